@@ -1,0 +1,107 @@
+// Package awsx builds AWS SDK clients the one way iamsweep builds them
+// (profile, region, endpoint, retries, assumed role) and turns SDK errors
+// into errors that name the cause and the fix.
+package awsx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// DefaultMaxAttempts is generous because IAM throttles hard on large
+// accounts and a scan is worth more than a few seconds of backoff.
+const DefaultMaxAttempts = 10
+
+// Options are the AWS CLI-like settings a command accepts.
+type Options struct {
+	Profile     string
+	Region      string
+	EndpointURL string
+	// RoleARN, when set, is assumed for every client (e.g. a member account).
+	RoleARN     string
+	MaxAttempts int
+}
+
+// Factory builds clients from one loaded configuration.
+type Factory struct {
+	Config aws.Config
+	// Calls counts every operation made through clients of this factory.
+	Calls *CallLog
+}
+
+// NewFactory loads the default credential chain with opts applied. It does
+// not contact AWS; call CheckCredentials for an early, clear failure.
+func NewFactory(ctx context.Context, opts Options) (*Factory, error) {
+	attempts := opts.MaxAttempts
+	if attempts == 0 {
+		attempts = DefaultMaxAttempts
+	}
+	loaders := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = attempts
+				o.MaxBackoff = 20 * time.Second
+			})
+		}),
+	}
+	if opts.Profile != "" {
+		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
+	}
+	if opts.Region != "" {
+		loaders = append(loaders, config.WithRegion(opts.Region))
+	}
+	if opts.EndpointURL != "" {
+		loaders = append(loaders, config.WithBaseEndpoint(opts.EndpointURL))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
+	if err != nil {
+		return nil, fmt.Errorf("load aws configuration: %w", err)
+	}
+	// IAM and STS are global; a region is needed only for signing.
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if opts.RoleARN != "" {
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), opts.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = "iamsweep"
+		}))
+	}
+	calls := &CallLog{}
+	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware)
+	return &Factory{Config: cfg, Calls: calls}, nil
+}
+
+// CheckCredentials fails early, with exit code 4, when no credentials can be
+// found, instead of failing on the first API call with a long SDK message.
+func (f *Factory) CheckCredentials(ctx context.Context) error {
+	if f.Config.Credentials == nil {
+		return &CredentialsError{Err: errors.New("no credential provider")}
+	}
+	if _, err := f.Config.Credentials.Retrieve(ctx); err != nil {
+		return &CredentialsError{Err: err}
+	}
+	return nil
+}
+
+// IAM returns an IAM client.
+func (f *Factory) IAM() *iam.Client { return iam.NewFromConfig(f.Config) }
+
+// STS returns an STS client.
+func (f *Factory) STS() *sts.Client { return sts.NewFromConfig(f.Config) }
+
+// SSM returns an SSM client.
+func (f *Factory) SSM() *ssm.Client { return ssm.NewFromConfig(f.Config) }
+
+// EndpointFromEnv reports the endpoint override the SDK will use, for logs.
+func EndpointFromEnv() string { return os.Getenv("AWS_ENDPOINT_URL") }

@@ -1,0 +1,60 @@
+// Package cmdutil holds what every iamsweep command shares: the factory of
+// dependencies, I/O streams, and the mapping of errors to exit codes.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
+)
+
+// Exit codes, documented in the README.
+const (
+	ExitOK       = 0
+	ExitError    = 1
+	ExitUsage    = 2
+	ExitAuth     = 4
+	ExitFindings = 8
+)
+
+// FlagError is a usage mistake: bad flag, bad value, wrong arguments.
+type FlagError struct{ Err error }
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// FlagErrorf builds a FlagError.
+func FlagErrorf(format string, args ...any) error {
+	return &FlagError{Err: fmt.Errorf(format, args...)}
+}
+
+// FindingsError reports findings at or above --fail-on.
+type FindingsError struct {
+	Count    int
+	Severity string
+}
+
+func (e *FindingsError) Error() string {
+	return fmt.Sprintf("%d finding(s) at or above severity %s", e.Count, e.Severity)
+}
+
+// ExitCode maps an error to the process exit code.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var fe *FlagError
+	var fin *FindingsError
+	var perm *awsx.PermissionError
+	var cred *awsx.CredentialsError
+	switch {
+	case errors.As(err, &fin):
+		return ExitFindings
+	case errors.As(err, &fe):
+		return ExitUsage
+	case errors.As(err, &perm), errors.As(err, &cred):
+		return ExitAuth
+	}
+	return ExitError
+}

@@ -1,0 +1,68 @@
+package cmdutil
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
+)
+
+// IOStreams are the process's standard streams, replaceable in tests.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// StdoutTTY and StdinTTY say whether a person is at the terminal.
+	StdoutTTY bool
+	StdinTTY  bool
+}
+
+// SystemIO returns the real streams.
+func SystemIO() *IOStreams {
+	return &IOStreams{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+	}
+}
+
+// Factory gives commands their dependencies. Fields are set by the root
+// command (flags) or by tests.
+type Factory struct {
+	IO *IOStreams
+	// AWSOptions is filled from the global --profile/--region/... flags.
+	AWSOptions awsx.Options
+	// Now is the real clock; --as-of overrides it for judgements.
+	Now    func() time.Time
+	Logger *slog.Logger
+
+	once   sync.Once
+	aws    *awsx.Factory
+	awsErr error
+}
+
+// New returns a factory wired to the real process.
+func New() *Factory {
+	return &Factory{IO: SystemIO(), Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
+}
+
+// AWS builds (once) the AWS client factory and checks credentials.
+func (f *Factory) AWS(ctx context.Context) (*awsx.Factory, error) {
+	f.once.Do(func() {
+		f.aws, f.awsErr = awsx.NewFactory(ctx, f.AWSOptions)
+		if f.awsErr == nil {
+			f.awsErr = f.aws.CheckCredentials(ctx)
+		}
+	})
+	return f.aws, f.awsErr
+}
+
+// BuiltAWS returns the AWS factory if a command built one, else nil; it
+// never contacts AWS (an offline scan must not need credentials).
+func (f *Factory) BuiltAWS() *awsx.Factory { return f.aws }

@@ -1,0 +1,101 @@
+// Package root assembles the iamsweep command tree and runs it.
+package root
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
+	"github.com/iamsweep/iamsweep/internal/cli/version"
+)
+
+// NewCmdRoot builds the command tree around f.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	var logLevel string
+	var debug bool
+	cmd := &cobra.Command{
+		Use:   "iamsweep <command>",
+		Short: "Find, prove and safely retire unused AWS IAM users and credentials",
+		Long: `iamsweep finds IAM users and credentials nobody uses any more, proves they
+are unused, and retires them safely: disable first, wait, then delete with a
+backup. Start with:
+
+  iamsweep scan --credential-report examples/credential-report.csv --as-of 2026-11-23
+
+AWS settings follow the AWS CLI: --profile, --region, --endpoint-url and the
+AWS_* environment variables (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL,
+AWS_ENDPOINT_URL_IAM, ...).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version.String(),
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			level := slog.LevelWarn
+			if debug {
+				logLevel = "debug"
+			}
+			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+				return cmdutil.FlagErrorf("invalid --log-level %q: want debug, info, warn or error", logLevel)
+			}
+			f.Logger = slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: level}))
+			return nil
+		},
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.AWSOptions.Profile, "profile", "", "AWS shared config `PROFILE` (default: AWS_PROFILE or default)")
+	pf.StringVar(&f.AWSOptions.Region, "region", "", "AWS `REGION` (default: AWS_REGION, the profile's, or us-east-1 for IAM)")
+	pf.StringVar(&f.AWSOptions.EndpointURL, "endpoint-url", "", "send every AWS call to `URL` (a local emulator, a VPC endpoint)")
+	pf.StringVar(&f.AWSOptions.RoleARN, "role-arn", "", "assume IAM role `ARN` before calling AWS")
+	pf.IntVar(&f.AWSOptions.MaxAttempts, "max-attempts", awsx.DefaultMaxAttempts, "attempts per AWS call, with backoff, before giving up on throttling")
+	pf.StringVar(&logLevel, "log-level", "warn", "log `LEVEL` on stderr: debug, info, warn, error")
+	pf.BoolVar(&debug, "debug", false, "log debug details, including the AWS calls made (same as --log-level debug)")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
+
+	cmd.AddCommand(scancmd.NewCmdScan(f, nil))
+	cmd.AddCommand(version.NewCmdVersion(f))
+	return cmd
+}
+
+// Main runs the CLI with args and returns the process exit code.
+func Main(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	cmd := NewCmdRoot(f)
+	cmd.SetArgs(args)
+	cmd.SetIn(f.IO.In)
+	cmd.SetOut(f.IO.Out)
+	cmd.SetErr(f.IO.ErrOut)
+	err := cmd.ExecuteContext(ctx)
+	if a := f.BuiltAWS(); a != nil && f.Logger != nil {
+		f.Logger.Debug("aws calls", "total", a.Calls.Total(""), "by_action", a.Calls.Counts())
+	}
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	code := cmdutil.ExitCode(err)
+	if code == cmdutil.ExitOK || isUsage(err) {
+		code = cmdutil.ExitUsage
+	}
+	fmt.Fprintf(f.IO.ErrOut, "iamsweep: %s\n", err)
+	var fe *cmdutil.FindingsError
+	if code == cmdutil.ExitUsage && !errors.As(err, &fe) {
+		fmt.Fprintln(f.IO.ErrOut, "run 'iamsweep --help' for usage")
+	}
+	return code
+}
+
+// isUsage recognises cobra's own argument and command errors, which are
+// plain errors rather than FlagErrors.
+func isUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "unknown flag", "unknown shorthand"} {
+		if strings.HasPrefix(msg, p) || strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}

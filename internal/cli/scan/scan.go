@@ -1,0 +1,135 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	"github.com/iamsweep/iamsweep/internal/report"
+	"github.com/iamsweep/iamsweep/internal/rules"
+	"github.com/iamsweep/iamsweep/internal/scan"
+)
+
+// Options are the scan command's inputs.
+type Options struct {
+	Factory    *cmdutil.Factory
+	Flags      Flags
+	Output     string
+	OutputFile string
+	FailOn     string
+}
+
+// NewCmdScan builds the command; runF replaces scanRun in tests of parsing.
+func NewCmdScan(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Find unused IAM users and credentials",
+		Long: `Find unused IAM users and credentials in one account.
+
+Reads the IAM credential report (a handful of API calls whatever the number
+of users) and judges every user with iamsweep's rules, whose semantics match
+AWS Config's iam-user-unused-credentials-check, its SSM remediation document
+and Security Hub IAM.3/IAM.4/IAM.5/IAM.8:
+
+  unused-password         enabled console password unused for N days
+  unused-access-key       active access key unused for N days
+  unused-user             every credential unused (or none) and user >= N days old
+  multiple-active-keys    more than one active access key
+  access-key-not-rotated  active access key older than --rotation-days
+  console-without-mfa     console password without MFA
+  root-access-key         the root user has an access key
+
+Ages are whole UTC days, rounded down; a credential is unused when its age is
+at least N. A never-used credential is judged from when it was created.
+Excluded users keep their findings, marked excluded, and are never acted on.`,
+		Example: `  # judge the bundled example as of its date
+  iamsweep scan --credential-report examples/credential-report.csv --as-of 2026-11-23
+
+  # scan the account behind a profile; fail a pipeline on high findings
+  iamsweep scan --profile prod --fail-on high
+
+  # judge a report saved with the AWS CLI
+  aws iam get-credential-report --query Content --output text | base64 -d > report.csv
+  iamsweep scan --credential-report report.csv --output csv --output-file findings.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return scanRun(cmd.Context(), opts)
+		},
+	}
+	opts.Flags.Register(cmd.Flags())
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, csv or markdown (default: table on a terminal, json otherwise)")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the output to `FILE` instead of standard output")
+	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding not excluded has at least this `SEVERITY` (low, medium, high, critical)")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(report.Formats(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func scanRun(ctx context.Context, opts *Options) error {
+	f := opts.Factory
+	format, err := resolveFormat(opts.Output, opts.OutputFile, f.IO.StdoutTTY)
+	if err != nil {
+		return err
+	}
+	var failOn rules.Severity
+	if opts.FailOn != "" {
+		if failOn, err = rules.ParseSeverity(opts.FailOn); err != nil {
+			return &cmdutil.FlagError{Err: fmt.Errorf("--fail-on: %w", err)}
+		}
+	}
+	res, _, err := opts.Flags.Scan(ctx, f)
+	if err != nil {
+		return err
+	}
+	render := func(w io.Writer) error {
+		return report.Render(w, format, res, report.Options{Color: f.IO.StdoutTTY && opts.OutputFile == ""})
+	}
+	if opts.OutputFile != "" {
+		if err := cmdutil.WriteFileAtomic(opts.OutputFile, render); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "wrote %d finding(s) for %d user(s) to %s\n", len(res.Findings), len(res.Users), opts.OutputFile)
+	} else if err := render(f.IO.Out); err != nil {
+		return err
+	}
+	if failOn != 0 {
+		return failOnFindings(res, failOn)
+	}
+	return nil
+}
+
+func resolveFormat(output, file string, tty bool) (string, error) {
+	switch {
+	case output != "":
+		format, err := report.ParseFormat(output)
+		if err != nil {
+			return "", &cmdutil.FlagError{Err: err}
+		}
+		return format, nil
+	case file != "":
+		return cmdutil.FormatForFile(file), nil
+	case tty:
+		return report.FormatTable, nil
+	}
+	return report.FormatJSON, nil
+}
+
+func failOnFindings(res *scan.Result, min rules.Severity) error {
+	n := 0
+	for _, f := range res.Findings {
+		if !f.Excluded && f.Severity >= min {
+			n++
+		}
+	}
+	if n > 0 {
+		return &cmdutil.FindingsError{Count: n, Severity: min.String()}
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+// Package clock turns --as-of into the "now" that every judgement uses, and
+// counts ages the way AWS's remediation document does.
+package clock
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Day is the length of the whole days ages are counted in.
+const Day = 24 * time.Hour
+
+// ParseAsOf reads a date (2026-03-01, taken as midnight UTC) or an RFC 3339
+// time. An empty string means the real now.
+func ParseAsOf(s string, now func() time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return now().UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("invalid --as-of %q: want a date (2026-03-01) or an RFC 3339 time (2026-03-01T12:00:00Z)", s)
+}
+
+// DaysSince is the age of t at now in whole days, rounded down, exactly as
+// Python's (now - t).days in AWSConfigRemediation-RevokeUnusedIAMUserCredentials:
+// 89 days and 23 hours is 89. A t after now gives a negative age.
+func DaysSince(t, now time.Time) int {
+	return int(math.Floor(float64(now.Sub(t)) / float64(Day)))
+}

@@ -1,0 +1,138 @@
+// Package config reads iamsweep's YAML configuration file. Unknown keys are
+// rejected so that a typo never silently turns a safety setting off.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/iamsweep/iamsweep/internal/exclusion"
+)
+
+// Config is the file's schema. Zero values mean "not set": flags and
+// defaults fill them.
+type Config struct {
+	MaxUnusedDays int `yaml:"max_unused_days"`
+	RotationDays  int `yaml:"rotation_days"`
+	// ExcludeTags are KEY or KEY=VALUE; a user with such a tag is excluded.
+	ExcludeTags []string `yaml:"exclude_tags"`
+	// ExclusionsSSM names an SSM parameter holding comma-separated user names.
+	ExclusionsSSM string           `yaml:"exclusions_ssm"`
+	Exclusions    []ExclusionEntry `yaml:"exclusions"`
+}
+
+// ExclusionEntry is one exception: a reason is required, an expiry optional.
+type ExclusionEntry struct {
+	User    string `yaml:"user"`
+	Path    string `yaml:"path"`
+	Tag     string `yaml:"tag"`
+	Reason  string `yaml:"reason"`
+	Expires string `yaml:"expires"`
+}
+
+// Load reads and validates the file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse decodes and validates YAML.
+func Parse(data []byte) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, clarify(err)
+	}
+	if _, err := c.ExclusionEntries(); err != nil {
+		return nil, err
+	}
+	// Zero means "not set", so an explicit 0 must be caught before it is
+	// silently replaced by the default.
+	var set map[string]any
+	_ = yaml.Unmarshal(data, &set)
+	for _, k := range []struct {
+		key string
+		v   int
+	}{{"max_unused_days", c.MaxUnusedDays}, {"rotation_days", c.RotationDays}} {
+		if _, ok := set[k.key]; ok && k.v < 1 {
+			return nil, fmt.Errorf("%s: %d: must be at least 1 day", k.key, k.v)
+		}
+	}
+	return &c, nil
+}
+
+// unknownField is how yaml.v3 reports a key that KnownFields rejects.
+var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type config\.(\w+)$`)
+
+// knownKeys lists the keys of each type, for the unknown-key message.
+var knownKeys = map[string]string{
+	"Config":         "max_unused_days, rotation_days, exclude_tags, exclusions_ssm, exclusions",
+	"ExclusionEntry": "user, path, tag, reason, expires",
+}
+
+// clarify rewrites yaml.v3's "field X not found in type config.Config" as
+// "line N: unknown key "X" (known keys: ...)".
+func clarify(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		msgs[i] = m
+		if g := unknownField.FindStringSubmatch(m); g != nil {
+			where := ""
+			if g[3] == "ExclusionEntry" {
+				where = " in an exclusion"
+			}
+			msgs[i] = fmt.Sprintf("line %s: unknown key %q%s (known keys: %s)", g[1], g[2], where, knownKeys[g[3]])
+		}
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// ExclusionEntries converts the file's exceptions, checking each one.
+func (c *Config) ExclusionEntries() ([]exclusion.Entry, error) {
+	var out []exclusion.Entry
+	for i, x := range c.Exclusions {
+		e := exclusion.Entry{User: x.User, Path: x.Path, Tag: x.Tag, Reason: x.Reason, Source: "config"}
+		if x.Reason == "" {
+			return nil, fmt.Errorf("exclusions[%d]: every exception needs a reason", i)
+		}
+		if x.Expires != "" {
+			t, err := time.Parse(time.DateOnly, x.Expires)
+			if err != nil {
+				return nil, fmt.Errorf("exclusions[%d]: expires %q: want a date like 2027-01-31", i, x.Expires)
+			}
+			e.Expires = t
+		}
+		if err := e.Validate(); err != nil {
+			return nil, fmt.Errorf("exclusions[%d]: %w", i, err)
+		}
+		out = append(out, e)
+	}
+	for i, t := range c.ExcludeTags {
+		e := exclusion.Entry{Tag: t, Source: "config exclude_tags"}
+		if err := e.Validate(); err != nil {
+			return nil, fmt.Errorf("exclude_tags[%d]: %w", i, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

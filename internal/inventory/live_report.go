@@ -1,0 +1,76 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
+)
+
+// ErrReportTimeout means IAM did not finish the credential report in time.
+var ErrReportTimeout = errors.New("credential report not ready")
+
+// credentialReport returns a report no older than ReportMaxAge, generating a
+// new one when there is none, it expired, or it is too old. IAM answers
+// GetCredentialReport with ReportNotPresent, ReportExpired or
+// ReportInProgress; each means "generate, then poll".
+func (l *Live) credentialReport(ctx context.Context) ([]byte, time.Time, error) {
+	out, err := l.IAM.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	if err == nil && l.fresh(out) {
+		l.log().Debug("reusing credential report", "generated", aws.ToTime(out.GeneratedTime))
+		return out.Content, aws.ToTime(out.GeneratedTime).UTC(), nil
+	}
+	if err != nil && !reportRetryable(err) {
+		return nil, time.Time{}, awsx.Classify("iam:GetCredentialReport", err)
+	}
+	timeout := l.PollTimeout
+	if timeout == 0 {
+		timeout = 5 * time.Minute
+	}
+	deadline := l.now().Add(timeout)
+	wait := time.Second
+	for {
+		gen, err := l.IAM.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
+		if err != nil {
+			return nil, time.Time{}, awsx.Classify("iam:GenerateCredentialReport", err)
+		}
+		if gen.State == types.ReportStateTypeComplete {
+			out, err := l.IAM.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+			switch {
+			case err == nil && out.ReportFormat != "" && out.ReportFormat != types.ReportFormatTypeTextCsv:
+				return nil, time.Time{}, fmt.Errorf("credential report has format %q, want text/csv", out.ReportFormat)
+			case err == nil:
+				return out.Content, aws.ToTime(out.GeneratedTime).UTC(), nil
+			case !reportRetryable(err):
+				return nil, time.Time{}, awsx.Classify("iam:GetCredentialReport", err)
+			}
+		}
+		if !l.now().Add(wait).Before(deadline) {
+			return nil, time.Time{}, fmt.Errorf("%w after %s (state %s): iam is still generating it; run again in a few minutes", ErrReportTimeout, timeout, gen.State)
+		}
+		l.log().Debug("waiting for credential report", "state", gen.State, "wait", wait)
+		if err := l.sleep(ctx, wait); err != nil {
+			return nil, time.Time{}, err
+		}
+		wait = min(wait*2, 15*time.Second)
+	}
+}
+
+func (l *Live) fresh(out *iam.GetCredentialReportOutput) bool {
+	g := aws.ToTime(out.GeneratedTime)
+	return !g.IsZero() && l.now().Sub(g) < ReportMaxAge
+}
+
+func reportRetryable(err error) bool {
+	switch awsx.ErrorCode(err) {
+	case "ReportNotPresent", "ReportExpired", "ReportInProgress":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,232 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/inventory"
+)
+
+// DefaultDays is the default threshold of the unused and rotation rules
+// (Security Hub IAM.3 and IAM.8).
+const DefaultDays = 90
+
+// Params are the inputs of a judgement besides the inventory.
+type Params struct {
+	// AsOf is "now" for every age.
+	AsOf time.Time
+	// MaxUnusedDays: a credential is unused when its age is >= this.
+	MaxUnusedDays int
+	// RotationDays: an active key is overdue when older than this.
+	RotationDays int
+}
+
+// Validate refuses thresholds below one day.
+func (p Params) Validate() error {
+	if p.MaxUnusedDays < 1 {
+		return fmt.Errorf("invalid max unused days %d: must be at least 1", p.MaxUnusedDays)
+	}
+	if p.RotationDays < 1 {
+		return fmt.Errorf("invalid rotation days %d: must be at least 1", p.RotationDays)
+	}
+	if p.AsOf.IsZero() {
+		return errors.New("no as-of time given")
+	}
+	return nil
+}
+
+// Evaluate applies every rule to the inventory and returns the findings in
+// a stable order. Exclusions are applied afterwards by the caller.
+func Evaluate(inv *inventory.Inventory, p Params) ([]Finding, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	var out []Finding
+	if inv.Root != nil {
+		out = append(out, rootFindings(inv.AccountID, inv.Root)...)
+	}
+	for i := range inv.Users {
+		out = append(out, userFindings(inv.AccountID, &inv.Users[i], p)...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return Less(out[i], out[j]) })
+	return out, nil
+}
+
+// use is the last use (or, never used, the creation) of one credential.
+type use struct {
+	name     string    // "console password", "access key 1"
+	lastUsed time.Time // zero: never used
+	since    time.Time // lastUsed, or when the credential was created
+	sinceWhy string    // "set", "created"
+}
+
+func (u use) days(asOf time.Time) int { return clock.DaysSince(u.since, asOf) }
+
+func (u use) describe(asOf time.Time) string {
+	if !u.lastUsed.IsZero() {
+		return fmt.Sprintf("%s last used %s, %d days ago", u.name, day(u.lastUsed), u.days(asOf))
+	}
+	return fmt.Sprintf("%s never used, %s %s, %d days ago", u.name, u.sinceWhy, day(u.since), u.days(asOf))
+}
+
+// passwordUse follows the SSM remediation document: PasswordLastUsed, or
+// when absent the login profile's CreateDate (the report's
+// password_last_changed when read offline).
+func passwordUse(u *inventory.User) use {
+	pw := u.Password
+	r := use{name: "console password", lastUsed: pw.LastUsed, since: pw.LastUsed}
+	if r.since.IsZero() {
+		r.sinceWhy = "set"
+		switch {
+		case !pw.ProfileCreated.IsZero():
+			r.since = pw.ProfileCreated
+		case !pw.LastChanged.IsZero():
+			r.since = pw.LastChanged
+		default:
+			r.since = u.Created
+		}
+	}
+	return r
+}
+
+// keyUse follows the SSM remediation document: LastUsedDate, or when absent
+// the key's CreateDate (access_key_N_last_rotated).
+func keyUse(u *inventory.User, k inventory.AccessKey) use {
+	name := fmt.Sprintf("access key %d", k.Slot)
+	if k.ID != "" {
+		name += " (" + k.ID + ")"
+	}
+	r := use{name: name, lastUsed: k.LastUsed, since: k.LastUsed}
+	if r.since.IsZero() {
+		r.sinceWhy, r.since = "created", k.LastRotated
+		if r.since.IsZero() {
+			r.since = u.Created
+		}
+	}
+	return r
+}
+
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+func ptrTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+func ptrInt(i int) *int { return &i }
+
+func base(account string, u *inventory.User, rule string, sev Severity) Finding {
+	return Finding{AccountID: account, UserName: u.Name, UserARN: u.ARN, Rule: rule, Severity: sev}
+}
+
+func userFindings(account string, u *inventory.User, p Params) []Finding {
+	var out []Finding
+	var uses []use
+	allUnused := true
+
+	if u.Password.Enabled {
+		pu := passwordUse(u)
+		uses = append(uses, pu)
+		if d := pu.days(p.AsOf); d >= p.MaxUnusedDays {
+			f := base(account, u, UnusedPassword, Medium)
+			f.Credential, f.LastUsed, f.DaysUnused = inventory.CredPassword, ptrTime(pu.lastUsed), ptrInt(d)
+			f.Message = fmt.Sprintf("%s (limit %d)", pu.describe(p.AsOf), p.MaxUnusedDays)
+			out = append(out, f)
+		} else {
+			allUnused = false
+		}
+		if !u.MFAActive {
+			f := base(account, u, ConsoleWithoutMFA, Medium)
+			f.Credential = inventory.CredPassword
+			f.Message = "console password enabled without an MFA device"
+			out = append(out, f)
+		}
+	}
+
+	active := u.ActiveKeys()
+	for _, k := range active {
+		ku := keyUse(u, k)
+		uses = append(uses, ku)
+		cred := inventory.CredentialName(k.Slot)
+		if d := ku.days(p.AsOf); d >= p.MaxUnusedDays {
+			f := base(account, u, UnusedAccessKey, High)
+			f.Credential, f.AccessKeyID, f.LastUsed, f.DaysUnused = cred, k.ID, ptrTime(ku.lastUsed), ptrInt(d)
+			f.Message = fmt.Sprintf("%s (limit %d)", ku.describe(p.AsOf), p.MaxUnusedDays)
+			out = append(out, f)
+		} else {
+			allUnused = false
+		}
+		if !k.LastRotated.IsZero() {
+			// IAM.3: keys are rotated every N days or less, so a key exactly
+			// N days old is still within policy.
+			if age := clock.DaysSince(k.LastRotated, p.AsOf); age > p.RotationDays {
+				f := base(account, u, AccessKeyNotRotated, Medium)
+				f.Credential, f.AccessKeyID = cred, k.ID
+				f.Message = fmt.Sprintf("access key %d created %s, %d days ago: not rotated within %d days", k.Slot, day(k.LastRotated), age, p.RotationDays)
+				out = append(out, f)
+			}
+		}
+	}
+	if len(active) > 1 {
+		f := base(account, u, MultipleActiveKeys, Low)
+		f.Message = fmt.Sprintf("%d active access keys: a user should have at most one", len(active))
+		out = append(out, f)
+	}
+
+	if allUnused {
+		if f, ok := unusedUser(account, u, uses, p); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// unusedUser: every credential is unused (or there is none) and the user is
+// itself at least N days old, so a new user is never a deletion candidate.
+func unusedUser(account string, u *inventory.User, uses []use, p Params) (Finding, bool) {
+	userAge := clock.DaysSince(u.Created, p.AsOf)
+	if userAge < p.MaxUnusedDays {
+		return Finding{}, false
+	}
+	f := base(account, u, UnusedUser, High)
+	if len(uses) == 0 {
+		f.DaysUnused = ptrInt(userAge)
+		f.Message = fmt.Sprintf("no console password or active access key; user created %s, %d days ago", day(u.Created), userAge)
+		return f, true
+	}
+	newest := uses[0]
+	parts := make([]string, 0, len(uses))
+	for _, x := range uses {
+		if x.since.After(newest.since) {
+			newest = x
+		}
+		parts = append(parts, x.describe(p.AsOf))
+	}
+	f.LastUsed, f.DaysUnused = ptrTime(newest.lastUsed), ptrInt(newest.days(p.AsOf))
+	f.Message = fmt.Sprintf("no credential used in %d days: %s", p.MaxUnusedDays, strings.Join(parts, "; "))
+	return f, true
+}
+
+// rootFindings: the root row is never retired; only IAM.4 applies. Any root
+// access key counts, as AWS's AccountAccessKeysPresent does.
+func rootFindings(account string, root *inventory.User) []Finding {
+	var out []Finding
+	for _, k := range root.AccessKeys {
+		f := base(account, root, RootAccessKey, Critical)
+		f.Credential, f.AccessKeyID, f.LastUsed = inventory.CredentialName(k.Slot), k.ID, ptrTime(k.LastUsed)
+		status := "inactive"
+		if k.Active {
+			status = "active"
+		}
+		f.Message = fmt.Sprintf("the root user has an %s access key %d, created %s: delete it", status, k.Slot, day(k.LastRotated))
+		out = append(out, f)
+	}
+	return out
+}

@@ -1,0 +1,152 @@
+package scan
+
+import (
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/rules"
+)
+
+// Source tells where an inventory came from.
+const (
+	SourceLive = "live"
+	SourceFile = "credential-report-file"
+)
+
+// Evaluate judges inv at p.AsOf and applies the exclusions. generatedAt is
+// the real time of the scan, recorded beside the as-of time.
+func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, source string, generatedAt time.Time) (*Result, error) {
+	findings, err := rules.Evaluate(inv, p)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{
+		SchemaVersion:     SchemaVersion,
+		AccountID:         inv.AccountID,
+		AsOf:              p.AsOf.UTC(),
+		GeneratedAt:       generatedAt.UTC(),
+		Source:            source,
+		CallerARN:         inv.CallerARN,
+		ReportGeneratedAt: inv.ReportGeneratedAt,
+		Parameters:        Parameters{MaxUnusedDays: p.MaxUnusedDays, RotationDays: p.RotationDays},
+		Users:             []User{},
+		Findings:          []rules.Finding{},
+		ExpiredExclusions: []exclusion.Entry{},
+	}
+	excluded := map[string]string{}
+	byName := map[string]*inventory.User{}
+	for i := range inv.Users {
+		u := &inv.Users[i]
+		byName[u.Name] = u
+		if reason, ok := ex.Match(u, p.AsOf); ok {
+			excluded[u.Name] = reason
+		}
+	}
+	unused := map[string]bool{}
+	for _, f := range findings {
+		if reason, ok := excluded[f.UserName]; ok {
+			f.Excluded, f.ExclusionReason = true, reason
+		}
+		if f.Rule == rules.UnusedUser {
+			unused[f.UserName] = true
+		}
+		res.Findings = append(res.Findings, f)
+	}
+	res.Findings = append(res.Findings, expiredFindings(inv, ex, p.AsOf, excluded)...)
+	res.ExpiredExclusions = append(res.ExpiredExclusions, ex.ExpiredEntries(p.AsOf)...)
+
+	for i := range inv.Users {
+		u := &inv.Users[i]
+		out := userResult(u, p.AsOf)
+		switch reason, ok := excluded[u.Name]; {
+		case ok:
+			out.Status, out.ExclusionReason = StatusExcluded, reason
+		case unused[u.Name]:
+			out.Status = StatusUnused
+		default:
+			out.Status = StatusInUse
+		}
+		res.Users = append(res.Users, out)
+	}
+	res.Summary = summarize(res)
+	return res, nil
+}
+
+// expiredFindings reports each user an expired exception would still have
+// protected, so the lapse is seen where the user's findings are.
+func expiredFindings(inv *inventory.Inventory, ex *exclusion.Set, asOf time.Time, excluded map[string]string) []rules.Finding {
+	var out []rules.Finding
+	for _, e := range ex.ExpiredEntries(asOf) {
+		for i := range inv.Users {
+			u := &inv.Users[i]
+			if !e.Matches(u) {
+				continue
+			}
+			f := rules.Finding{
+				AccountID: inv.AccountID, UserName: u.Name, UserARN: u.ARN,
+				Rule: rules.ExpiredExclusionRule, Severity: rules.Low,
+				Message: "exception (" + e.Reason + ") expired " + e.Expires.Format(time.DateOnly) + ": the user is judged again; renew or remove the exception",
+			}
+			if reason, ok := excluded[u.Name]; ok {
+				f.Excluded, f.ExclusionReason = true, reason
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func userResult(u *inventory.User, asOf time.Time) User {
+	out := User{
+		Name: u.Name, ARN: u.ARN, UserID: u.UserID, Path: u.Path, Created: u.Created.UTC(),
+		MFAActive: u.MFAActive, Tags: u.Tags, Credentials: []Credential{},
+	}
+	if u.Password.Enabled {
+		created := u.Password.ProfileCreated
+		if created.IsZero() {
+			created = u.Password.LastChanged
+		}
+		out.Credentials = append(out.Credentials, credential(inventory.CredPassword, "", true, created, u.Password.LastUsed, u.Created, asOf))
+	}
+	for _, k := range u.AccessKeys {
+		out.Credentials = append(out.Credentials, credential(inventory.CredentialName(k.Slot), k.ID, k.Active, k.LastRotated, k.LastUsed, u.Created, asOf))
+	}
+	return out
+}
+
+func credential(name, id string, active bool, created, lastUsed, userCreated, asOf time.Time) Credential {
+	c := Credential{Name: name, AccessKeyID: id, Active: active, Created: created.UTC()}
+	since := lastUsed
+	if since.IsZero() {
+		since = created
+	}
+	if since.IsZero() {
+		since = userCreated
+	}
+	if !lastUsed.IsZero() {
+		t := lastUsed.UTC()
+		c.LastUsed = &t
+	}
+	c.DaysUnused = clock.DaysSince(since, asOf)
+	return c
+}
+
+func summarize(r *Result) Summary {
+	s := Summary{Users: len(r.Users), Findings: len(r.Findings), BySeverity: map[string]int{}}
+	for _, u := range r.Users {
+		switch u.Status {
+		case StatusInUse:
+			s.InUse++
+		case StatusUnused:
+			s.Unused++
+		case StatusExcluded:
+			s.Excluded++
+		}
+	}
+	for _, f := range r.Findings {
+		s.BySeverity[f.Severity.String()]++
+	}
+	return s
+}

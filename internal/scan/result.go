@@ -1,0 +1,85 @@
+// Package scan turns an inventory into a judged result: rules, then
+// exclusions, then per-user status. Its Result is the JSON that `scan`
+// writes and `plan --from-scan` reads back.
+package scan
+
+import (
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/rules"
+)
+
+// SchemaVersion changes when Result changes incompatibly.
+const SchemaVersion = 1
+
+// User statuses.
+const (
+	StatusInUse    = "in-use"
+	StatusUnused   = "unused"
+	StatusExcluded = "excluded"
+)
+
+// Result is one account's scan.
+type Result struct {
+	SchemaVersion int       `json:"schema_version"`
+	AccountID     string    `json:"account_id"`
+	AsOf          time.Time `json:"as_of"`
+	GeneratedAt   time.Time `json:"generated_at"`
+	// Source is "live" or "credential-report-file".
+	Source            string          `json:"source"`
+	CallerARN         string          `json:"caller_arn,omitempty"`
+	ReportGeneratedAt time.Time       `json:"report_generated_at,omitzero"`
+	Parameters        Parameters      `json:"parameters"`
+	Summary           Summary         `json:"summary"`
+	Users             []User          `json:"users"`
+	Findings          []rules.Finding `json:"findings"`
+	// ExpiredExclusions are exceptions past their expiry: they no longer
+	// protect anyone and should be renewed or removed.
+	ExpiredExclusions []exclusion.Entry `json:"expired_exclusions"`
+}
+
+// Parameters records the thresholds the judgement used.
+type Parameters struct {
+	MaxUnusedDays int `json:"max_unused_days"`
+	RotationDays  int `json:"rotation_days"`
+}
+
+// Summary counts users and findings.
+type Summary struct {
+	Users      int            `json:"users"`
+	InUse      int            `json:"in_use"`
+	Unused     int            `json:"unused"`
+	Excluded   int            `json:"excluded"`
+	Findings   int            `json:"findings"`
+	BySeverity map[string]int `json:"by_severity"`
+}
+
+// User is one IAM user's verdict with the facts it rests on.
+type User struct {
+	Name            string            `json:"name"`
+	ARN             string            `json:"arn"`
+	UserID          string            `json:"user_id,omitempty"`
+	Path            string            `json:"path"`
+	Created         time.Time         `json:"created"`
+	Status          string            `json:"status"`
+	ExclusionReason string            `json:"exclusion_reason,omitempty"`
+	MFAActive       bool              `json:"mfa_active"`
+	Tags            map[string]string `json:"tags,omitempty"`
+	Credentials     []Credential      `json:"credentials"`
+}
+
+// Credential is a password or access key with its last use.
+type Credential struct {
+	// Name is password, access_key_1 or access_key_2.
+	Name        string `json:"name"`
+	AccessKeyID string `json:"access_key_id,omitempty"`
+	// Active is true for an enabled password or an active key.
+	Active bool `json:"active"`
+	// Created is when the password was set or the key created.
+	Created time.Time `json:"created,omitzero"`
+	// LastUsed is null when never used.
+	LastUsed *time.Time `json:"last_used"`
+	// DaysUnused counts from the last use, or from creation if never used.
+	DaysUnused int `json:"days_unused"`
+}

@@ -1,0 +1,99 @@
+package scan
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/rules"
+)
+
+// Collector produces an inventory (live from IAM, or from a report file).
+type Collector interface {
+	Collect(ctx context.Context) (*inventory.Inventory, error)
+}
+
+// Enricher is implemented by live collectors: it reads the few per-user
+// facts the credential report lacks, only for users where they matter.
+type Enricher interface {
+	FillProfileDates(ctx context.Context, inv *inventory.Inventory, names []string) error
+	FillKeyIDs(ctx context.Context, inv *inventory.Inventory, names []string) error
+}
+
+// Options configure a scan.
+type Options struct {
+	Params     rules.Params
+	Exclusions *exclusion.Set
+	Source     string
+	// Now is the real clock for generated_at.
+	Now func() time.Time
+}
+
+// Run collects, enriches where the collector can, and evaluates.
+func Run(ctx context.Context, c Collector, opts Options) (*Result, *inventory.Inventory, error) {
+	if err := opts.Params.Validate(); err != nil {
+		return nil, nil, err
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	inv, err := c.Collect(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, live := c.(Enricher)
+	if live {
+		if err := e.FillProfileDates(ctx, inv, profileDatesNeeded(inv, opts.Params)); err != nil {
+			return nil, nil, err
+		}
+	}
+	res, err := Evaluate(inv, opts.Params, opts.Exclusions, opts.Source, now())
+	if err != nil || !live {
+		return res, inv, err
+	}
+	names := keyFindingUsers(res)
+	if len(names) == 0 {
+		return res, inv, nil
+	}
+	if err := e.FillKeyIDs(ctx, inv, names); err != nil {
+		return nil, nil, err
+	}
+	res, err = Evaluate(inv, opts.Params, opts.Exclusions, opts.Source, now())
+	return res, inv, err
+}
+
+// profileDatesNeeded lists users whose never-used password looks young by
+// the report's password_last_changed: the login profile may be older (a
+// reset password), and AWS's remediation judges from the profile. Where the
+// report date is already old enough the verdict cannot change, so no call.
+func profileDatesNeeded(inv *inventory.Inventory, p rules.Params) []string {
+	var out []string
+	for _, u := range inv.Users {
+		pw := u.Password
+		if pw.Enabled && pw.LastUsed.IsZero() && (pw.LastChanged.IsZero() || clock.DaysSince(pw.LastChanged, p.AsOf) < p.MaxUnusedDays) {
+			out = append(out, u.Name)
+		}
+	}
+	return out
+}
+
+// keyFindingUsers lists users with a finding about an access key, whose key
+// IDs a person (and a plan) needs.
+func keyFindingUsers(r *Result) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range r.Findings {
+		if f.Rule == rules.RootAccessKey || seen[f.UserName] {
+			continue
+		}
+		if strings.HasPrefix(f.Credential, "access_key_") || f.Rule == rules.MultipleActiveKeys {
+			seen[f.UserName] = true
+			out = append(out, f.UserName)
+		}
+	}
+	return out
+}

@@ -1,0 +1,136 @@
+// Package motoserver starts a private moto_server for integration tests: a
+// real AWS API on a free loopback port, reset between tests.
+package motoserver
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// AccountID is moto's default account.
+const AccountID = "123456789012"
+
+// Server is a running moto_server.
+type Server struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+var (
+	shared     *Server
+	sharedErr  error
+	sharedOnce sync.Once
+)
+
+// Shared returns one moto_server per test binary, started on first use and
+// stopped by Stop (call it from TestMain). Without moto_server the test is
+// skipped, except under CI=true where that is a failure.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	sharedOnce.Do(func() { shared, sharedErr = Start() })
+	if sharedErr != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("moto_server is required in CI: %v", sharedErr)
+		}
+		t.Skipf("moto_server not available: %v", sharedErr)
+	}
+	return shared
+}
+
+// StopShared stops the shared server if one was started.
+func StopShared() {
+	if shared != nil {
+		shared.Stop()
+	}
+}
+
+// Start runs moto_server on a free loopback port and waits until it answers.
+func Start() (*Server, error) {
+	path, err := exec.LookPath("moto_server")
+	if err != nil {
+		return nil, fmt.Errorf("moto_server not on PATH (install moto[server]==5.2.1): %w", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(s.URL + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return s, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.Stop()
+	return nil, fmt.Errorf("moto_server did not start on port %d: %s", port, logs.String())
+}
+
+// Stop kills the server and its children.
+func (s *Server) Stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		_ = s.cmd.Wait()
+	}
+}
+
+// Reset drops every resource, so each test starts from an empty account.
+func (s *Server) Reset(t testing.TB) {
+	t.Helper()
+	resp, err := http.Post(s.URL+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		t.Fatalf("reset moto: %v", err)
+	}
+	resp.Body.Close()
+}
+
+// Config is an SDK configuration pointing at the server with dummy keys.
+func (s *Server) Config() aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+		BaseEndpoint: aws.String(s.URL),
+	}
+}
+
+// Env sets the variables that point a child process or the default
+// credential chain at the server for the rest of the test.
+func (s *Server) Env(t testing.TB) {
+	t.Setenv("AWS_ENDPOINT_URL", s.URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+}
+
+// Ctx returns a context bounded so a hung server fails the test.
+func Ctx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
