@@ -4,7 +4,6 @@ package clock
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 )
@@ -32,5 +31,10 @@ func ParseAsOf(s string, now func() time.Time) (time.Time, error) {
 // Python's (now - t).days in AWSConfigRemediation-RevokeUnusedIAMUserCredentials:
 // 89 days and 23 hours is 89. A t after now gives a negative age.
 func DaysSince(t, now time.Time) int {
-	return int(math.Floor(float64(now.Sub(t)) / float64(Day)))
+	d := now.Sub(t)
+	days := d / Day
+	if d%Day < 0 {
+		days-- // floor, not truncation, for times after now
+	}
+	return int(days)
 }

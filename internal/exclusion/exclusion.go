@@ -74,7 +74,8 @@ func (e Entry) describe() string {
 func (e Entry) Matches(u *inventory.User) bool {
 	switch {
 	case e.User != "":
-		ok, _ := path.Match(e.User, u.Name)
+		// IAM user names are unique regardless of case, so match that way.
+		ok, _ := path.Match(strings.ToLower(e.User), strings.ToLower(u.Name))
 		return ok
 	case e.Path != "":
 		p := e.Path

@@ -201,15 +201,22 @@ func unusedUser(account string, u *inventory.User, uses []use, p Params) (Findin
 		f.Message = fmt.Sprintf("no console password or active access key; user created %s, %d days ago", day(u.Created), userAge)
 		return f, true
 	}
+	// DaysUnused is the youngest credential's age; LastUsed is the newest
+	// actual use, which may belong to another credential than the youngest
+	// (a key created after the password was last used, and never used).
 	newest := uses[0]
+	var lastUsed time.Time
 	parts := make([]string, 0, len(uses))
 	for _, x := range uses {
 		if x.since.After(newest.since) {
 			newest = x
 		}
+		if x.lastUsed.After(lastUsed) {
+			lastUsed = x.lastUsed
+		}
 		parts = append(parts, x.describe(p.AsOf))
 	}
-	f.LastUsed, f.DaysUnused = ptrTime(newest.lastUsed), ptrInt(newest.days(p.AsOf))
+	f.LastUsed, f.DaysUnused = ptrTime(lastUsed), ptrInt(newest.days(p.AsOf))
 	f.Message = fmt.Sprintf("no credential used in %d days: %s", p.MaxUnusedDays, strings.Join(parts, "; "))
 	return f, true
 }
@@ -225,7 +232,11 @@ func rootFindings(account string, root *inventory.User) []Finding {
 		if k.Active {
 			status = "active"
 		}
-		f.Message = fmt.Sprintf("the root user has an %s access key %d, created %s: delete it", status, k.Slot, day(k.LastRotated))
+		created := ""
+		if !k.LastRotated.IsZero() {
+			created = ", created " + day(k.LastRotated)
+		}
+		f.Message = fmt.Sprintf("the root user has an %s access key %d%s: delete it", status, k.Slot, created)
 		out = append(out, f)
 	}
 	return out

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"sort"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/clock"
@@ -55,6 +56,8 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		res.Findings = append(res.Findings, f)
 	}
 	res.Findings = append(res.Findings, expiredFindings(inv, ex, p.AsOf, excluded)...)
+	// Keep a lapsed exception's warning beside the user's other findings.
+	sort.SliceStable(res.Findings, func(i, j int) bool { return rules.Less(res.Findings[i], res.Findings[j]) })
 	res.ExpiredExclusions = append(res.ExpiredExclusions, ex.ExpiredEntries(p.AsOf)...)
 
 	for i := range inv.Users {
