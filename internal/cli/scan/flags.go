@@ -87,6 +87,9 @@ func (fl *Flags) Scan(ctx context.Context, f *cmdutil.Factory) (*scan.Result, *i
 		if ssmName != "" {
 			return nil, nil, cmdutil.FlagErrorf("--exclusions-ssm needs a live scan; drop --credential-report or the SSM parameter")
 		}
+		if hasTagEntries(set) {
+			fmt.Fprintln(f.IO.ErrOut, "warning: a credential report file has no tags, so tag exclusions cannot match; scan live to apply them")
+		}
 		collector = &inventory.FileCollector{Path: fl.CredentialReport, Stdin: f.IO.In}
 		opts.Source = scan.SourceFile
 	} else {
@@ -126,4 +129,13 @@ func (fl *Flags) addFlagExclusions(set *exclusion.Set) error {
 		}
 	}
 	return nil
+}
+
+func hasTagEntries(set *exclusion.Set) bool {
+	for _, e := range set.Entries {
+		if e.Tag != "" {
+			return true
+		}
+	}
+	return false
 }
