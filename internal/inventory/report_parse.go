@@ -247,28 +247,33 @@ func (r *rowReader) user() User {
 		},
 	}
 	u.Path = PathFromARN(u.ARN)
-	for slot := 1; slot <= 2; slot++ {
-		p := fmt.Sprintf("access_key_%d_", slot)
+	for i, c := range slotColumns {
+		slot := i + 1
 		k := AccessKey{
 			Slot:            slot,
-			Active:          r.boolean(p + "active"),
-			LastRotated:     r.date(p + "last_rotated"),
-			LastUsed:        r.date(p + "last_used_date"),
-			LastUsedRegion:  r.text(p + "last_used_region"),
-			LastUsedService: r.text(p + "last_used_service"),
+			Active:          r.boolean(c.keyActive),
+			LastRotated:     r.date(c.keyRotated),
+			LastUsed:        r.date(c.keyUsed),
+			LastUsedRegion:  r.text(c.keyRegion),
+			LastUsedService: r.text(c.keyService),
 		}
 		// A slot with no key reads false/N/A throughout; keep only real keys.
 		if k.Active || !k.LastRotated.IsZero() {
 			u.AccessKeys = append(u.AccessKeys, k)
 		}
-		c := Certificate{
-			Slot:        slot,
-			Active:      r.boolean(fmt.Sprintf("cert_%d_active", slot)),
-			LastRotated: r.date(fmt.Sprintf("cert_%d_last_rotated", slot)),
-		}
-		if c.Active || !c.LastRotated.IsZero() {
-			u.Certificates = append(u.Certificates, c)
+		cert := Certificate{Slot: slot, Active: r.boolean(c.certActive), LastRotated: r.date(c.certRotated)}
+		if cert.Active || !cert.LastRotated.IsZero() {
+			u.Certificates = append(u.Certificates, cert)
 		}
 	}
 	return u
+}
+
+// slotColumns names the columns of access key and certificate slots 1 and 2,
+// built once rather than formatted on every row.
+var slotColumns = [2]struct {
+	keyActive, keyRotated, keyUsed, keyRegion, keyService, certActive, certRotated string
+}{
+	{"access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date", "access_key_1_last_used_region", "access_key_1_last_used_service", "cert_1_active", "cert_1_last_rotated"},
+	{"access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date", "access_key_2_last_used_region", "access_key_2_last_used_service", "cert_2_active", "cert_2_last_rotated"},
 }

@@ -46,6 +46,7 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		}
 	}
 	unused := map[string]bool{}
+	res.Findings = make([]rules.Finding, 0, len(findings))
 	for _, f := range findings {
 		if reason, ok := excluded[f.UserName]; ok {
 			f.Excluded, f.ExclusionReason = true, reason
@@ -55,9 +56,11 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		}
 		res.Findings = append(res.Findings, f)
 	}
-	res.Findings = append(res.Findings, expiredFindings(inv, ex, p.AsOf, excluded)...)
-	// Keep a lapsed exception's warning beside the user's other findings.
-	sort.SliceStable(res.Findings, func(i, j int) bool { return rules.Less(res.Findings[i], res.Findings[j]) })
+	if lapsed := expiredFindings(inv, ex, p.AsOf, excluded); len(lapsed) > 0 {
+		res.Findings = append(res.Findings, lapsed...)
+		// Keep a lapsed exception's warning beside the user's other findings.
+		sort.SliceStable(res.Findings, func(i, j int) bool { return rules.Less(res.Findings[i], res.Findings[j]) })
+	}
 	res.ExpiredExclusions = append(res.ExpiredExclusions, ex.ExpiredEntries(p.AsOf)...)
 
 	for i := range inv.Users {

@@ -30,6 +30,9 @@ type Options struct {
 	Source     string
 	// Now is the real clock for generated_at.
 	Now func() time.Time
+	// SkipKeyIDs leaves access keys unnamed, so a live scan makes a fixed
+	// handful of calls however many users have key findings.
+	SkipKeyIDs bool
 }
 
 // Run collects, enriches where the collector can, and evaluates.
@@ -52,7 +55,7 @@ func Run(ctx context.Context, c Collector, opts Options) (*Result, *inventory.In
 		}
 	}
 	res, err := Evaluate(inv, opts.Params, opts.Exclusions, opts.Source, now())
-	if err != nil || !live {
+	if err != nil || !live || opts.SkipKeyIDs {
 		return res, inv, err
 	}
 	names := keyFindingUsers(res)
@@ -67,14 +70,18 @@ func Run(ctx context.Context, c Collector, opts Options) (*Result, *inventory.In
 }
 
 // profileDatesNeeded lists users whose never-used password looks young by
-// the report's password_last_changed: the login profile may be older (a
-// reset password), and AWS's remediation judges from the profile. Where the
-// report date is already old enough the verdict cannot change, so no call.
+// the report's password_last_changed while the user is old: the login
+// profile may be older (a reset password), and AWS's remediation judges from
+// the profile. Elsewhere the profile's date cannot change the verdict, so
+// no call is made.
 func profileDatesNeeded(inv *inventory.Inventory, p rules.Params) []string {
 	var out []string
 	for _, u := range inv.Users {
 		pw := u.Password
-		if pw.Enabled && pw.LastUsed.IsZero() && (pw.LastChanged.IsZero() || clock.DaysSince(pw.LastChanged, p.AsOf) < p.MaxUnusedDays) {
+		// The profile was created between the user and the last change, so
+		// it can only flip the verdict when the user itself is old enough.
+		if pw.Enabled && pw.LastUsed.IsZero() && clock.DaysSince(u.Created, p.AsOf) >= p.MaxUnusedDays &&
+			(pw.LastChanged.IsZero() || clock.DaysSince(pw.LastChanged, p.AsOf) < p.MaxUnusedDays) {
 			out = append(out, u.Name)
 		}
 	}

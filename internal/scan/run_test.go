@@ -85,3 +85,18 @@ func TestRunRefusesThresholdsBelowOne(t *testing.T) {
 		t.Fatal("max unused days 0 accepted")
 	}
 }
+
+func TestRunWithoutKeyIDsMakesNoPerUserKeyCalls(t *testing.T) {
+	asOf := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	old := asOf.AddDate(-2, 0, 0)
+	fake := &liveFake{inv: &inventory.Inventory{Users: []inventory.User{
+		{Name: "idle", Created: old, AccessKeys: []inventory.AccessKey{{Slot: 1, Active: true, LastRotated: old}}},
+	}}}
+	res, _, err := Run(context.Background(), fake, Options{Params: rules.Params{AsOf: asOf, MaxUnusedDays: 90, RotationDays: 90}, SkipKeyIDs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fake.keysAsked != nil || len(res.Findings) == 0 || res.Findings[0].AccessKeyID != "" {
+		t.Errorf("asked %v, findings %+v", fake.keysAsked, res.Findings)
+	}
+}

@@ -28,6 +28,7 @@ type Flags struct {
 	ExcludeTags      []string
 	ExclusionsSSM    string
 	ConfigPath       string
+	KeyIDs           bool
 
 	// changed reports whether a flag was given on the command line, so
 	// that a flag beats the config file and the config beats the default.
@@ -45,6 +46,7 @@ func (fl *Flags) Register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&fl.ExcludeTags, "exclude-tag", nil, "never act on users tagged `KEY[=VALUE]` (repeatable; live scans)")
 	fs.StringVar(&fl.ExclusionsSSM, "exclusions-ssm", "", "SSM parameter `NAME` holding comma-separated user names to exclude")
 	fs.StringVar(&fl.ConfigPath, "config", "", "YAML configuration `FILE` (thresholds, exclusions with reasons and expiry)")
+	fs.BoolVar(&fl.KeyIDs, "key-ids", true, "name access keys in findings (one iam:ListAccessKeys per user with a key finding; --key-ids=false keeps a live scan to a fixed handful of calls)")
 	fl.changed = func(name string) bool { return fs.Changed(name) }
 }
 
@@ -81,7 +83,7 @@ func (fl *Flags) Scan(ctx context.Context, f *cmdutil.Factory) (*scan.Result, *i
 		return nil, nil, err
 	}
 
-	opts := scan.Options{Params: params, Exclusions: set, Now: f.Now}
+	opts := scan.Options{Params: params, Exclusions: set, Now: f.Now, SkipKeyIDs: !fl.KeyIDs}
 	var collector scan.Collector
 	if fl.CredentialReport != "" {
 		if ssmName != "" {
