@@ -4,7 +4,6 @@
 package report
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -72,17 +71,6 @@ func Render(w io.Writer, format string, r *scan.Result, opts Options) error {
 	default:
 		return renderTable(w, r, opts)
 	}
-}
-
-// renderJSON writes the Result as is: its struct tags are the schema that
-// other commands read back, so the report adds nothing and drops nothing.
-func renderJSON(w io.Writer, r *scan.Result) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
 }
 
 // severities runs from the most to the least urgent, the order summaries

@@ -293,3 +293,21 @@ func TestTableColor(t *testing.T) {
 		t.Error("coloured table has no ANSI escapes")
 	}
 }
+
+// The streamed JSON must stay byte for byte what MarshalIndent writes, for
+// empty, nil and full arrays alike.
+func TestStreamedJSONEqualsMarshalIndent(t *testing.T) {
+	full := fixture(t)
+	empty := *full
+	empty.Users, empty.Findings, empty.ExpiredExclusions = []scan.User{}, nil, []exclusion.Entry{}
+	for name, r := range map[string]*scan.Result{"full": full, "empty": &empty} {
+		var got bytes.Buffer
+		if err := Render(&got, FormatJSON, r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.MarshalIndent(r, "", "  ")
+		if got.String() != string(want)+"\n" {
+			t.Errorf("%s: streamed JSON differs from MarshalIndent", name)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/clock"
@@ -88,16 +87,14 @@ func profileDatesNeeded(inv *inventory.Inventory, p rules.Params) []string {
 	return out
 }
 
-// keyFindingUsers lists users with a finding about an access key, whose key
-// IDs a person (and a plan) needs.
+// keyFindingUsers lists users with an unused access key: the keys a plan
+// deactivates and evidence looks up by ID. Rotation and multiple-key
+// findings are advice and do not cost a call per user.
 func keyFindingUsers(r *Result) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, f := range r.Findings {
-		if f.Rule == rules.RootAccessKey || seen[f.UserName] {
-			continue
-		}
-		if strings.HasPrefix(f.Credential, "access_key_") || f.Rule == rules.MultipleActiveKeys {
+		if f.Rule == rules.UnusedAccessKey && !seen[f.UserName] {
 			seen[f.UserName] = true
 			out = append(out, f.UserName)
 		}
