@@ -38,6 +38,9 @@ func Serve(ctx context.Context, ext Extensions) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: env.LogLevel}))
+	// aws-lambda-go reports handler errors through the standard log
+	// package; this turns those lines into JSON too.
+	slog.SetDefault(log)
 	h := &Handler{Getenv: os.Getenv, Log: log, Retirer: ext.Retirer, Evidence: ext.Evidence}
 	var (
 		once    sync.Once
