@@ -74,8 +74,8 @@ func TestFunctionServesScheduledAndConfigRuleEvents(t *testing.T) {
 		t.Fatalf("scheduled event failed: %s\n%s", res.Body, fn.output())
 	}
 	var sched struct {
-		Kind    string
-		Summary struct{ Users, InUse, Unused, Excluded, Findings int }
+		Kind     string
+		Summary  struct{ Users, InUse, Unused, Excluded, Findings int }
 		Notified []string
 	}
 	if err := json.Unmarshal(res.Body, &sched); err != nil {
@@ -114,9 +114,9 @@ func TestFunctionServesScheduledAndConfigRuleEvents(t *testing.T) {
 		t.Fatalf("config rule event failed: %s\n%s", res.Body, fn.output())
 	}
 	var rule struct {
-		Kind                                         string
+		Kind                                          string
 		Evaluations, Compliant, NonCompliant, Batches int
-		NotApplicable                                int `json:"not_applicable"`
+		NotApplicable                                 int `json:"not_applicable"`
 	}
 	_ = json.Unmarshal(res.Body, &rule)
 	if rule.Kind != "config-rule" || rule.Evaluations != 5 || rule.Batches != 1 {

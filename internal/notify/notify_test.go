@@ -36,7 +36,11 @@ func fixture(t *testing.T) *scan.Result {
 	day := func(n int) time.Time { return asOf.AddDate(0, 0, -n) }
 	inv := &inventory.Inventory{AccountID: "123456789012", Root: &inventory.User{Name: inventory.RootUserName,
 		AccessKeys: []inventory.AccessKey{{Slot: 1, Active: true, LastRotated: day(900)}}}}
-	add := func(u inventory.User) { u.ARN = "arn:aws:iam::123456789012:user/" + u.Name; u.Path = "/"; inv.Users = append(inv.Users, u) }
+	add := func(u inventory.User) {
+		u.ARN = "arn:aws:iam::123456789012:user/" + u.Name
+		u.Path = "/"
+		inv.Users = append(inv.Users, u)
+	}
 	add(inventory.User{Name: "ci-deploy", Created: day(800), AccessKeys: []inventory.AccessKey{
 		{Slot: 1, ID: "AKIAEXAMPLE000000001", Active: true, LastRotated: day(700), LastUsed: day(200)}}})
 	add(inventory.User{Name: "<b>mallory</b>", Created: day(300), Password: inventory.Password{Enabled: true, LastChanged: day(300)}})
