@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -12,6 +13,9 @@ import (
 	"time"
 
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/iamsweep/iamsweep/internal/testutil/cfntemplate"
+	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
 )
 
 // TestFunctionServesScheduledAndConfigRuleEvents runs the deployed binary
@@ -159,6 +163,34 @@ func TestFunctionServesScheduledAndConfigRuleEvents(t *testing.T) {
 	}
 	if !ids["req-1"] || !ids["req-2"] || !ids["req-3"] {
 		t.Errorf("request IDs in logs: %v\n%s", ids, fn.output())
+	}
+	roleAllowsCalls(t, logs)
+}
+
+// roleAllowsCalls checks that the deployed role grants every API call the
+// function made, as its debug log counts them.
+func roleAllowsCalls(t *testing.T, logs []map[string]any) {
+	t.Helper()
+	called := map[string]bool{}
+	for _, l := range logs {
+		if l["msg"] == "aws calls" {
+			for a := range l["by_action"].(map[string]any) {
+				called[a] = true
+			}
+		}
+	}
+	tpl, err := cfntemplate.Load("../../deploy/cloudformation.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	granted := cfntemplate.Actions(cfntemplate.Get(tpl.Resources["FunctionRole"].Properties, "Policies"))
+	for a := range called {
+		if !slices.Contains(granted, a) && !iampolicy.NeedsNoPermission[a] {
+			t.Errorf("the function called %s, which its role in deploy/cloudformation.yaml does not grant", a)
+		}
+	}
+	if !called["config:PutEvaluations"] || !called["sns:Publish"] || !called["ssm:GetParameter"] {
+		t.Errorf("calls logged: %v", called)
 	}
 }
 
