@@ -4,6 +4,7 @@
 package deploy_test
 
 import (
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -147,6 +148,20 @@ func TestTemplateRoleCanScan(t *testing.T) {
 	for _, a := range got {
 		if strings.Contains(a, "*") {
 			t.Errorf("wildcard action %s: list the actions", a)
+		}
+	}
+}
+
+// TestReadmeDocumentsEveryVariable: the README's table lists every
+// variable the binary reads.
+func TestReadmeDocumentsEveryVariable(t *testing.T) {
+	b, err := os.ReadFile("../README-unattended.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range lambdafn.EnvVars {
+		if !strings.Contains(string(b), "| `"+v.Name+"` |") {
+			t.Errorf("README-unattended.md does not document %s", v.Name)
 		}
 	}
 }
