@@ -77,7 +77,25 @@ func ParseTarget(s string) (Target, error) {
 		}
 		return Target{Kind: KindSlack, url: rest}, nil
 	}
+	if !plainWord(kind) {
+		// Not a kind someone meant (a URL without "slack:"?): do not echo it.
+		return Target{}, errors.New("notify: want sns:TOPIC_ARN, slack:URL, slack:env:VAR or slack:ssm:PARAMETER (the value is not shown: it may be a secret)")
+	}
 	return Target{}, fmt.Errorf("notify: unknown target kind %q: want sns:TOPIC_ARN, slack:URL, slack:env:VAR or slack:ssm:PARAMETER", kind)
+}
+
+// plainWord reports whether s looks like a target kind: a few lowercase
+// letters, unlike a token or a host name.
+func plainWord(s string) bool {
+	if s == "" || len(s) > 10 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 func checkWebhookURL(raw string) error {
