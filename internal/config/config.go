@@ -164,9 +164,8 @@ func (c *Config) validateUnattended() error {
 		case strings.HasPrefix(n, "slack:http"):
 			return fmt.Errorf("notify[%d]: a webhook URL is a secret: keep it in an environment variable (slack:env:VAR) or an SSM SecureString (slack:ssm:NAME)", i)
 		default:
-			// Only the kind is echoed: the value may be a mistyped secret.
-			kind, _, _ := strings.Cut(n, ":")
-			return fmt.Errorf("notify[%d]: unknown target kind %q: want sns:TOPIC_ARN, slack:env:VAR or slack:ssm:PARAMETER", i, kind)
+			// The value is not echoed: it may be a mistyped secret.
+			return fmt.Errorf("notify[%d]: want sns:TOPIC_ARN, slack:env:VAR or slack:ssm:PARAMETER", i)
 		}
 	}
 	return nil
