@@ -9,10 +9,18 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
+	"github.com/iamsweep/iamsweep/internal/lambdafn"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if lambdafn.InLambda() {
+		// The same binary, deployed as a Lambda function's bootstrap.
+		if err := lambdafn.Serve(ctx, lambdafn.Extensions{}); err != nil {
+			os.Exit(1)
+		}
+		return
+	}
 	code := root.Main(ctx, cmdutil.New(), os.Args[1:])
 	stop()
 	os.Exit(code)

@@ -14,7 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -102,6 +104,12 @@ func (f *Factory) STS() *sts.Client { return sts.NewFromConfig(f.Config) }
 
 // SSM returns an SSM client.
 func (f *Factory) SSM() *ssm.Client { return ssm.NewFromConfig(f.Config) }
+
+// SNS returns an SNS client.
+func (f *Factory) SNS() *sns.Client { return sns.NewFromConfig(f.Config) }
+
+// ConfigService returns an AWS Config client.
+func (f *Factory) ConfigService() *configservice.Client { return configservice.NewFromConfig(f.Config) }
 
 // EndpointFromEnv reports the endpoint override the SDK will use, for logs.
 func EndpointFromEnv() string { return os.Getenv("AWS_ENDPOINT_URL") }

@@ -27,6 +27,18 @@ type Config struct {
 	// ExclusionsSSM names an SSM parameter holding comma-separated user names.
 	ExclusionsSSM string           `yaml:"exclusions_ssm"`
 	Exclusions    []ExclusionEntry `yaml:"exclusions"`
+
+	// Notify lists where the scheduled Lambda sends its report, in the
+	// syntax of `scan --notify`: sns:TOPIC_ARN, slack:env:VAR or
+	// slack:ssm:PARAMETER (a webhook URL is a secret: never inline it here).
+	Notify []string `yaml:"notify"`
+	// Evidence asks the scheduled Lambda to gather evidence after the scan.
+	Evidence bool `yaml:"evidence"`
+	// AutoDisable lets the scheduled Lambda plan and apply the disable
+	// stage; AutoDelete additionally lets it delete users whose quarantine
+	// has passed. Both are off unless set, and AutoDelete needs AutoDisable.
+	AutoDisable bool `yaml:"auto_disable"`
+	AutoDelete  bool `yaml:"auto_delete"`
 }
 
 // ExclusionEntry is one exception: a reason is required, an expiry optional.
@@ -62,6 +74,9 @@ func Parse(data []byte) (*Config, error) {
 	if _, err := c.ExclusionEntries(); err != nil {
 		return nil, err
 	}
+	if err := c.validateUnattended(); err != nil {
+		return nil, err
+	}
 	// Zero means "not set", so an explicit 0 must be caught before it is
 	// silently replaced by the default.
 	var set map[string]any
@@ -82,7 +97,7 @@ var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type
 
 // knownKeys lists the keys of each type, for the unknown-key message.
 var knownKeys = map[string]string{
-	"Config":         "max_unused_days, rotation_days, exclude_tags, exclusions_ssm, exclusions",
+	"Config":         "max_unused_days, rotation_days, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete",
 	"ExclusionEntry": "user, path, tag, reason, expires",
 }
 
@@ -135,4 +150,23 @@ func (c *Config) ExclusionEntries() ([]exclusion.Entry, error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// validateUnattended checks the settings only the Lambda reads, so a typo in
+// a notification target fails when the file is read, not at 3 a.m.
+func (c *Config) validateUnattended() error {
+	if c.AutoDelete && !c.AutoDisable {
+		return errors.New("auto_delete: true needs auto_disable: true (users are disabled, quarantined, then deleted)")
+	}
+	for i, n := range c.Notify {
+		switch {
+		case strings.HasPrefix(n, "sns:arn:"), strings.HasPrefix(n, "slack:env:"), strings.HasPrefix(n, "slack:ssm:"):
+		case strings.HasPrefix(n, "slack:http"):
+			return fmt.Errorf("notify[%d]: a webhook URL is a secret: keep it in an environment variable (slack:env:VAR) or an SSM SecureString (slack:ssm:NAME)", i)
+		default:
+			// The value is not echoed: it may be a mistyped secret.
+			return fmt.Errorf("notify[%d]: want sns:TOPIC_ARN, slack:env:VAR or slack:ssm:PARAMETER", i)
+		}
+	}
+	return nil
 }

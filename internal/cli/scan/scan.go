@@ -20,6 +20,8 @@ type Options struct {
 	Output     string
 	OutputFile string
 	FailOn     string
+	// Notify are --notify targets (sns:ARN, slack:URL, slack:env:VAR, ...).
+	Notify []string
 }
 
 // NewCmdScan builds the command; runF replaces scanRun in tests of parsing.
@@ -54,7 +56,11 @@ Excluded users keep their findings, marked excluded, and are never acted on.`,
 
   # judge a report saved with the AWS CLI
   aws iam get-credential-report --query Content --output text | base64 -d > report.csv
-  iamsweep scan --credential-report report.csv --output csv --output-file findings.csv`,
+  iamsweep scan --credential-report report.csv --output csv --output-file findings.csv
+
+  # send the counts and top findings to an SNS topic and to Slack
+  export IAMSWEEP_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/...
+  iamsweep scan --notify sns:arn:aws:sns:eu-west-1:123456789012:iamsweep --notify slack`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -66,6 +72,7 @@ Excluded users keep their findings, marked excluded, and are never acted on.`,
 	opts.Flags.Register(cmd.Flags())
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, csv or markdown (default: table on a terminal, json otherwise)")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the output to `FILE` instead of standard output")
+	cmd.Flags().StringArrayVar(&opts.Notify, "notify", nil, "also send counts and top findings to `TARGET`: sns:TOPIC_ARN, slack (URL in $IAMSWEEP_SLACK_WEBHOOK_URL), slack:env:VAR, slack:ssm:PARAMETER or slack:URL (repeatable)")
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding not excluded has at least this `SEVERITY` (low, medium, high, critical)")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(report.Formats(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
@@ -84,6 +91,10 @@ func scanRun(ctx context.Context, opts *Options) error {
 			return &cmdutil.FlagError{Err: fmt.Errorf("--fail-on: %w", err)}
 		}
 	}
+	targets, err := parseTargets(opts.Notify)
+	if err != nil {
+		return err
+	}
 	res, _, err := opts.Flags.Scan(ctx, f)
 	if err != nil {
 		return err
@@ -97,6 +108,9 @@ func scanRun(ctx context.Context, opts *Options) error {
 		}
 		fmt.Fprintf(f.IO.ErrOut, "wrote %d finding(s) for %d user(s) to %s\n", len(res.Findings), len(res.Users), opts.OutputFile)
 	} else if err := render(f.IO.Out); err != nil {
+		return err
+	}
+	if err := sendNotifications(ctx, f, targets, res); err != nil {
 		return err
 	}
 	if failOn != 0 {

@@ -1,0 +1,200 @@
+# iamsweep, unattended: the same resources as ../cloudformation.yaml.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account   = data.aws_caller_identity.current.account_id
+  partition = data.aws_partition.current.partition
+  region    = data.aws_region.current.name
+  ssm_arn   = "arn:${local.partition}:ssm:${local.region}:${local.account}:parameter"
+
+  exclusions = length(var.excluded_users) > 0
+  read_parameters = concat(
+    local.exclusions ? ["${local.ssm_arn}${aws_ssm_parameter.excluded_users[0].name}"] : [],
+    var.config_parameter_name != "" ? ["${local.ssm_arn}/${var.config_parameter_name}"] : [],
+    var.slack_webhook_parameter_name != "" ? ["${local.ssm_arn}/${var.slack_webhook_parameter_name}"] : [],
+  )
+}
+
+resource "aws_sns_topic" "report" {
+  name              = "${var.name}-report"
+  display_name      = "iamsweep report"
+  kms_master_key_id = "alias/aws/sns"
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  count     = var.notification_email != "" ? 1 : 0
+  topic_arn = aws_sns_topic.report.arn
+  protocol  = "email"
+  endpoint  = var.notification_email
+}
+
+resource "aws_ssm_parameter" "excluded_users" {
+  count       = local.exclusions ? 1 : 0
+  name        = "/iamsweep/${var.name}/excluded-users"
+  type        = "StringList"
+  value       = join(",", var.excluded_users)
+  description = "IAM user names iamsweep never acts on (comma-separated)."
+}
+
+resource "aws_cloudwatch_log_group" "function" {
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_days
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "function" {
+  statement {
+    sid = "ReadIAMUsersAndCredentials"
+    actions = [
+      "iam:GenerateCredentialReport",
+      "iam:GetCredentialReport",
+      "iam:GetAccountAuthorizationDetails",
+    ]
+    resources = ["*"]
+  }
+  statement {
+    sid = "ReadUserCredentialDetails"
+    actions = [
+      "iam:ListAccessKeys",
+      "iam:GetLoginProfile",
+    ]
+    resources = ["arn:${local.partition}:iam::${local.account}:user/*"]
+  }
+  statement {
+    sid = "WriteLogs"
+    actions = [
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+    ]
+    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
+  }
+  statement {
+    sid       = "PublishReport"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.report.arn]
+  }
+  dynamic "statement" {
+    for_each = length(local.read_parameters) > 0 ? [1] : []
+    content {
+      sid       = "ReadParameters"
+      actions   = ["ssm:GetParameter"]
+      resources = local.read_parameters
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enable_config_rule ? [1] : []
+    content {
+      sid       = "SendConfigEvaluations"
+      actions   = ["config:PutEvaluations"]
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "function" {
+  name               = "${var.name}-function"
+  description        = "iamsweep unattended scan (read-only on IAM)"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+
+resource "aws_iam_role_policy" "function" {
+  name   = "iamsweep-scan"
+  role   = aws_iam_role.function.id
+  policy = data.aws_iam_policy_document.function.json
+}
+
+resource "aws_lambda_function" "iamsweep" {
+  function_name    = var.name
+  description      = "iamsweep scheduled scan and AWS Config rule"
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = [var.architecture]
+  filename         = var.package_zip
+  source_code_hash = filebase64sha256(var.package_zip)
+  role             = aws_iam_role.function.arn
+  memory_size      = 256
+  # A credential report can take a minute to generate on a large account.
+  timeout = 300
+
+  logging_config {
+    log_group  = aws_cloudwatch_log_group.function.name
+    log_format = "JSON"
+  }
+
+  environment {
+    variables = {
+      IAMSWEEP_MAX_UNUSED_DAYS   = tostring(var.max_unused_days)
+      IAMSWEEP_ROTATION_DAYS     = tostring(var.rotation_days)
+      IAMSWEEP_CONFIG_SSM        = var.config_parameter_name != "" ? "/${var.config_parameter_name}" : ""
+      IAMSWEEP_EXCLUSIONS_SSM    = local.exclusions ? aws_ssm_parameter.excluded_users[0].name : ""
+      IAMSWEEP_SNS_TOPIC_ARN     = aws_sns_topic.report.arn
+      IAMSWEEP_SLACK_WEBHOOK_SSM = var.slack_webhook_parameter_name != "" ? "/${var.slack_webhook_parameter_name}" : ""
+      IAMSWEEP_LOG_LEVEL         = var.log_level
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.function]
+}
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  name                = "${var.name}-schedule"
+  description         = "Run the iamsweep scan"
+  schedule_expression = var.schedule_expression
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  rule      = aws_cloudwatch_event_rule.schedule.name
+  target_id = "iamsweep"
+  arn       = aws_lambda_function.iamsweep.arn
+}
+
+resource "aws_lambda_permission" "schedule" {
+  statement_id  = "AllowEventBridgeSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.iamsweep.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.schedule.arn
+}
+
+resource "aws_lambda_permission" "config" {
+  count          = var.enable_config_rule ? 1 : 0
+  statement_id   = "AllowConfigRule"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.iamsweep.arn
+  principal      = "config.amazonaws.com"
+  source_account = local.account
+}
+
+resource "aws_config_config_rule" "unused_credentials" {
+  count       = var.enable_config_rule ? 1 : 0
+  name        = "${var.name}-iam-user-unused-credentials"
+  description = "NON_COMPLIANT when an IAM user's enabled password or active access key has not been used for MaxCredentialUsageAge days; remediate with AWSConfigRemediation-RevokeUnusedIAMUserCredentials (same semantics)."
+  input_parameters = jsonencode({
+    MaxCredentialUsageAge = tostring(var.max_unused_days)
+  })
+  maximum_execution_frequency = "TwentyFour_Hours"
+
+  source {
+    owner             = "CUSTOM_LAMBDA"
+    source_identifier = aws_lambda_function.iamsweep.arn
+    source_detail {
+      event_source                = "aws.config"
+      message_type                = "ScheduledNotification"
+      maximum_execution_frequency = "TwentyFour_Hours"
+    }
+  }
+
+  depends_on = [aws_lambda_permission.config]
+}

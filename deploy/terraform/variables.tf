@@ -1,0 +1,89 @@
+variable "name" {
+  description = "Name prefix of every resource."
+  type        = string
+  default     = "iamsweep"
+}
+
+variable "package_zip" {
+  description = "Path to the deployment package: a zip holding the bootstrap binary (see README-unattended.md)."
+  type        = string
+  default     = "iamsweep-lambda.zip"
+}
+
+variable "architecture" {
+  description = "CPU architecture the bootstrap was built for: arm64 (GOARCH=arm64) or x86_64 (GOARCH=amd64)."
+  type        = string
+  default     = "arm64"
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "schedule_expression" {
+  description = "When the scheduled scan runs (EventBridge schedule expression, UTC)."
+  type        = string
+  default     = "cron(0 6 * * ? *)"
+}
+
+variable "max_unused_days" {
+  description = "A password or active access key unused for at least this many days is unused."
+  type        = number
+  default     = 90
+  validation {
+    condition     = var.max_unused_days >= 1
+    error_message = "max_unused_days must be at least 1."
+  }
+}
+
+variable "rotation_days" {
+  description = "An active access key older than this many days is not rotated."
+  type        = number
+  default     = 90
+  validation {
+    condition     = var.rotation_days >= 1
+    error_message = "rotation_days must be at least 1."
+  }
+}
+
+variable "notification_email" {
+  description = "E-mail address subscribed to the report topic (empty for none; the address must confirm)."
+  type        = string
+  default     = ""
+}
+
+variable "excluded_users" {
+  description = "IAM user names never acted on, kept in an SSM parameter read at every run."
+  type        = list(string)
+  default     = []
+}
+
+variable "config_parameter_name" {
+  description = "Name of an existing SSM parameter holding an iamsweep YAML config, without a leading slash (empty for none)."
+  type        = string
+  default     = ""
+}
+
+variable "slack_webhook_parameter_name" {
+  description = "Name of an existing SSM SecureString parameter holding a Slack incoming webhook URL, without a leading slash (empty for none)."
+  type        = string
+  default     = ""
+}
+
+variable "enable_config_rule" {
+  description = "Also create an AWS Config custom rule served by the function (needs a Config recorder)."
+  type        = bool
+  default     = false
+}
+
+variable "log_level" {
+  description = "Level of the function's JSON logs: debug, info, warn or error."
+  type        = string
+  default     = "info"
+}
+
+variable "log_retention_days" {
+  description = "Days the function's logs are kept."
+  type        = number
+  default     = 90
+}

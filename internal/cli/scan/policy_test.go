@@ -1,0 +1,68 @@
+package scan_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	"github.com/iamsweep/iamsweep/internal/cli/root"
+	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
+	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
+)
+
+// TestScanPolicyAllowsEveryCallOfALiveScan runs a scan that uses every
+// optional input (an SSM exclusion list, a password never used that looks
+// young enough to need its login profile's date, two active keys whose IDs
+// the findings need, an SNS notification) and checks that deploy/policies/scan.json
+// allows each API call it made.
+func TestScanPolicyAllowsEveryCallOfALiveScan(t *testing.T) {
+	srv := motoserver.Shared(t)
+	a := newLiveAccount(t, srv)
+	a.user("alice", "/", nil)
+	a.password("alice")
+	a.user("bob", "/", nil)
+	a.key(srv, "bob", true)
+	a.key(srv, "bob", false)
+	if _, err := ssm.NewFromConfig(srv.Config()).PutParameter(a.ctx, &ssm.PutParameterInput{Name: aws.String("/iamsweep/excluded"), Value: aws.String("carol"), Type: ssmtypes.ParameterTypeStringList}); err != nil {
+		t.Fatal(err)
+	}
+	topic, err := sns.NewFromConfig(srv.Config()).CreateTopic(a.ctx, &sns.CreateTopicInput{Name: aws.String("iamsweep-report")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Env(t)
+	var out, errOut bytes.Buffer
+	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Now: time.Now}
+	later := time.Now().UTC().Add(100 * 24 * time.Hour).Format(time.RFC3339)
+	code := root.Main(a.ctx, f, []string{"scan", "-o", "json", "--as-of", later, "--max-unused-days", "365", "--exclusions-ssm", "/iamsweep/excluded", "--notify", "sns:" + aws.ToString(topic.TopicArn)})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	calls := f.BuiltAWS().Calls.Actions()
+	policy, err := iampolicy.Load("../../../deploy/policies/scan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range calls {
+		if !policy.Allows(c) && !iampolicy.NeedsNoPermission[c] {
+			t.Errorf("the scan called %s, which deploy/policies/scan.json does not allow", c)
+		}
+	}
+	// The scan must have exercised the optional calls, or this proves little.
+	for _, want := range []string{"iam:GetLoginProfile", "iam:ListAccessKeys", "ssm:GetParameter", "sns:Publish", "iam:GetAccountAuthorizationDetails"} {
+		found := false
+		for _, c := range calls {
+			found = found || c == want
+		}
+		if !found {
+			t.Errorf("the scan did not call %s; calls: %v", want, calls)
+		}
+	}
+}

@@ -1,0 +1,106 @@
+// Package lambdafn runs iamsweep as an AWS Lambda function (provided.al2023,
+// the same binary as the CLI): an EventBridge schedule scans the account and
+// notifies; an AWS Config custom rule event evaluates every IAM user and
+// sends the verdicts with PutEvaluations.
+package lambdafn
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+)
+
+// EnvVar documents one environment variable the function reads.
+type EnvVar struct {
+	Name string
+	Doc  string
+	// InTemplate is false only for variables the deploy templates
+	// deliberately leave out (a webhook URL in plain text).
+	InTemplate bool
+}
+
+// Environment variables. Empty means unset.
+const (
+	EnvMaxUnusedDays   = "IAMSWEEP_MAX_UNUSED_DAYS"
+	EnvRotationDays    = "IAMSWEEP_ROTATION_DAYS"
+	EnvConfigSSM       = "IAMSWEEP_CONFIG_SSM"
+	EnvExclusionsSSM   = "IAMSWEEP_EXCLUSIONS_SSM"
+	EnvSNSTopicARN     = "IAMSWEEP_SNS_TOPIC_ARN"
+	EnvSlackWebhookURL = "IAMSWEEP_SLACK_WEBHOOK_URL"
+	EnvSlackWebhookSSM = "IAMSWEEP_SLACK_WEBHOOK_SSM"
+	EnvLogLevel        = "IAMSWEEP_LOG_LEVEL"
+)
+
+// EnvVars is every variable the function reads; the deploy templates and
+// the README are tested against it.
+var EnvVars = []EnvVar{
+	{EnvMaxUnusedDays, "days without use after which a password or active key is unused (default 90); a Config rule's MaxCredentialUsageAge beats it", true},
+	{EnvRotationDays, "an active key older than this many days is not rotated (default 90)", true},
+	{EnvConfigSSM, "SSM parameter holding a YAML config, same schema as --config (thresholds, exclusions, notify, auto_disable)", true},
+	{EnvExclusionsSSM, "SSM parameter holding comma-separated user names never acted on (seed 003); beats the config's exclusions_ssm", true},
+	{EnvSNSTopicARN, "SNS topic the scheduled scan's report is published to", true},
+	{EnvSlackWebhookURL, "Slack incoming webhook URL (a secret: prefer the SSM variant; never logged)", false},
+	{EnvSlackWebhookSSM, "SSM SecureString parameter holding the Slack incoming webhook URL", true},
+	{EnvLogLevel, "debug, info (default), warn or error; logs are JSON on stderr", true},
+}
+
+// EnvNames lists the variables' names; inTemplate keeps only those the
+// deploy templates set.
+func EnvNames(inTemplate bool) []string {
+	var out []string
+	for _, v := range EnvVars {
+		if !inTemplate || v.InTemplate {
+			out = append(out, v.Name)
+		}
+	}
+	return out
+}
+
+// Env is the function's environment, parsed.
+type Env struct {
+	MaxUnusedDays   int // 0: unset
+	RotationDays    int // 0: unset
+	ConfigSSM       string
+	ExclusionsSSM   string
+	SNSTopicARN     string
+	SlackWebhookSSM string
+	// SlackWebhookURL only records that the variable is set: the URL is
+	// read when a message is sent, never copied.
+	SlackWebhookURL bool
+	LogLevel        slog.Level
+}
+
+// ReadEnv parses the variables through getenv.
+func ReadEnv(getenv func(string) string) (Env, error) {
+	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	e := Env{
+		ConfigSSM: get(EnvConfigSSM), ExclusionsSSM: get(EnvExclusionsSSM), SNSTopicARN: get(EnvSNSTopicARN),
+		SlackWebhookSSM: get(EnvSlackWebhookSSM), SlackWebhookURL: get(EnvSlackWebhookURL) != "",
+		LogLevel: slog.LevelInfo,
+	}
+	var err error
+	if e.MaxUnusedDays, err = days(EnvMaxUnusedDays, get(EnvMaxUnusedDays)); err != nil {
+		return Env{}, err
+	}
+	if e.RotationDays, err = days(EnvRotationDays, get(EnvRotationDays)); err != nil {
+		return Env{}, err
+	}
+	if v := get(EnvLogLevel); v != "" {
+		if err := e.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return Env{}, fmt.Errorf("%s=%q: want debug, info, warn or error", EnvLogLevel, v)
+		}
+	}
+	return e, nil
+}
+
+func days(name, v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s=%q: want a whole number of days, at least 1", name, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,125 @@
+package lambdafn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/iamsweep/iamsweep/internal/notify"
+	"github.com/iamsweep/iamsweep/internal/scan"
+)
+
+// SSMAPI reads parameters: the config, the exclusion list, a webhook URL.
+type SSMAPI interface {
+	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+}
+
+// Clients are the AWS dependencies of an invocation.
+type Clients struct {
+	// Collector reads the account (inventory.Live in production).
+	Collector scan.Collector
+	SSM       SSMAPI
+	SNS       notify.SNSAPI
+	Config    ConfigAPI
+}
+
+// StageSummary is what an optional stage reports back.
+type StageSummary struct {
+	Counts map[string]int `json:"counts"`
+	Notes  []string       `json:"notes,omitempty"`
+}
+
+// Retirer plans and applies the disable stage from a scan (and, when
+// s.AutoDelete is set, deletes users whose quarantine has passed). It is
+// nil in a build without plan/apply; auto_disable is then refused.
+type Retirer interface {
+	PlanAndApplyDisable(ctx context.Context, res *scan.Result, s *Settings) (StageSummary, error)
+}
+
+// EvidenceGatherer looks for proof of use of the scan's unused users. It
+// is nil in a build without the evidence stage; evidence is then refused.
+type EvidenceGatherer interface {
+	Gather(ctx context.Context, res *scan.Result, s *Settings) (StageSummary, error)
+}
+
+// Handler serves one function's invocations.
+type Handler struct {
+	// Clients returns the AWS clients (built once by Serve).
+	Clients  func(ctx context.Context) (*Clients, error)
+	Getenv   func(string) string
+	Now      func() time.Time
+	Log      *slog.Logger
+	HTTP     *http.Client
+	Retirer  Retirer
+	Evidence EvidenceGatherer
+}
+
+func (h *Handler) getenv(k string) string {
+	if h.Getenv != nil {
+		return h.Getenv(k)
+	}
+	return os.Getenv(k)
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+// Event kinds, as the response's "kind" names them.
+const (
+	KindScheduled  = "scheduled-scan"
+	KindConfigRule = "config-rule"
+)
+
+// probe holds the fields that tell the event types apart.
+type probe struct {
+	DetailType    string `json:"detail-type"`
+	InvokingEvent string `json:"invokingEvent"`
+	ResultToken   string `json:"resultToken"`
+}
+
+// Invoke dispatches one event: an EventBridge "Scheduled Event" or an AWS
+// Config custom rule event.
+func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, error) {
+	log := h.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("request_id", lc.AwsRequestID)
+	}
+	var p probe
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return nil, fmt.Errorf("event is not a JSON object: %w", err)
+	}
+	var (
+		out any
+		err error
+	)
+	switch {
+	case p.InvokingEvent != "" || p.ResultToken != "":
+		log = log.With("event", KindConfigRule)
+		out, err = h.configRule(ctx, log, payload)
+	case p.DetailType == "Scheduled Event":
+		log = log.With("event", KindScheduled)
+		out, err = h.scheduled(ctx, log, payload)
+	default:
+		err = errors.New(`unsupported event: want an EventBridge "Scheduled Event" or an AWS Config custom rule event`)
+	}
+	if err != nil {
+		log.Error("invocation failed", "error", err.Error())
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,145 @@
+package lambdafn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/config"
+	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/notify"
+	"github.com/iamsweep/iamsweep/internal/rules"
+)
+
+// Settings are what one invocation runs with: the environment beats the
+// YAML config in SSM, which beats the defaults (as flags beat --config).
+type Settings struct {
+	MaxUnusedDays int
+	RotationDays  int
+	// Exclusions are the config's entries; ExclusionsSSM is read per run.
+	Exclusions    []exclusion.Entry
+	ExclusionsSSM string
+	Targets       []notify.Target
+	Evidence      bool
+	AutoDisable   bool
+	AutoDelete    bool
+}
+
+// loadSettings reads the environment and, if named, the config parameter.
+func (h *Handler) loadSettings(ctx context.Context, api notify.SSMAPI) (*Settings, error) {
+	env, err := ReadEnv(h.getenv)
+	if err != nil {
+		return nil, err
+	}
+	s := &Settings{MaxUnusedDays: rules.DefaultDays, RotationDays: rules.DefaultDays}
+	if env.ConfigSSM != "" {
+		cfg, err := loadConfig(ctx, api, env.ConfigSSM)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.applyConfig(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if env.MaxUnusedDays != 0 {
+		s.MaxUnusedDays = env.MaxUnusedDays
+	}
+	if env.RotationDays != 0 {
+		s.RotationDays = env.RotationDays
+	}
+	if env.ExclusionsSSM != "" {
+		s.ExclusionsSSM = env.ExclusionsSSM
+	}
+	if env.SNSTopicARN != "" {
+		t, err := notify.ParseTarget("sns:" + env.SNSTopicARN)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvSNSTopicARN, err)
+		}
+		s.Targets = append(s.Targets, t)
+	}
+	if env.SlackWebhookURL {
+		s.Targets = append(s.Targets, notify.Target{Kind: notify.KindSlack, EnvVar: EnvSlackWebhookURL})
+	}
+	if env.SlackWebhookSSM != "" {
+		s.Targets = append(s.Targets, notify.Target{Kind: notify.KindSlack, SSMName: env.SlackWebhookSSM})
+	}
+	return s, h.checkBuild(s)
+}
+
+func (s *Settings) applyConfig(cfg *config.Config) error {
+	if cfg.MaxUnusedDays != 0 {
+		s.MaxUnusedDays = cfg.MaxUnusedDays
+	}
+	if cfg.RotationDays != 0 {
+		s.RotationDays = cfg.RotationDays
+	}
+	s.ExclusionsSSM = cfg.ExclusionsSSM
+	entries, err := cfg.ExclusionEntries()
+	if err != nil {
+		return err
+	}
+	s.Exclusions = entries
+	for _, n := range cfg.Notify {
+		t, err := notify.ParseTarget(n)
+		if err != nil {
+			return fmt.Errorf("config notify: %w", err)
+		}
+		s.Targets = append(s.Targets, t)
+	}
+	s.Evidence, s.AutoDisable, s.AutoDelete = cfg.Evidence, cfg.AutoDisable, cfg.AutoDelete
+	return nil
+}
+
+// checkBuild refuses settings this build cannot honour, rather than
+// silently skipping a stage someone switched on.
+func (h *Handler) checkBuild(s *Settings) error {
+	if s.AutoDisable && h.Retirer == nil {
+		return errors.New("auto_disable: true needs the plan and apply stages, which are not available in this build: remove auto_disable (and auto_delete) from the config in " + EnvConfigSSM)
+	}
+	if s.Evidence && h.Evidence == nil {
+		return errors.New("evidence: true needs the evidence stage, which is not available in this build: remove evidence from the config in " + EnvConfigSSM)
+	}
+	return nil
+}
+
+func loadConfig(ctx context.Context, api notify.SSMAPI, name string) (*config.Config, error) {
+	out, err := api.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	if awsx.ErrorCode(err) == "ParameterNotFound" {
+		return nil, &awsx.NotFoundError{What: "ssm parameter " + name, Fix: "create it or fix " + EnvConfigSSM, Err: err}
+	}
+	if err != nil {
+		return nil, awsx.Classify("ssm:GetParameter", err)
+	}
+	var value string
+	if out.Parameter != nil {
+		value = aws.ToString(out.Parameter.Value)
+	}
+	cfg, err := config.Parse([]byte(value))
+	if err != nil {
+		return nil, fmt.Errorf("config in ssm parameter %s: %w", name, err)
+	}
+	return cfg, nil
+}
+
+// exclusionSet builds the run's exclusions: the config's entries plus the
+// SSM name list, read now so an edit applies at the next run.
+func exclusionSet(ctx context.Context, api exclusion.SSMAPI, s *Settings) (*exclusion.Set, error) {
+	set := &exclusion.Set{}
+	if err := set.Add(s.Exclusions...); err != nil {
+		return nil, err
+	}
+	if s.ExclusionsSSM != "" {
+		entries, err := exclusion.LoadSSM(ctx, api, s.ExclusionsSSM)
+		if err != nil {
+			return nil, err
+		}
+		if err := set.Add(entries...); err != nil {
+			return nil, err
+		}
+	}
+	return set, nil
+}
