@@ -1,0 +1,203 @@
+// Command trailogs-bench measures internal/trailogs.Scan on generated
+// CloudTrail logs against `zcat FILES > /dev/null` on the same files, and
+// again on the first half of the days to show memory stays flat.
+//
+//	go run ./bench/trailogs -size 2GB
+//
+// Scan and zcat each run as a child process so that CPU time and peak RSS
+// come from the kernel (rusage) rather than from the Go runtime.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/trailogs"
+)
+
+type childResult struct {
+	Hits, Files, Skipped int
+	Bytes                int64
+}
+
+func main() {
+	var (
+		sizeFlag = flag.String("size", "2GB", "uncompressed size of the generated logs (e.g. 2GB, 500MB)")
+		dir      = flag.String("dir", "", "where to generate (default: a new temp dir, deleted afterwards)")
+		keep     = flag.Bool("keep", false, "keep the generated logs")
+		runs     = flag.Int("runs", 2, "runs of each measurement; the fastest is reported")
+		child    = flag.Bool("child", false, "internal: run one scan and print its result")
+		keysFile = flag.String("keys", "", "internal: wanted key IDs, one per line")
+		to       = flag.String("to", "", "internal: scan up to this RFC 3339 time")
+	)
+	flag.Parse()
+	if *child {
+		runChild(*dir, *keysFile, *to)
+		return
+	}
+	size, err := parseSize(*sizeFlag)
+	check(err)
+	if *dir == "" {
+		*dir, err = os.MkdirTemp("", "trailogs-bench-")
+		check(err)
+		if !*keep {
+			defer os.RemoveAll(*dir)
+		}
+	}
+	const days = 8
+	start := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	p := newPopulation(rand.New(rand.NewPCG(1, 2)))
+	hitRate := 300 / (float64(size) / 1400)
+	t0 := time.Now()
+	files, err := generate(*dir, size, days, start, p, hitRate, runtime.NumCPU())
+	check(err)
+	fmt.Printf("generated %d files, %s uncompressed target, in %.1fs (%s)\n", len(files), *sizeFlag, time.Since(t0).Seconds(), *dir)
+	keys := filepath.Join(*dir, "wanted-keys.txt")
+	check(os.WriteFile(keys, []byte(strings.Join(p.wanted, "\n")), 0o644))
+
+	host, _ := os.Hostname()
+	fmt.Printf("machine: %s, %d CPUs (%s), %s/%s, %s\n", host, runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Printf("query: %d wanted key IDs\n\n", len(p.wanted))
+	// The scan also lists the day after To (files are dated by delivery),
+	// so ending on day 2 reads days 0-3: half of the 8 days.
+	half := start.AddDate(0, 0, days/2-1).Add(-time.Second).Format(time.RFC3339)
+	measureSet("full", *dir, keys, "", *runs)
+	measureSet("half", *dir, keys, half, *runs)
+}
+
+// listed is what the scan will read, so zcat reads exactly the same files.
+func listed(dir, to string) []string {
+	q := trailogs.Query{}
+	if to != "" {
+		t, err := time.Parse(time.RFC3339, to)
+		check(err)
+		q.From, q.To = t.AddDate(0, 0, -30), t
+	}
+	src, err := trailogs.OpenSource(context.Background(), dir, nil)
+	check(err)
+	files, err := src.List(context.Background(), q)
+	check(err)
+	return files
+}
+
+// measureSet runs zcat and the scan on the same files.
+func measureSet(label, dir, keys, to string, runs int) {
+	files := listed(dir, to)
+	self, err := os.Executable()
+	check(err)
+	var zc, sc measure
+	var res childResult
+	for range runs {
+		cmd := exec.Command("zcat", files...)
+		devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		cmd.Stdout = devnull
+		m := run(cmd, nil)
+		devnull.Close()
+		if zc.wall == 0 || m.wall < zc.wall {
+			zc = m
+		}
+		var out strings.Builder
+		cmd = exec.Command(self, "-child", "-dir", dir, "-keys", keys, "-to", to)
+		m = run(cmd, &out)
+		check(json.Unmarshal([]byte(out.String()), &res))
+		if sc.wall == 0 || m.wall < sc.wall {
+			sc = m
+		}
+	}
+	mb := float64(res.Bytes) / 1e6
+	fmt.Printf("== %s: %d files, %.0f MB uncompressed, %d hits, %d skipped\n", label, res.Files, mb, res.Hits, res.Skipped)
+	fmt.Printf("%-14s %8s %8s %6s %10s %12s %9s\n", "", "wall s", "cpu s", "cores", "MB/s", "MB/s/core", "peak RSS")
+	row := func(name string, m measure) float64 {
+		perCore := mb / m.cpu
+		fmt.Printf("%-14s %8.2f %8.2f %6.2f %10.0f %12.0f %7.0fMB\n", name, m.wall, m.cpu, m.cpu/m.wall, mb/m.wall, perCore, float64(m.maxRSSKB)/1024)
+		return perCore
+	}
+	z := row("zcat", zc)
+	s := row("trailogs.Scan", sc)
+	fmt.Printf("scan per-core throughput / zcat single-core throughput = %.2f\n\n", s/z)
+}
+
+type measure struct {
+	wall, cpu float64
+	maxRSSKB  int64
+}
+
+func run(cmd *exec.Cmd, stdout *strings.Builder) measure {
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
+	cmd.Stderr = os.Stderr
+	t0 := time.Now()
+	check(cmd.Run())
+	wall := time.Since(t0).Seconds()
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+	return measure{wall: wall, cpu: cpu, maxRSSKB: ru.Maxrss}
+}
+
+func runChild(dir, keysFile, to string) {
+	raw, err := os.ReadFile(keysFile)
+	check(err)
+	q := trailogs.Query{KeyIDs: strings.Split(strings.TrimSpace(string(raw)), "\n"), UserNames: []string{"svc-1", "svc-2", "nobody"}}
+	if to != "" {
+		q.To, err = time.Parse(time.RFC3339, to)
+		check(err)
+		q.From = q.To.AddDate(0, 0, -30)
+	}
+	ctx := context.Background()
+	src, err := trailogs.OpenSource(ctx, dir, nil)
+	check(err)
+	res, err := trailogs.Scan(ctx, src, q, trailogs.Options{})
+	check(err)
+	check(json.NewEncoder(os.Stdout).Encode(childResult{Hits: len(res.Hits), Files: res.FilesRead, Skipped: len(res.Skipped), Bytes: res.BytesRead}))
+}
+
+func parseSize(s string) (int64, error) {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, suf := range []struct {
+		s string
+		m int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}} {
+		if strings.HasSuffix(u, suf.s) {
+			u, mult = strings.TrimSuffix(u, suf.s), suf.m
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(u, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("bad size %q: use e.g. 2GB or 500MB", s)
+	}
+	return int64(n * float64(mult)), nil
+}
+
+func cpuModel() string {
+	raw, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "trailogs-bench:", err)
+		os.Exit(1)
+	}
+}
