@@ -109,7 +109,7 @@ func ciSignal(u *UserDossier, evs []Event) (ci, where string) {
 		ua := strings.ToLower(e.UserAgent)
 		for _, c := range ciAgents {
 			if strings.Contains(ua, c.fragment) {
-				return c.ci, "user agent " + shortAgent(e.UserAgent)
+				return c.ci, "user agent contains " + c.fragment
 			}
 		}
 	}
