@@ -65,6 +65,8 @@ func accountClient(fake *fakeaws.Server) *account.Client {
 
 var asOf = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
-func day0(d int, hour int) time.Time { return asOf.AddDate(0, 0, -d).Add(time.Duration(hour) * time.Hour) }
+func day0(d int, hour int) time.Time {
+	return asOf.AddDate(0, 0, -d).Add(time.Duration(hour) * time.Hour)
+}
 
 func window() Window { return Window{From: asOf.AddDate(0, 0, -WindowDays), To: asOf} }
