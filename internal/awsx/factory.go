@@ -126,6 +126,8 @@ func (f *Factory) S3() *s3.Client {
 		// Emulators and VPC endpoints given as --endpoint-url serve buckets
 		// by path, not by host name.
 		o.UsePathStyle = o.BaseEndpoint != nil
+		// Emulators send no checksums; the SDK would log that on stderr.
+		o.DisableLogOutputChecksumValidationSkipped = true
 	})
 }
 

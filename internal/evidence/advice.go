@@ -34,11 +34,25 @@ var ciRefKinds = map[string]string{"github-actions": "GitHub Actions", "gitlab-c
 // CI to OIDC roles, compute to instance profiles or task roles, people to
 // IAM Identity Center).
 func advise(u *UserDossier, hasPassword bool) Advice {
+	a := migrationAdvice(u, hasPassword)
+	if u.Verdict == VerdictInUse {
+		if addr := terraformAddresses(u); addr != "" {
+			a.Text += "; it is managed by Terraform: finally delete " + addr
+		}
+	}
+	return a
+}
+
+func migrationAdvice(u *UserDossier, hasPassword bool) Advice {
 	switch u.Verdict {
 	case VerdictUnknown:
 		return Advice{Kind: AdviceCompleteEvidence, Text: "evidence incomplete: fix the unreadable sources and run again before deciding anything"}
 	case VerdictUnused:
-		return Advice{Kind: AdviceRetire, Text: "no use found: disable it (iamsweep plan), wait out the quarantine, then delete it"}
+		text := "no use found: disable it (iamsweep plan), wait out the quarantine, then delete it"
+		if addr := terraformAddresses(u); addr != "" {
+			text += "; it is managed by Terraform: delete " + addr + " from the code rather than by hand"
+		}
+		return Advice{Kind: AdviceRetire, Text: text}
 	}
 	prefix := ""
 	if len(u.Attempts) > 0 {
@@ -73,6 +87,19 @@ func advise(u *UserDossier, hasPassword bool) Advice {
 		text += "; the console password moves to Identity Center too"
 	}
 	return Advice{Kind: AdviceInvestigate, Text: prefix + text}
+}
+
+// terraformAddresses lists the current Terraform resources to delete.
+func terraformAddresses(u *UserDossier) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range u.CodeRefs {
+		if r.TerraformAddress != "" && !r.InHistoryOnly && !seen[r.TerraformAddress] {
+			seen[r.TerraformAddress] = true
+			out = append(out, r.TerraformAddress+" ("+r.Path+")")
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 func activityEvents(u *UserDossier) []Event {

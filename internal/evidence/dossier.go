@@ -224,8 +224,10 @@ type CodeRef struct {
 	Kind             string `json:"kind"`
 	TerraformAddress string `json:"terraform_address,omitempty"`
 	Matched          string `json:"matched"`
-	Snippet          string `json:"snippet"`
-	InHistoryOnly    bool   `json:"in_history_only"`
+	// MatchKind is access-key-id, user-arn, user-name or terraform-reference.
+	MatchKind     string `json:"match_kind,omitempty"`
+	Snippet       string `json:"snippet"`
+	InHistoryOnly bool   `json:"in_history_only"`
 }
 
 // Advice kinds.

@@ -193,3 +193,31 @@ func TestLoadReadsBackTheJSON(t *testing.T) {
 		t.Error("a dossier of another schema was accepted")
 	}
 }
+
+type fakeCode map[string][]CodeRef
+
+func (f fakeCode) SearchCode(context.Context, []Target) (map[string][]CodeRef, error) { return f, nil }
+
+func TestOnlyWiredCodeReferencesProveUse(t *testing.T) {
+	fake, subjects := scenario(t)
+	code := fakeCode{
+		"alice": {{Path: "iam.tf", Line: 1, Kind: "terraform", TerraformAddress: "aws_iam_user.alice", Matched: "alice", MatchKind: "user-name"}},
+		"erin": {
+			{Path: ".github/workflows/ci.yml", Line: 4, Kind: "github-actions", Matched: "AKIAERIN", MatchKind: "access-key-id", InHistoryOnly: true, Commit: "0123456789abcdef"},
+			{Path: "deploy/.env", Line: 2, Kind: "env-file", Matched: "AKIAERIN", MatchKind: "access-key-id"},
+		},
+	}
+	g := &Gatherer{CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, newFakeClock()), Now: asOf}, Code: code}
+	d, err := g.Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{subjects[0], subjects[4]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := d.User("alice")
+	if alice.Verdict != VerdictUnused || !strings.Contains(alice.Advice.Text, "delete aws_iam_user.alice (iam.tf)") {
+		t.Errorf("alice: %s, advice %q: a Terraform resource is not use, but names what to delete", alice.Verdict, alice.Advice.Text)
+	}
+	erin := d.User("erin")
+	if erin.Verdict != VerdictInUse || erin.NewestProof.Source != SourceCode || !strings.Contains(erin.NewestProof.Detail, "deploy/.env:2") {
+		t.Errorf("erin: %s %+v: a key in a current .env file is wired in", erin.Verdict, erin.NewestProof)
+	}
+}

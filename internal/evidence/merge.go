@@ -81,7 +81,7 @@ func (m merger) code(refs []CodeRef, err error) {
 	}
 	m.u.CodeRefs = append(m.u.CodeRefs, refs...)
 	for _, r := range refs {
-		if r.InHistoryOnly {
+		if !wiresCredentials(r) {
 			continue
 		}
 		where := fmt.Sprintf("%s:%d", r.Path, r.Line)
@@ -90,6 +90,22 @@ func (m merger) code(refs []CodeRef, err error) {
 		}
 		m.u.proofs = append(m.u.proofs, Proof{Source: SourceCode, Detail: fmt.Sprintf("%s referenced in %s (%s)", r.Matched, where, r.Kind)})
 	}
+}
+
+// wiresCredentials reports whether a reference shows the user wired into
+// something that runs: a current CI file, .env or credentials file, or an
+// access key ID anywhere in the tree. A Terraform resource only says who
+// manages the user (advice names the address to delete), a mention in
+// history only says who once used it.
+func wiresCredentials(r CodeRef) bool {
+	if r.InHistoryOnly {
+		return false
+	}
+	switch r.Kind {
+	case "github-actions", "jenkins", "gitlab-ci", "env-file", "credentials-file":
+		return true
+	}
+	return r.MatchKind == "access-key-id"
 }
 
 // iamLastUsed turns IAM's own last-used dates into proof when they fall
