@@ -92,6 +92,9 @@ func scanRun(ctx context.Context, opts *Options) error {
 			return &cmdutil.FlagError{Err: fmt.Errorf("--fail-on: %w", err)}
 		}
 	}
+	if opts.Evidence && opts.Flags.CredentialReport != "" {
+		return cmdutil.FlagErrorf("--evidence needs a live scan (user tags and CloudTrail): drop --credential-report")
+	}
 	res, inv, err := opts.Flags.Scan(ctx, f)
 	if err != nil {
 		return err
