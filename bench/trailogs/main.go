@@ -29,7 +29,16 @@ import (
 type childResult struct {
 	Hits, Files, Skipped int
 	Bytes                int64
+	// PeakRSSKB is the child's own VmHWM. The rusage maxrss of a child
+	// started by a Go program also counts the parent's memory at exec (the
+	// child shares the parent's address space until then), so it is only
+	// an upper bound.
+	PeakRSSKB int64
 }
+
+// cleanup is run by check before exiting, so a failure does not leave
+// gigabytes behind in the temp dir.
+var cleanup = func() {}
 
 func main() {
 	var (
@@ -52,7 +61,9 @@ func main() {
 		*dir, err = os.MkdirTemp("", "trailogs-bench-")
 		check(err)
 		if !*keep {
-			defer os.RemoveAll(*dir)
+			d := *dir
+			cleanup = func() { os.RemoveAll(d) }
+			defer cleanup()
 		}
 	}
 	const days = 8
@@ -99,18 +110,15 @@ func measureSet(label, dir, keys, to string, runs int) {
 	var zc, sc measure
 	var res childResult
 	for range runs {
-		cmd := exec.Command("zcat", files...)
-		devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-		cmd.Stdout = devnull
-		m := run(cmd, nil)
-		devnull.Close()
+		m := runZcat(files)
 		if zc.wall == 0 || m.wall < zc.wall {
 			zc = m
 		}
 		var out strings.Builder
-		cmd = exec.Command(self, "-child", "-dir", dir, "-keys", keys, "-to", to)
+		cmd := exec.Command(self, "-child", "-dir", dir, "-keys", keys, "-to", to)
 		m = run(cmd, &out)
 		check(json.Unmarshal([]byte(out.String()), &res))
+		m.maxRSSKB = res.PeakRSSKB
 		if sc.wall == 0 || m.wall < sc.wall {
 			sc = m
 		}
@@ -133,11 +141,43 @@ type measure struct {
 	maxRSSKB  int64
 }
 
+// runZcat runs zcat under /usr/bin/time, when there is one, for an exact
+// peak RSS (time forks zcat from a small process; see childResult).
+func runZcat(files []string) measure {
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	check(err)
+	defer devnull.Close()
+	timeBin, terr := exec.LookPath("/usr/bin/time")
+	if terr != nil {
+		cmd := exec.Command("zcat", files...)
+		cmd.Stdout = devnull
+		return run(cmd, nil)
+	}
+	cmd := exec.Command(timeBin, append([]string{"-f", "maxrss_kb=%M", "zcat"}, files...)...)
+	cmd.Stdout = devnull
+	var stderr strings.Builder
+	m := runErr(cmd, nil, &stderr)
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "maxrss_kb="); ok {
+			m.maxRSSKB, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			check(err)
+		}
+	}
+	return m
+}
+
 func run(cmd *exec.Cmd, stdout *strings.Builder) measure {
+	return runErr(cmd, stdout, nil)
+}
+
+func runErr(cmd *exec.Cmd, stdout, stderr *strings.Builder) measure {
 	if stdout != nil {
 		cmd.Stdout = stdout
 	}
 	cmd.Stderr = os.Stderr
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
 	t0 := time.Now()
 	check(cmd.Run())
 	wall := time.Since(t0).Seconds()
@@ -160,7 +200,21 @@ func runChild(dir, keysFile, to string) {
 	check(err)
 	res, err := trailogs.Scan(ctx, src, q, trailogs.Options{})
 	check(err)
-	check(json.NewEncoder(os.Stdout).Encode(childResult{Hits: len(res.Hits), Files: res.FilesRead, Skipped: len(res.Skipped), Bytes: res.BytesRead}))
+	check(json.NewEncoder(os.Stdout).Encode(childResult{Hits: len(res.Hits), Files: res.FilesRead, Skipped: len(res.Skipped), Bytes: res.BytesRead, PeakRSSKB: vmHWM()}))
+}
+
+// vmHWM is this process's peak resident set size in KiB.
+func vmHWM() int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	check(err)
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			check(err)
+			return n
+		}
+	}
+	return 0
 }
 
 func parseSize(s string) (int64, error) {
@@ -198,6 +252,7 @@ func cpuModel() string {
 func check(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "trailogs-bench:", err)
+		cleanup()
 		os.Exit(1)
 	}
 }

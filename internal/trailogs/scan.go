@@ -56,7 +56,7 @@ func Scan(ctx context.Context, src Source, q Query, opts Options) (*Result, erro
 	jobs := make(chan string)
 	var (
 		mu  sync.Mutex
-		res = &Result{}
+		res = &Result{FilesListed: len(names)}
 		wg  sync.WaitGroup
 	)
 	for range min(workers, max(len(names), 1)) {

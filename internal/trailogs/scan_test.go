@@ -69,8 +69,8 @@ func TestScanFindsKeysAndUsersAndReportsCorruptFiles(t *testing.T) {
 	if !slices.Equal(skipped, corrupt) {
 		t.Errorf("skipped = %v, want %v", skipped, corrupt)
 	}
-	if res.FilesRead != 8 {
-		t.Errorf("files read = %d, want 8", res.FilesRead)
+	if res.FilesRead != 8 || res.FilesListed != 11 {
+		t.Errorf("files read = %d, listed = %d, want 8 and 11", res.FilesRead, res.FilesListed)
 	}
 	if res.BytesRead < 8*1000 {
 		t.Errorf("bytes read = %d, want the uncompressed size", res.BytesRead)

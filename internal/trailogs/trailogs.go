@@ -60,6 +60,10 @@ func (e FileError) Error() string { return e.File + ": " + e.Err.Error() }
 type Result struct {
 	// Hits are sorted by EventTime (then file and event ID).
 	Hits []Hit
+	// FilesListed counts the files within the query's range. Zero means
+	// there were no logs to read (wrong location, trail off, range before
+	// the trail existed): absence of evidence, not proof of non-use.
+	FilesListed int
 	// FilesRead counts files read to the end without error.
 	FilesRead int
 	// BytesRead is the uncompressed size of everything read.
