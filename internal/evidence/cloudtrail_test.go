@@ -42,7 +42,7 @@ func TestLookupPaginatesDedupesAndDropsRoleSessionsNamedLikeTheUser(t *testing.T
 		}
 	}
 	if n != 6 {
-		t.Errorf("%d LookupEvents calls in us-east-1, want 6 (3 pages x 2 lookups)", n)
+		t.Errorf("%d LookupEvents calls in us-east-1, want 6 (3 pages x 2 lookups): %+v", n, fake.Requests())
 	}
 }
 

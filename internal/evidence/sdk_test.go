@@ -1,7 +1,10 @@
 package evidence
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,6 +22,7 @@ import (
 // so that throttling tests stay fast.
 func sdkConfig(url string) aws.Config {
 	return aws.Config{
+		HTTPClient:   &http.Client{Transport: ownBody{http.DefaultTransport}},
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 		BaseEndpoint: aws.String(url),
@@ -30,6 +34,27 @@ func sdkConfig(url string) aws.Config {
 			})
 		},
 	}
+}
+
+// ownBody hands the transport its own copy of the request body. The SDK
+// closes the body it passed to Do as soon as a response arrives; on
+// loopback that can beat the transport's end-of-body check, which then
+// closes the connection mid-response and forces a retry that exact request
+// counts would see (see fakeaws.Server.Distinct).
+type ownBody struct{ rt http.RoundTripper }
+
+func (o ownBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return o.rt.RoundTrip(r)
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	c := r.Clone(r.Context())
+	c.Body = io.NopCloser(bytes.NewReader(b))
+	c.ContentLength = int64(len(b))
+	return o.rt.RoundTrip(c)
 }
 
 // noRetryQuota lets every retry through (the SDK's default quota would

@@ -119,14 +119,15 @@ func TestEvidenceOfEveryCandidate(t *testing.T) {
 	}
 	// carol's key is inactive, so the scan did not read its ID; evidence
 	// must have, or the lookup by key could not run.
-	if n := countDetail(a.fake, "AccessKeyId="+a.keys["carol"]); n != 1 {
-		t.Errorf("lookups by carol's key: %d, want 1", n)
+	if n := countDetail(a.fake, "AccessKeyId="+a.keys["carol"]); n == 0 {
+		t.Error("no lookup by carol's key")
 	}
-	if d.Regions[0] != "us-east-1" || a.fake.Count("account:ListRegions") != 1 {
+	if len(d.Regions) != 1 || d.Regions[0] != "us-east-1" || a.fake.Count("account:ListRegions") == 0 {
 		t.Errorf("regions %v: want the account's enabled regions", d.Regions)
 	}
-	if a.fake.Count("iam:GenerateServiceLastAccessedDetails") != 3 {
-		t.Errorf("access advisor jobs: %d, want one per user", a.fake.Count("iam:GenerateServiceLastAccessedDetails"))
+	// Distinct: the SDK may retry a request on its own (see fakeaws.Server.Distinct).
+	if n := a.fake.Distinct("iam:GenerateServiceLastAccessedDetails"); n != 3 {
+		t.Errorf("access advisor jobs for %d user(s), want one per user", n)
 	}
 	if u := d.User("bob"); u.Advice.Kind != evidence.AdviceOIDCRole {
 		t.Errorf("bob's advice %+v", u.Advice)
@@ -207,7 +208,7 @@ func TestScanEvidenceRaisesUsedWhileDisabled(t *testing.T) {
 		}
 	}
 	plain := a.run("scan", "-o", "json")
-	if strings.Contains(plain.Stdout, "used-while-disabled") || a.fake.Count("cloudtrail:LookupEvents") != 2 {
+	if strings.Contains(plain.Stdout, "used-while-disabled") || a.fake.Distinct("cloudtrail:LookupEvents") != 2 {
 		t.Error("a plain scan must not read CloudTrail")
 	}
 }

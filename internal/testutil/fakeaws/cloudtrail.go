@@ -34,7 +34,7 @@ func (s *Server) lookupEvents(w http.ResponseWriter, r *http.Request, region str
 	if len(in.LookupAttributes) == 1 {
 		detail = in.LookupAttributes[0].AttributeKey + "=" + in.LookupAttributes[0].AttributeValue
 	}
-	if code := s.record("cloudtrail:LookupEvents", region, detail); code != "" {
+	if code := s.record("cloudtrail:LookupEvents", region, detail, in.NextToken); code != "" {
 		jsonError(w, amzJSON11, code)
 		return
 	}

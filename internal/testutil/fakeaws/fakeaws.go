@@ -67,6 +67,8 @@ type Request struct {
 	At time.Time
 	// Detail is the lookup attribute (Username=alice) where there is one.
 	Detail string
+	// Page is the request's NextToken or Marker.
+	Page string
 }
 
 // Server is the fake. Set fixtures before the first request; they are
@@ -133,6 +135,23 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
+// Distinct counts the distinct requests (detail and page) of action: what
+// the client asked for, whatever the retries. A retry can happen without
+// any scripted error: on loopback, Go's transport sometimes loses the race
+// between the SDK closing a request body and its own end-of-body check,
+// closes the connection mid-response, and the SDK retries.
+func (s *Server) Distinct(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[[2]string]bool{}
+	for _, r := range s.requests {
+		if r.Action == action {
+			seen[[2]string{r.Detail, r.Page}] = true
+		}
+	}
+	return len(seen)
+}
+
 // Count returns how many times action was called.
 func (s *Server) Count(action string) int {
 	s.mu.Lock()
@@ -189,7 +208,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // record counts a call and returns the error code to fail it with, if any.
-func (s *Server) record(action, region, detail string) string {
+func (s *Server) record(action, region, detail string, page ...string) string {
 	s.mu.Lock()
 	if s.counts == nil {
 		s.counts = map[string]int{}
@@ -204,6 +223,9 @@ func (s *Server) record(action, region, detail string) string {
 		now = clock()
 	}
 	req := Request{Action: action, Region: region, At: now, Detail: detail}
+	if len(page) > 0 {
+		req.Page = page[0]
+	}
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	s.mu.Unlock()

@@ -33,7 +33,7 @@ func (s *Server) generateDetails(w http.ResponseWriter, form url.Values, region 
 // first PollsBeforeComplete polls, then the services, paginated by Marker.
 func (s *Server) getDetails(w http.ResponseWriter, form url.Values, region string) {
 	id := form.Get("JobId")
-	if code := s.record("iam:GetServiceLastAccessedDetails", region, "JobId="+id); code != "" {
+	if code := s.record("iam:GetServiceLastAccessedDetails", region, "JobId="+id, form.Get("Marker")); code != "" {
 		xmlError(w, code, "GetServiceLastAccessedDetails")
 		return
 	}

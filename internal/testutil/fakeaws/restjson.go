@@ -63,7 +63,7 @@ func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, region str
 		} `json:"filter"`
 	}
 	_ = json.Unmarshal(body, &in)
-	if code := s.record("access-analyzer:ListFindingsV2", region, in.AnalyzerArn); code != "" {
+	if code := s.record("access-analyzer:ListFindingsV2", region, in.AnalyzerArn, in.NextToken); code != "" {
 		jsonError(w, restJSON, code)
 		return
 	}
