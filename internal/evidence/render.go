@@ -93,17 +93,34 @@ func summaryLine(d *Dossier) string {
 	return line
 }
 
-func activityLine(a *Activity) string {
+// unreadable counts the user's unreadable entries for a source.
+func unreadable(u *UserDossier, source string) int {
+	n := 0
+	for _, e := range u.Unknown {
+		if e.Source == source {
+			n++
+		}
+	}
+	return n
+}
+
+func activityLine(u *UserDossier, source string, a *Activity) string {
 	if a == nil {
 		return "not read"
 	}
 	if a.Events == 0 {
+		if unreadable(u, source) > 0 {
+			return "no events in what could be read (see unreadable)"
+		}
 		return "no events"
 	}
 	e := a.LastEvent
 	s := fmt.Sprintf("%d event(s)", a.Events)
 	if a.Truncated {
 		s += " (newest only)"
+	}
+	if e == nil {
+		return s
 	}
 	s += fmt.Sprintf(", last %s %s", moment(e.Time), e.Name)
 	if e.ErrorCode != "" {
@@ -130,11 +147,15 @@ func activityDetails(a *Activity) [][2]string {
 	return out
 }
 
-func advisorLine(a *AdvisorSummary) string {
+func advisorLine(u *UserDossier) string {
+	a := u.AccessAdvisor
 	if a == nil {
+		if unreadable(u, SourceAccessAdvisor) > 0 {
+			return "could not be read (see unreadable)"
+		}
 		return "not read"
 	}
-	if a.ServicesAccessed == 0 {
+	if a.ServicesAccessed == 0 || a.LastAccessed == nil {
 		return "no service accessed in the tracking period"
 	}
 	s := fmt.Sprintf("%d service(s); last %s on %s", a.ServicesAccessed, a.LastService, moment(*a.LastAccessed))

@@ -53,17 +53,17 @@ func mdUser(b *strings.Builder, u *UserDossier) {
 	for _, c := range u.Credentials {
 		item("Credential", credentialLine(c))
 	}
-	item("CloudTrail", activityLine(u.CloudTrail))
+	item("CloudTrail", activityLine(u, SourceCloudTrail, u.CloudTrail))
 	for _, d := range activityDetails(u.CloudTrail) {
 		fmt.Fprintf(b, "  - %s: %s\n", d[0], md(d[1]))
 	}
 	if u.LogFiles != nil {
-		item("Log files", activityLine(u.LogFiles))
+		item("Log files", activityLine(u, SourceLogFiles, u.LogFiles))
 		for _, d := range activityDetails(u.LogFiles) {
 			fmt.Fprintf(b, "  - %s: %s\n", d[0], md(d[1]))
 		}
 	}
-	item("Access Advisor", advisorLine(u.AccessAdvisor))
+	item("Access Advisor", advisorLine(u))
 	item("Access Analyzer", analyzerLine(u.AccessAnalyzer))
 	for i, r := range u.CodeRefs {
 		if i == maxListed {

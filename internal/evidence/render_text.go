@@ -61,17 +61,17 @@ func textUser(b *strings.Builder, u *UserDossier) {
 	for _, c := range u.Credentials {
 		kv("credential", credentialLine(c))
 	}
-	kv("cloudtrail", activityLine(u.CloudTrail))
+	kv("cloudtrail", activityLine(u, SourceCloudTrail, u.CloudTrail))
 	for _, d := range activityDetails(u.CloudTrail) {
 		kv("  "+d[0], d[1])
 	}
 	if u.LogFiles != nil {
-		kv("log files", activityLine(u.LogFiles))
+		kv("log files", activityLine(u, SourceLogFiles, u.LogFiles))
 		for _, d := range activityDetails(u.LogFiles) {
 			kv("  "+d[0], d[1])
 		}
 	}
-	kv("access advisor", advisorLine(u.AccessAdvisor))
+	kv("access advisor", advisorLine(u))
 	kv("access analyzer", analyzerLine(u.AccessAnalyzer))
 	for i, r := range u.CodeRefs {
 		if i == maxListed {
