@@ -13,6 +13,7 @@ import (
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
 	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/rules"
 )
 
 // Options are the evidence command's inputs.
@@ -31,6 +32,7 @@ type Options struct {
 	AthenaSQL      bool
 	AthenaTable    string
 	Code           []string
+	FailOn         string
 
 	// Clock paces CloudTrail and Access Advisor; nil is the wall clock.
 	Clock evidence.Clock
@@ -100,6 +102,7 @@ used-while-disabled, and plan never deletes such a user.`,
 	fs.BoolVar(&opts.AthenaSQL, "athena-sql", false, "print the Athena SQL equivalent to the log-file search and exit")
 	fs.StringVar(&opts.AthenaTable, "athena-table", "cloudtrail_logs", "Athena `TABLE` holding CloudTrail logs (with --athena-sql)")
 	fs.StringArrayVar(&opts.Code, "code", nil, "search `DIR` (and its git history) for the users' names, ARNs and key IDs (repeatable)")
+	fs.StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding (used-while-disabled is high) has at least this `SEVERITY`")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(evidence.Formats(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("skip", cobra.FixedCompletions(skippable, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -114,6 +117,12 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 	skip, err := parseSkip(opts.Skip)
 	if err != nil {
 		return err
+	}
+	var failOn rules.Severity
+	if opts.FailOn != "" {
+		if failOn, err = rules.ParseSeverity(opts.FailOn); err != nil {
+			return &cmdutil.FlagError{Err: fmt.Errorf("--fail-on: %w", err)}
+		}
 	}
 	if opts.MaxEventPages < 1 {
 		return cmdutil.FlagErrorf("invalid --max-event-pages %d: must be at least 1", opts.MaxEventPages)
@@ -163,9 +172,21 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 		}
 		fmt.Fprintf(f.IO.ErrOut, "wrote evidence for %d user(s) (%d unused, %d in use, %d unknown) to %s\n",
 			d.Summary.Users, d.Summary.Unused, d.Summary.InUse, d.Summary.Unknown, opts.OutputFile)
-		return nil
+	} else if err := render(f.IO.Out); err != nil {
+		return err
 	}
-	return render(f.IO.Out)
+	if failOn != 0 {
+		n := 0
+		for _, fd := range d.Findings {
+			if fd.Severity >= failOn {
+				n++
+			}
+		}
+		if n > 0 {
+			return &cmdutil.FindingsError{Count: n, Severity: failOn.String()}
+		}
+	}
+	return nil
 }
 
 func resolveFormat(opts *Options) (string, error) {

@@ -132,6 +132,9 @@ func TestEvidenceOfEveryCandidate(t *testing.T) {
 	if u := d.User("bob"); u.Advice.Kind != evidence.AdviceOIDCRole {
 		t.Errorf("bob's advice %+v", u.Advice)
 	}
+	if res := a.run("evidence", "carol", "--regions", "us-east-1", "--skip", "access-analyzer,access-advisor", "--fail-on", "high", "-o", "json"); res.Code != 8 {
+		t.Errorf("--fail-on high with an attempt: exit %d, want 8", res.Code)
+	}
 }
 
 func TestEvidenceForNamedUsersAndErrors(t *testing.T) {
