@@ -71,6 +71,11 @@ func (c *CloudTrailLookup) Lookup(ctx context.Context, targets []Target, w Windo
 	for _, t := range targets {
 		out[t.Name] = &TrailResult{}
 	}
+	if len(c.Clients) == 0 {
+		for _, t := range targets {
+			out[t.Name].Errors = append(out[t.Name].Errors, SourceError{Source: SourceCloudTrail, Error: "no region to search: pass --regions"})
+		}
+	}
 	if gap := c.historyGap(w); gap != "" {
 		for _, t := range targets {
 			out[t.Name].Errors = append(out[t.Name].Errors, SourceError{Source: SourceCloudTrail, Error: gap})

@@ -156,3 +156,10 @@ func TestHistoryGapMakesTheWindowUnreadable(t *testing.T) {
 		t.Errorf("as-of today at midnight: %+v", res.Errors)
 	}
 }
+
+func TestNoRegionIsUnreadableNotUnused(t *testing.T) {
+	c := &CloudTrailLookup{Now: asOf}
+	if res := c.Lookup(context.Background(), []Target{{Name: "a"}}, window())["a"]; len(res.Errors) != 1 {
+		t.Errorf("errors %+v: searching no region proves nothing", res.Errors)
+	}
+}
