@@ -145,6 +145,11 @@ type CredentialEvidence struct {
 	// LastEvent is the newest CloudTrail event or log record made with it.
 	LastEvent *time.Time `json:"last_event"`
 	Events    int        `json:"events"`
+	// Verdict is this credential's own: in-use when an event or IAM's
+	// last-used date in the window names it, unknown when the user's
+	// evidence is incomplete, else unused. Access Advisor and code cannot
+	// tell credentials apart, so they only count for the user's verdict.
+	Verdict string `json:"verdict"`
 }
 
 // Activity summarises the events of one user from one kind of source.

@@ -136,7 +136,7 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 		if g.CloudTrail == nil && g.Logs == nil {
 			u.Unknown = append(u.Unknown, SourceError{Source: SourceCloudTrail, Error: "skipped, and no --cloudtrail-logs given: without an activity source nothing proves the user unused"})
 		}
-		decide(u, searched)
+		decide(u, searched, w)
 		hasPassword, hasKey := activeCredentials(s.User)
 		u.AccessAnalyzer = compareAnalyzer(u, analyzer, hasPassword, hasKey)
 		u.Advice = advise(u, hasPassword)

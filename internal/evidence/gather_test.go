@@ -94,6 +94,10 @@ func TestGatherVerdictsAdviceAndAttempts(t *testing.T) {
 			t.Errorf("%s: verdict %s advice %s analyzer %s; want %+v (reason %q)", u.Name, u.Verdict, u.Advice.Kind, u.AccessAnalyzer.Agreement, w, u.Reason)
 		}
 	}
+	if d.CredentialVerdict("carol", "AKIACAROL") != VerdictInUse || d.CredentialVerdict("alice", "AKIAALICE") != VerdictUnused ||
+		d.CredentialVerdict("erin", "AKIAERIN") != VerdictUnknown || d.CredentialVerdict("dave", "password") != VerdictInUse || d.CredentialVerdict("alice", "AKIANONE") != VerdictUnknown {
+		t.Error("credential verdicts disagree with the evidence")
+	}
 	if v := d.Verdict("nobody"); v != VerdictUnknown {
 		t.Errorf("a user missing from the dossier is %s, want unknown", v)
 	}

@@ -181,7 +181,7 @@ func credentialLine(c CredentialEvidence) string {
 	if c.AccessKeyID != "" {
 		name += " " + c.AccessKeyID
 	}
-	return fmt.Sprintf("%s (%s): IAM last used %s, last event %s, %d event(s)", name, state, dayPtr(c.IAMLastUsed), dayPtr(c.LastEvent), c.Events)
+	return fmt.Sprintf("%s (%s) %s: IAM last used %s, last event %s, %d event(s)", name, state, c.Verdict, dayPtr(c.IAMLastUsed), dayPtr(c.LastEvent), c.Events)
 }
 
 func codeLine(r CodeRef) string {

@@ -11,7 +11,8 @@ import (
 // gathered: any proof of use makes it in-use (the newest proof is shown);
 // otherwise an unreadable source makes it unknown; only a user every
 // source was read for, with no proof, is unused.
-func decide(u *UserDossier, searched []string) {
+func decide(u *UserDossier, searched []string, w Window) {
+	defer decideCredentials(u, w)
 	if p := newestProof(u.proofs); p != nil {
 		u.Verdict, u.NewestProof = VerdictInUse, p
 		u.Reason = "used: " + describeProof(*p)
@@ -35,6 +36,20 @@ func decide(u *UserDossier, searched []string) {
 	}
 	u.Verdict = VerdictUnused
 	u.Reason = "no use found in " + strings.Join(searched, ", ")
+}
+
+func decideCredentials(u *UserDossier, w Window) {
+	for i := range u.Credentials {
+		c := &u.Credentials[i]
+		switch {
+		case (c.LastEvent != nil && w.Contains(*c.LastEvent)) || (c.IAMLastUsed != nil && w.Contains(*c.IAMLastUsed)):
+			c.Verdict = VerdictInUse
+		case len(u.Unknown) > 0:
+			c.Verdict = VerdictUnknown
+		default:
+			c.Verdict = VerdictUnused
+		}
+	}
 }
 
 // newestProof prefers the newest timed proof; a timeless one (a reference
@@ -93,6 +108,23 @@ func (d *Dossier) Verdict(user string) string {
 func (d *Dossier) HasAttempts(user string) bool {
 	u := d.User(user)
 	return u != nil && len(u.Attempts) > 0
+}
+
+// CredentialVerdict returns the verdict of one credential of the user (an
+// access key ID, or "password"), or unknown when the dossier lacks it.
+func (d *Dossier) CredentialVerdict(user, credential string) string {
+	u := d.User(user)
+	if u == nil {
+		return VerdictUnknown
+	}
+	for _, c := range u.Credentials {
+		if (c.AccessKeyID != "" && c.AccessKeyID == credential) || c.Name == credential {
+			if c.Verdict != "" {
+				return c.Verdict
+			}
+		}
+	}
+	return VerdictUnknown
 }
 
 // SafeToRetire is true only for a user proven unused with no attempts.
