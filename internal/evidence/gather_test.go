@@ -225,3 +225,24 @@ func TestOnlyWiredCodeReferencesProveUse(t *testing.T) {
 		t.Errorf("erin: %s %+v: a key in a current .env file is wired in", erin.Verdict, erin.NewestProof)
 	}
 }
+
+func TestUseNobodyCanAttributeLeavesCredentialsUnknown(t *testing.T) {
+	fake := fakeaws.Start(t, "")
+	fake.Services[arnPrefix+"frank"] = []fakeaws.Service{{Namespace: "s3", Name: "Amazon S3", LastAuthenticated: day0(1, 0)}}
+	g := &Gatherer{
+		CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, newFakeClock()), Now: asOf},
+		Advisor:    &AccessAdvisor{IAM: iamClient(fake), Clock: newFakeClock()},
+	}
+	s := subject("frank", scan.StatusUnused, nil, key("access_key_1", "AKIAF1", true, nil), key("access_key_2", "AKIAF2", true, nil))
+	d, err := g.Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{s}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Verdict("frank") != VerdictInUse || d.CredentialVerdict("frank", "AKIAF1") != VerdictUnknown || d.CredentialVerdict("frank", "AKIAF2") != VerdictUnknown {
+		t.Errorf("frank %s, keys %s %s: S3 was used (data events are not in the history) with one of the keys, nobody knows which",
+			d.Verdict("frank"), d.CredentialVerdict("frank", "AKIAF1"), d.CredentialVerdict("frank", "AKIAF2"))
+	}
+	if u := d.User("frank"); u.Advice.Kind != AdviceInvestigate || !strings.Contains(u.Advice.Text, "--cloudtrail-logs") {
+		t.Errorf("advice %+v", u.Advice)
+	}
+}

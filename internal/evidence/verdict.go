@@ -39,12 +39,20 @@ func decide(u *UserDossier, searched []string, w Window) {
 }
 
 func decideCredentials(u *UserDossier, w Window) {
+	// Access Advisor and code show use without saying which credential:
+	// then a credential without its own proof may be the one used.
+	unattributed := false
+	for _, p := range u.proofs {
+		if p.Source == SourceAccessAdvisor || p.Source == SourceCode {
+			unattributed = true
+		}
+	}
 	for i := range u.Credentials {
 		c := &u.Credentials[i]
 		switch {
 		case (c.LastEvent != nil && w.Contains(*c.LastEvent)) || (c.IAMLastUsed != nil && w.Contains(*c.IAMLastUsed)):
 			c.Verdict = VerdictInUse
-		case len(u.Unknown) > 0:
+		case len(u.Unknown) > 0 || unattributed:
 			c.Verdict = VerdictUnknown
 		default:
 			c.Verdict = VerdictUnused
