@@ -70,7 +70,14 @@ func gatherScenario(t *testing.T) *Dossier {
 		CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, regions, newFakeClock()), Now: asOf},
 		Advisor:    &AccessAdvisor{IAM: iamClient(fake), Clock: newFakeClock()},
 		Analyzer:   &AccessAnalyzer{Clients: analyzerClients(fake, regions)},
-		Skipped:    map[string]string{SourceLogFiles: "no --cloudtrail-logs given", SourceCode: "no --code given"},
+		Logs: fakeLogs{"bob": {Events: []Event{{Time: day0(1, 2), Name: "GetObject", Source: "s3.amazonaws.com", Region: "eu-west-1",
+			SourceIP: "20.1.2.3", UserAgent: "aws-sdk-js/3.400.0 configure-aws-credentials-for-github-actions", AccessKeyID: "AKIABOB",
+			File: "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/22/x.json.gz", ID: "log-b1"}}}},
+		Code: fakeCode{
+			"alice": {{Path: "iam.tf", Repo: "infra", Line: 3, Kind: "terraform", TerraformAddress: "aws_iam_user.alice", Matched: "alice", MatchKind: "user-name", Snippet: `name = "alice"`}},
+			"bob":   {{Path: ".github/workflows/deploy.yml", Repo: "app", Line: 12, Kind: "github-actions", Matched: "AKIABOB", MatchKind: "access-key-id", Snippet: "AWS_ACCESS_KEY_ID: AKIABOB"}},
+			"erin":  {{Path: "deploy/.env", Repo: "app", Commit: "0123456789abcdef0123", Line: 2, Kind: "env-file", Matched: "AKIAERIN", MatchKind: "access-key-id", Snippet: "AWS_SECRET_ACCESS_KEY=[redacted]", InHistoryOnly: true}},
+		},
 	}
 	d, err := g.Gather(context.Background(), Input{AccountID: "123456789012", AsOf: asOf, Now: asOf.Add(time.Hour), Regions: regions, Subjects: subjects})
 	if err != nil {
@@ -196,6 +203,19 @@ func TestLoadReadsBackTheJSON(t *testing.T) {
 	if _, err := Load(strings.NewReader(`{"schema_version": 99}`)); err == nil {
 		t.Error("a dossier of another schema was accepted")
 	}
+}
+
+type fakeLogs map[string]*TrailResult
+
+func (f fakeLogs) SearchLogs(_ context.Context, targets []Target, _ Window) (map[string]*TrailResult, SourceRun) {
+	out := map[string]*TrailResult{}
+	for _, t := range targets {
+		out[t.Name] = &TrailResult{}
+		if r, ok := f[t.Name]; ok {
+			out[t.Name] = r
+		}
+	}
+	return out, SourceRun{Name: SourceLogFiles, Status: RunOK, Detail: "1 file(s), 0 MB read from s3://trail/org"}
 }
 
 type fakeCode map[string][]CodeRef
