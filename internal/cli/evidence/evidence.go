@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -71,7 +72,7 @@ and gives one verdict per user:
 
 Events made by a disabled user (tag iamsweep:disabled-at) after it was
 disabled are attempts: someone still depends on it. They raise the finding
-used-while-disabled, and plan never deletes such a user.`,
+used-while-disabled; plan must never delete such a user.`,
 		Example: `  # every candidate of a live scan, as a table
   iamsweep evidence --profile prod
 
@@ -207,7 +208,7 @@ func resolveFormat(opts *Options) (string, error) {
 		default:
 			format = evidence.FormatJSON
 		}
-		if len(opts.OutputFile) > 6 && opts.OutputFile[len(opts.OutputFile)-6:] == ".sarif" {
+		if strings.HasSuffix(strings.ToLower(opts.OutputFile), ".sarif") {
 			format = evidence.FormatSARIF
 		}
 	case opts.Factory.IO.StdoutTTY:
