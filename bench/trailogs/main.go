@@ -36,6 +36,9 @@ type childResult struct {
 	PeakRSSKB int64
 }
 
+// workerCount is passed to the scan child (0: its default).
+var workerCount int
+
 // cleanup is run by check before exiting, so a failure does not leave
 // gigabytes behind in the temp dir.
 var cleanup = func() {}
@@ -49,10 +52,11 @@ func main() {
 		child    = flag.Bool("child", false, "internal: run one scan and print its result")
 		keysFile = flag.String("keys", "", "internal: wanted key IDs, one per line")
 		to       = flag.String("to", "", "internal: scan up to this RFC 3339 time")
+		workers  = flag.Int("workers", 0, "scan workers (default: one per CPU)")
 	)
 	flag.Parse()
 	if *child {
-		runChild(*dir, *keysFile, *to)
+		runChild(*dir, *keysFile, *to, *workers)
 		return
 	}
 	size, err := parseSize(*sizeFlag)
@@ -83,6 +87,12 @@ func main() {
 	// The scan also lists the day after To (files are dated by delivery),
 	// so ending on day 2 reads days 0-3: half of the 8 days.
 	half := start.AddDate(0, 0, days/2-1).Add(-time.Second).Format(time.RFC3339)
+	workerCount = *workers
+	shown := workerCount
+	if shown == 0 {
+		shown = runtime.NumCPU()
+	}
+	fmt.Printf("scan workers: %d\n\n", shown)
 	measureSet("full", *dir, keys, "", *runs)
 	measureSet("half", *dir, keys, half, *runs)
 }
@@ -115,7 +125,7 @@ func measureSet(label, dir, keys, to string, runs int) {
 			zc = m
 		}
 		var out strings.Builder
-		cmd := exec.Command(self, "-child", "-dir", dir, "-keys", keys, "-to", to)
+		cmd := exec.Command(self, "-child", "-dir", dir, "-keys", keys, "-to", to, "-workers", strconv.Itoa(workerCount))
 		m = run(cmd, &out)
 		check(json.Unmarshal([]byte(out.String()), &res))
 		m.maxRSSKB = res.PeakRSSKB
@@ -186,7 +196,7 @@ func runErr(cmd *exec.Cmd, stdout, stderr *strings.Builder) measure {
 	return measure{wall: wall, cpu: cpu, maxRSSKB: ru.Maxrss}
 }
 
-func runChild(dir, keysFile, to string) {
+func runChild(dir, keysFile, to string, workers int) {
 	raw, err := os.ReadFile(keysFile)
 	check(err)
 	q := trailogs.Query{KeyIDs: strings.Split(strings.TrimSpace(string(raw)), "\n"), UserNames: []string{"svc-1", "svc-2", "nobody"}}
@@ -198,7 +208,7 @@ func runChild(dir, keysFile, to string) {
 	ctx := context.Background()
 	src, err := trailogs.OpenSource(ctx, dir, nil)
 	check(err)
-	res, err := trailogs.Scan(ctx, src, q, trailogs.Options{})
+	res, err := trailogs.Scan(ctx, src, q, trailogs.Options{Workers: workers})
 	check(err)
 	check(json.NewEncoder(os.Stdout).Encode(childResult{Hits: len(res.Hits), Files: res.FilesRead, Skipped: len(res.Skipped), Bytes: res.BytesRead, PeakRSSKB: vmHWM()}))
 }
