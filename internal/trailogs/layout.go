@@ -2,7 +2,6 @@ package trailogs
 
 import (
 	"context"
-	"fmt"
 	"path"
 	"regexp"
 	"slices"
@@ -169,7 +168,7 @@ func listAll(ctx context.Context, t tree, prefixes []string) ([]string, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
-				firstErr = fmt.Errorf("list %s: %w", p, err)
+				firstErr = err
 			}
 			out = append(out, names...)
 		}()

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
 )
 
 // S3API is the part of the S3 client a bucket source uses. It needs
@@ -36,7 +38,7 @@ func (s *s3Source) Open(ctx context.Context, name string) (io.ReadCloser, error)
 	}
 	out, err := s.api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	if err != nil {
-		return nil, fmt.Errorf("s3:GetObject: %w", err)
+		return nil, s3Err("s3:GetObject", name, err)
 	}
 	return out.Body, nil
 }
@@ -52,7 +54,7 @@ func (s *s3Source) dirs(ctx context.Context, prefix string) ([]string, error) {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("s3:ListBucket s3://%s/%s: %w", s.bucket, full, err)
+			return nil, s3Err("s3:ListBucket", "s3://"+s.bucket+"/"+full, err)
 		}
 		for _, cp := range page.CommonPrefixes {
 			name := strings.TrimSuffix(strings.TrimPrefix(aws.ToString(cp.Prefix), full), "/")
@@ -73,7 +75,7 @@ func (s *s3Source) files(ctx context.Context, prefix string) ([]string, error) {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("s3:ListBucket s3://%s/%s: %w", s.bucket, full, err)
+			return nil, s3Err("s3:ListBucket", "s3://"+s.bucket+"/"+full, err)
 		}
 		for _, o := range page.Contents {
 			if k := aws.ToString(o.Key); isLogName(k) {
@@ -82,4 +84,16 @@ func (s *s3Source) files(ctx context.Context, prefix string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// s3Err names the location and the fix: a typed permission error for
+// AccessDenied (exit code 4), the region for a bucket in another region.
+func s3Err(action, location string, err error) error {
+	switch awsx.ErrorCode(err) {
+	case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
+		return fmt.Errorf("%s: the bucket is in another region: pass --region with the bucket's region: %w", location, err)
+	case "NoSuchBucket":
+		return fmt.Errorf("%s: no such bucket: check the --cloudtrail-logs location: %w", location, err)
+	}
+	return fmt.Errorf("%s: %w", location, awsx.Classify(action, err))
 }

@@ -3,6 +3,7 @@ package trailogs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 
+	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 )
 
@@ -115,5 +118,40 @@ func TestScanS3(t *testing.T) {
 	// 2 regions x (01-01, 01-02 and the day after, 01-03)
 	if days != 6 {
 		t.Errorf("listed %d day folders, want 6: %q", days, rec.prefixes)
+	}
+}
+
+// failingS3 answers every call with one API error.
+type failingS3 struct{ code string }
+
+func (f failingS3) ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	return nil, &smithy.GenericAPIError{Code: f.code, Message: "no"}
+}
+
+func (f failingS3) GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: f.code, Message: "no"}
+}
+
+func TestScanS3Errors(t *testing.T) {
+	ctx := context.Background()
+	for code, want := range map[string]string{
+		"AccessDenied":      "missing permission s3:ListBucket",
+		"PermanentRedirect": "pass --region with the bucket's region",
+		"NoSuchBucket":      "no such bucket",
+	} {
+		src, err := OpenSource(ctx, "s3://b/p", failingS3{code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Scan(ctx, src, Query{KeyIDs: []string{wantedKey}}, Options{})
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "s3://b/p/") {
+			t.Errorf("%s: err = %v", code, err)
+		}
+		if code == "AccessDenied" {
+			var perm *awsx.PermissionError
+			if !errors.As(err, &perm) {
+				t.Errorf("AccessDenied is not a PermissionError: %T", err)
+			}
+		}
 	}
 }
