@@ -32,7 +32,7 @@ func searchHistory(ctx context.Context, dir string, m *matcher, tree []Ref) ([]R
 		"-c", "core.quotePath=false", "-c", "log.showSignature=false",
 		"log", "-p", "--all", "--no-color", "--no-ext-diff", "--no-textconv",
 		"--src-prefix=a/", "--dst-prefix=b/", "--pretty=format:commit %H", "--", ".")
-	cmd.Env = append(os.Environ(), "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	cmd.Env = append(gitEnv(), "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -114,7 +114,7 @@ func gitPrefix(ctx context.Context, dir string) (string, bool, error) {
 		return "", false, nil
 	}
 	cmd := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--is-inside-work-tree", "--show-prefix")
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	cmd.Env = gitEnv()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -136,4 +136,20 @@ func gitPrefix(ctx context.Context, dir string) (string, bool, error) {
 		return strings.TrimSpace(lines[1]), true, nil
 	}
 	return "", true, nil
+}
+
+// gitEnv is the environment without the variables that would point git at
+// another repository than dir (set, for example, inside a git hook), in the
+// C locale so that error messages can be recognised.
+func gitEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR", "GIT_NAMESPACE":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "LC_ALL=C")
 }

@@ -200,3 +200,16 @@ func TestSearchPlainDirectoryAndEmptyRepo(t *testing.T) {
 		t.Error("missing directory: no error")
 	}
 }
+
+func TestSearchIgnoresGitDirOfCaller(t *testing.T) {
+	r, _ := buildRepo(t)
+	other := newRepo(t)
+	t.Setenv("GIT_DIR", filepath.Join(other.dir, ".git"))
+	refs, err := Search(context.Background(), []string{r.dir}, targets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if find(refs, "config/app.env", oldKey) == nil {
+		t.Errorf("history of %s not searched with GIT_DIR set elsewhere", r.dir)
+	}
+}
