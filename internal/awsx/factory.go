@@ -14,8 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -110,6 +114,30 @@ func (f *Factory) SNS() *sns.Client { return sns.NewFromConfig(f.Config) }
 
 // ConfigService returns an AWS Config client.
 func (f *Factory) ConfigService() *configservice.Client { return configservice.NewFromConfig(f.Config) }
+
+// CloudTrail returns a CloudTrail client; pass a region option per region.
+func (f *Factory) CloudTrail(optFns ...func(*cloudtrail.Options)) *cloudtrail.Client {
+	return cloudtrail.NewFromConfig(f.Config, optFns...)
+}
+
+// AccessAnalyzer returns an IAM Access Analyzer client.
+func (f *Factory) AccessAnalyzer(optFns ...func(*accessanalyzer.Options)) *accessanalyzer.Client {
+	return accessanalyzer.NewFromConfig(f.Config, optFns...)
+}
+
+// Account returns an Account client (ListRegions).
+func (f *Factory) Account() *account.Client { return account.NewFromConfig(f.Config) }
+
+// S3 returns an S3 client (CloudTrail log files).
+func (f *Factory) S3() *s3.Client {
+	return s3.NewFromConfig(f.Config, func(o *s3.Options) {
+		// Emulators and VPC endpoints given as --endpoint-url serve buckets
+		// by path, not by host name.
+		o.UsePathStyle = o.BaseEndpoint != nil
+		// Emulators send no checksums; the SDK would log that on stderr.
+		o.DisableLogOutputChecksumValidationSkipped = true
+	})
+}
 
 // EndpointFromEnv reports the endpoint override the SDK will use, for logs.
 func EndpointFromEnv() string { return os.Getenv("AWS_ENDPOINT_URL") }

@@ -19,6 +19,10 @@ const (
 	ConsoleWithoutMFA    = "console-without-mfa"
 	RootAccessKey        = "root-access-key"
 	ExpiredExclusionRule = "expired-exclusion"
+	// UsedWhileDisabled is raised only from evidence (scan --evidence or
+	// the evidence command): someone tried to use a user after iamsweep
+	// disabled it.
+	UsedWhileDisabled = "used-while-disabled"
 )
 
 // Severity orders findings for --fail-on and display.
@@ -79,6 +83,7 @@ type Finding struct {
 var ruleOrder = map[string]int{
 	RootAccessKey: 0, UnusedUser: 1, UnusedPassword: 2, UnusedAccessKey: 3,
 	MultipleActiveKeys: 4, AccessKeyNotRotated: 5, ConsoleWithoutMFA: 6, ExpiredExclusionRule: 7,
+	UsedWhileDisabled: 8,
 }
 
 // Less orders findings by user, rule, then credential.

@@ -4,6 +4,7 @@
 package scan
 
 import (
+	"sort"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/exclusion"
@@ -82,4 +83,15 @@ type Credential struct {
 	LastUsed *time.Time `json:"last_used"`
 	// DaysUnused counts from the last use, or from creation if never used.
 	DaysUnused int `json:"days_unused"`
+}
+
+// AddFindings appends findings raised outside the rules (evidence's
+// used-while-disabled, from `scan --evidence`) and recounts the summary.
+func (r *Result) AddFindings(fs ...rules.Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	r.Findings = append(r.Findings, fs...)
+	sort.SliceStable(r.Findings, func(i, j int) bool { return rules.Less(r.Findings[i], r.Findings[j]) })
+	r.Summary = summarize(r)
 }

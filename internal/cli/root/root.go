@@ -12,6 +12,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	evidencecmd "github.com/iamsweep/iamsweep/internal/cli/evidence"
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
 )
@@ -58,6 +59,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
 
 	cmd.AddCommand(scancmd.NewCmdScan(f, nil))
+	cmd.AddCommand(evidencecmd.NewCmdEvidence(f, nil))
 	cmd.AddCommand(version.NewCmdVersion(f))
 	return cmd
 }

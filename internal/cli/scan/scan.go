@@ -22,6 +22,9 @@ type Options struct {
 	FailOn     string
 	// Notify are --notify targets (sns:ARN, slack:URL, slack:env:VAR, ...).
 	Notify []string
+	// Evidence reads CloudTrail for disabled users (used-while-disabled).
+	Evidence bool
+	Regions  []string
 }
 
 // NewCmdScan builds the command; runF replaces scanRun in tests of parsing.
@@ -44,6 +47,9 @@ and Security Hub IAM.3/IAM.4/IAM.5/IAM.8:
   access-key-not-rotated  active access key older than --rotation-days
   console-without-mfa     console password without MFA
   root-access-key         the root user has an access key
+  used-while-disabled     (with --evidence) someone used a user after iamsweep
+                          disabled it: CloudTrail events after its
+                          iamsweep:disabled-at tag
 
 Ages are whole UTC days, rounded down; a credential is unused when its age is
 at least N. A never-used credential is judged from when it was created.
@@ -74,6 +80,8 @@ Excluded users keep their findings, marked excluded, and are never acted on.`,
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the output to `FILE` instead of standard output")
 	cmd.Flags().StringArrayVar(&opts.Notify, "notify", nil, "also send counts and top findings to `TARGET`: sns:TOPIC_ARN, slack (URL in $IAMSWEEP_SLACK_WEBHOOK_URL), slack:env:VAR, slack:ssm:PARAMETER or slack:URL (repeatable)")
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding not excluded has at least this `SEVERITY` (low, medium, high, critical)")
+	cmd.Flags().BoolVar(&opts.Evidence, "evidence", false, "also read CloudTrail for users iamsweep disabled and raise used-while-disabled (live scans; slower)")
+	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --evidence, search these `REGIONS` instead of every enabled region")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(report.Formats(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -95,9 +103,17 @@ func scanRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	res, _, err := opts.Flags.Scan(ctx, f)
+	if opts.Evidence && opts.Flags.CredentialReport != "" {
+		return cmdutil.FlagErrorf("--evidence needs a live scan (user tags and CloudTrail): drop --credential-report")
+	}
+	res, inv, err := opts.Flags.Scan(ctx, f)
 	if err != nil {
 		return err
+	}
+	if opts.Evidence {
+		if err := addAttempts(ctx, f, res, inv, opts.Regions); err != nil {
+			return err
+		}
 	}
 	render := func(w io.Writer) error {
 		return report.Render(w, format, res, report.Options{Color: f.IO.StdoutTTY && opts.OutputFile == ""})

@@ -1,0 +1,243 @@
+// Package evidence is the `iamsweep evidence` command: a dossier per
+// candidate user proving it unused, in use, or unknown.
+package evidence
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
+	"github.com/iamsweep/iamsweep/internal/cli/version"
+	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/rules"
+)
+
+// Options are the evidence command's inputs.
+type Options struct {
+	Factory *cmdutil.Factory
+	Flags   scancmd.Flags
+	Users   []string
+
+	Output     string
+	OutputFile string
+
+	Regions        []string
+	Skip           []string
+	MaxEventPages  int
+	CloudTrailLogs []string
+	AthenaSQL      bool
+	AthenaTable    string
+	Code           []string
+	FailOn         string
+
+	// Clock paces CloudTrail and Access Advisor; nil is the wall clock.
+	Clock evidence.Clock
+}
+
+// skippable sources, as --skip names them.
+var skippable = []string{evidence.SourceCloudTrail, evidence.SourceAccessAdvisor, evidence.SourceAccessAnalyzer}
+
+// NewCmdEvidence builds the command; runF replaces evidenceRun in tests.
+func NewCmdEvidence(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "evidence [USER...]",
+		Short: "Prove users unused (or not) from CloudTrail, Access Advisor, Access Analyzer, logs and code",
+		Long: `Gather the evidence that a user is unused before anyone touches it.
+
+IAM's last-used dates are not proof. For each user (by default every
+unused-user and unused-access-key candidate of a scan, and every user
+iamsweep has disabled) this reads, over the 90 days before --as-of:
+
+  cloudtrail        CloudTrail event history (LookupEvents) by user name and by
+                    access key ID, in every enabled region (or --regions), at
+                    most 2 requests per second per region (the API's quota)
+  cloudtrail-logs   CloudTrail log files (--cloudtrail-logs s3://BUCKET/PREFIX or
+                    DIR): data events such as S3 GetObject are only there
+  access-advisor    the services each user last authenticated to
+  access-analyzer   an unused-access analyzer's findings, shown beside ours
+  code              --code DIR: working trees and git history
+
+and gives one verdict per user:
+
+  unused    every source was read and none shows use
+  in-use    something shows use; the newest proof is given
+  unknown   a source could not be read (which and why is given); unknown is
+            never treated as unused
+
+Events made by a disabled user (tag iamsweep:disabled-at) after it was
+disabled are attempts: someone still depends on it. They raise the finding
+used-while-disabled; plan must never delete such a user.`,
+		Example: `  # every candidate of a live scan, as a table
+  iamsweep evidence --profile prod
+
+  # two users, two regions, with data events from the trail's bucket
+  iamsweep evidence alice bob --regions us-east-1,eu-west-1 --cloudtrail-logs s3://trail-bucket/prefix
+
+  # print the Athena SQL for the same search instead
+  iamsweep evidence --athena-sql --athena-table cloudtrail_logs
+
+  # code references as SARIF for GitHub code scanning
+  iamsweep evidence --code ~/src/infra --code ~/src/app --output sarif > refs.sarif`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Users = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return evidenceRun(cmd.Context(), opts)
+		},
+	}
+	opts.Flags.Register(cmd.Flags())
+	fs := cmd.Flags()
+	fs.StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, markdown or sarif (code references only) (default: table on a terminal, json otherwise)")
+	fs.StringVar(&opts.OutputFile, "output-file", "", "write the output to `FILE` instead of standard output")
+	fs.StringSliceVar(&opts.Regions, "regions", nil, "search these `REGIONS` (comma-separated) instead of every enabled region")
+	fs.StringSliceVar(&opts.Skip, "skip", nil, "leave out `SOURCES`: cloudtrail, access-advisor, access-analyzer (comma-separated)")
+	fs.IntVar(&opts.MaxEventPages, "max-event-pages", evidence.DefaultMaxEventPages, "read at most `N` pages of 50 events per CloudTrail lookup (the newest come first)")
+	fs.StringArrayVar(&opts.CloudTrailLogs, "cloudtrail-logs", nil, "also search CloudTrail log files at `LOCATION` (s3://BUCKET/PREFIX or a directory; repeatable)")
+	fs.BoolVar(&opts.AthenaSQL, "athena-sql", false, "print the Athena SQL equivalent to the log-file search and exit")
+	fs.StringVar(&opts.AthenaTable, "athena-table", "cloudtrail_logs", "Athena `TABLE` holding CloudTrail logs (with --athena-sql)")
+	fs.StringArrayVar(&opts.Code, "code", nil, "search `DIR` (and its git history) for the users' names, ARNs and key IDs (repeatable)")
+	fs.StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding (used-while-disabled is high) has at least this `SEVERITY`")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(evidence.Formats(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("skip", cobra.FixedCompletions(skippable, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func evidenceRun(ctx context.Context, opts *Options) error {
+	f := opts.Factory
+	format, err := resolveFormat(opts)
+	if err != nil {
+		return err
+	}
+	skip, err := parseSkip(opts.Skip)
+	if err != nil {
+		return err
+	}
+	var failOn rules.Severity
+	if opts.FailOn != "" {
+		if failOn, err = rules.ParseSeverity(opts.FailOn); err != nil {
+			return &cmdutil.FlagError{Err: fmt.Errorf("--fail-on: %w", err)}
+		}
+	}
+	if opts.MaxEventPages < 1 {
+		return cmdutil.FlagErrorf("invalid --max-event-pages %d: must be at least 1", opts.MaxEventPages)
+	}
+	res, inv, err := opts.Flags.Scan(ctx, f)
+	if err != nil {
+		return err
+	}
+	subjects, err := evidence.Candidates(res, opts.Users)
+	if err != nil {
+		return err
+	}
+	if err := fillKeyIDs(ctx, f, res, inv, subjects); err != nil {
+		return err
+	}
+	if opts.AthenaSQL {
+		targets, err := targetsOf(subjects)
+		if err != nil {
+			return err
+		}
+		w := evidence.Window{From: res.AsOf.AddDate(0, 0, -evidence.WindowDays), To: res.AsOf}
+		_, err = io.WriteString(f.IO.Out, evidence.AthenaQuery(opts.AthenaTable, res.AccountID, targets, w))
+		return err
+	}
+	g, code, regions, err := buildGatherer(ctx, opts, skip, res.AccountID)
+	if err != nil {
+		return err
+	}
+	d, err := g.Gather(ctx, evidence.Input{AccountID: res.AccountID, AsOf: res.AsOf, Now: f.Now(), Regions: regions, Subjects: subjects})
+	if err != nil {
+		return err
+	}
+	render := func(w io.Writer) error {
+		if format == evidence.FormatSARIF {
+			b, err := code.SARIF(version.Version)
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(append(b, '\n'))
+			return err
+		}
+		return evidence.Render(w, format, d)
+	}
+	if opts.OutputFile != "" {
+		if err := cmdutil.WriteFileAtomic(opts.OutputFile, render); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "wrote evidence for %d user(s) (%d unused, %d in use, %d unknown) to %s\n",
+			d.Summary.Users, d.Summary.Unused, d.Summary.InUse, d.Summary.Unknown, opts.OutputFile)
+	} else if err := render(f.IO.Out); err != nil {
+		return err
+	}
+	if failOn != 0 {
+		n := 0
+		for _, fd := range d.Findings {
+			if fd.Severity >= failOn {
+				n++
+			}
+		}
+		if n > 0 {
+			return &cmdutil.FindingsError{Count: n, Severity: failOn.String()}
+		}
+	}
+	return nil
+}
+
+func resolveFormat(opts *Options) (string, error) {
+	var format string
+	switch {
+	case opts.Output != "":
+		v, err := evidence.ParseFormat(opts.Output)
+		if err != nil {
+			return "", &cmdutil.FlagError{Err: err}
+		}
+		format = v
+	case opts.OutputFile != "":
+		switch cmdutil.FormatForFile(opts.OutputFile) {
+		case "markdown":
+			format = evidence.FormatMarkdown
+		case "table":
+			format = evidence.FormatTable
+		default:
+			format = evidence.FormatJSON
+		}
+		if strings.HasSuffix(strings.ToLower(opts.OutputFile), ".sarif") {
+			format = evidence.FormatSARIF
+		}
+	case opts.Factory.IO.StdoutTTY:
+		format = evidence.FormatTable
+	default:
+		format = evidence.FormatJSON
+	}
+	if format == evidence.FormatSARIF && len(opts.Code) == 0 {
+		return "", cmdutil.FlagErrorf("--output sarif lists code references: add --code DIR")
+	}
+	if opts.AthenaSQL && (opts.Output != "" || opts.OutputFile != "") {
+		return "", cmdutil.FlagErrorf("--athena-sql prints SQL only: drop --output and --output-file")
+	}
+	return format, nil
+}
+
+func parseSkip(vals []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, v := range vals {
+		ok := false
+		for _, s := range skippable {
+			if v == s {
+				ok = true
+			}
+		}
+		if !ok {
+			return nil, cmdutil.FlagErrorf("invalid --skip %q: want cloudtrail, access-advisor or access-analyzer", v)
+		}
+		out[v] = true
+	}
+	return out, nil
+}

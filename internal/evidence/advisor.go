@@ -1,0 +1,154 @@
+package evidence
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
+)
+
+// AdvisorAPI is the part of IAM that Access Advisor needs.
+type AdvisorAPI interface {
+	GenerateServiceLastAccessedDetails(ctx context.Context, in *iam.GenerateServiceLastAccessedDetailsInput, optFns ...func(*iam.Options)) (*iam.GenerateServiceLastAccessedDetailsOutput, error)
+	GetServiceLastAccessedDetails(ctx context.Context, in *iam.GetServiceLastAccessedDetailsInput, optFns ...func(*iam.Options)) (*iam.GetServiceLastAccessedDetailsOutput, error)
+}
+
+// Access Advisor polling: the job usually completes in seconds; the
+// interval doubles up to the cap, and the wait is bounded.
+const (
+	advisorFirstPoll   = time.Second
+	advisorMaxInterval = 10 * time.Second
+	// DefaultAdvisorTimeout bounds the wait for one user's job.
+	DefaultAdvisorTimeout = 5 * time.Minute
+)
+
+// AccessAdvisor reads, per user, the services it last authenticated to.
+type AccessAdvisor struct {
+	IAM   AdvisorAPI
+	Clock Clock
+	// Timeout per job; zero means DefaultAdvisorTimeout.
+	Timeout time.Duration
+}
+
+// AdvisorResult is one user's Access Advisor report, or why it is missing.
+type AdvisorResult struct {
+	Summary *AdvisorSummary
+	Err     *SourceError
+}
+
+// Read starts every user's job first (IAM runs them concurrently), then
+// collects each one.
+func (a *AccessAdvisor) Read(ctx context.Context, targets []Target) map[string]AdvisorResult {
+	out := make(map[string]AdvisorResult, len(targets))
+	jobs := make(map[string]string, len(targets))
+	for _, t := range targets {
+		if t.ARN == "" {
+			out[t.Name] = advisorErr(fmt.Errorf("the user's ARN is unknown"))
+			continue
+		}
+		gen, err := a.IAM.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{
+			Arn: aws.String(t.ARN), Granularity: iamtypes.AccessAdvisorUsageGranularityTypeServiceLevel,
+		})
+		if err != nil {
+			out[t.Name] = advisorErr(awsx.Classify("iam:GenerateServiceLastAccessedDetails", err))
+			continue
+		}
+		jobs[t.Name] = aws.ToString(gen.JobId)
+	}
+	for _, t := range targets {
+		id, ok := jobs[t.Name]
+		if !ok {
+			continue
+		}
+		s, err := a.collect(ctx, id)
+		if err != nil {
+			out[t.Name] = advisorErr(err)
+			continue
+		}
+		out[t.Name] = AdvisorResult{Summary: s}
+	}
+	return out
+}
+
+func advisorErr(err error) AdvisorResult {
+	return AdvisorResult{Err: &SourceError{Source: SourceAccessAdvisor, Error: err.Error()}}
+}
+
+// collect polls the job with backoff until it completes, then reads every
+// page. GetServiceLastAccessedDetails has no SDK paginator: Marker is
+// followed by hand.
+func (a *AccessAdvisor) collect(ctx context.Context, jobID string) (*AdvisorSummary, error) {
+	clk := a.Clock
+	if clk == nil {
+		clk = RealClock{}
+	}
+	timeout := a.Timeout
+	if timeout <= 0 {
+		timeout = DefaultAdvisorTimeout
+	}
+	deadline := clk.Now().Add(timeout)
+	interval := advisorFirstPoll
+	var services []iamtypes.ServiceLastAccessed
+	in := &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String(jobID)}
+	for {
+		out, err := a.IAM.GetServiceLastAccessedDetails(ctx, in)
+		if err != nil {
+			return nil, awsx.Classify("iam:GetServiceLastAccessedDetails", err)
+		}
+		switch out.JobStatus {
+		case iamtypes.JobStatusTypeFailed:
+			msg := "no reason given"
+			if out.Error != nil {
+				msg = aws.ToString(out.Error.Code) + ": " + aws.ToString(out.Error.Message)
+			}
+			return nil, fmt.Errorf("access advisor job %s failed: %s", jobID, msg)
+		case iamtypes.JobStatusTypeCompleted:
+			services = append(services, out.ServicesLastAccessed...)
+			if !out.IsTruncated {
+				return summarizeAdvisor(services), nil
+			}
+			in = &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String(jobID), Marker: out.Marker}
+			continue
+		}
+		if clk.Now().Add(interval).After(deadline) {
+			return nil, fmt.Errorf("access advisor job %s still %s after %s: run again later", jobID, out.JobStatus, timeout)
+		}
+		if err := clk.Sleep(ctx, interval); err != nil {
+			return nil, err
+		}
+		interval = min(interval*2, advisorMaxInterval)
+	}
+}
+
+func summarizeAdvisor(all []iamtypes.ServiceLastAccessed) *AdvisorSummary {
+	s := &AdvisorSummary{Services: []ServiceAccess{}}
+	for _, sv := range all {
+		if sv.LastAuthenticated == nil {
+			continue
+		}
+		s.Services = append(s.Services, ServiceAccess{
+			Namespace: aws.ToString(sv.ServiceNamespace), Name: aws.ToString(sv.ServiceName),
+			LastAuthenticated: sv.LastAuthenticated.UTC(), Region: aws.ToString(sv.LastAuthenticatedRegion),
+		})
+	}
+	sort.SliceStable(s.Services, func(i, j int) bool {
+		a, b := s.Services[i], s.Services[j]
+		if !a.LastAuthenticated.Equal(b.LastAuthenticated) {
+			return a.LastAuthenticated.After(b.LastAuthenticated)
+		}
+		return a.Namespace < b.Namespace
+	})
+	s.ServicesAccessed = len(s.Services)
+	if len(s.Services) > 0 {
+		top := s.Services[0]
+		t := top.LastAuthenticated
+		s.LastService, s.LastAccessed, s.LastRegion = top.Namespace, &t, top.Region
+	}
+	return s
+}

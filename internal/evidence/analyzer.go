@@ -1,0 +1,175 @@
+package evidence
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
+)
+
+// AnalyzerAPI is the part of IAM Access Analyzer evidence reads.
+type AnalyzerAPI interface {
+	accessanalyzer.ListAnalyzersAPIClient
+	accessanalyzer.ListFindingsV2APIClient
+}
+
+// AccessAnalyzer finds an unused-access analyzer in any of the regions and
+// reads its findings about IAM users' keys and passwords.
+type AccessAnalyzer struct {
+	// Clients has one client per region.
+	Clients map[string]AnalyzerAPI
+}
+
+// AnalyzerFindings are an analyzer's active unused-credential findings,
+// keyed by user ARN.
+type AnalyzerFindings struct {
+	// AnalyzerARN is empty when no unused-access analyzer exists.
+	AnalyzerARN string
+	Region      string
+	ByUser      map[string]*AnalyzerView
+	// Errors are regions that could not be listed.
+	Errors []SourceError
+}
+
+// Read looks in every region (sorted) for an active unused-access analyzer
+// (an account analyzer preferred over an organization one), and reads its
+// findings. IAM users are global, so one analyzer is enough.
+func (a *AccessAnalyzer) Read(ctx context.Context) *AnalyzerFindings {
+	out := &AnalyzerFindings{ByUser: map[string]*AnalyzerView{}}
+	regions := make([]string, 0, len(a.Clients))
+	for r := range a.Clients {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	var best *aatypes.AnalyzerSummary
+	var bestRegion string
+	for _, r := range regions {
+		p := accessanalyzer.NewListAnalyzersPaginator(a.Clients[r], &accessanalyzer.ListAnalyzersInput{})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				out.Errors = append(out.Errors, SourceError{Source: SourceAccessAnalyzer, Region: r, Error: awsx.Classify("access-analyzer:ListAnalyzers", err).Error()})
+				break
+			}
+			for i := range page.Analyzers {
+				an := &page.Analyzers[i]
+				if an.Status != aatypes.AnalyzerStatusActive || !isUnusedAccess(an.Type) {
+					continue
+				}
+				if best == nil || (best.Type != aatypes.TypeAccountUnusedAccess && an.Type == aatypes.TypeAccountUnusedAccess) {
+					best, bestRegion = an, r
+				}
+			}
+		}
+	}
+	if best == nil {
+		return out
+	}
+	out.AnalyzerARN, out.Region = aws.ToString(best.Arn), bestRegion
+	in := &accessanalyzer.ListFindingsV2Input{
+		AnalyzerArn: best.Arn,
+		Filter: map[string]aatypes.Criterion{
+			"status":       {Eq: []string{string(aatypes.FindingStatusActive)}},
+			"resourceType": {Eq: []string{string(aatypes.ResourceTypeAwsIamUser)}},
+		},
+	}
+	p := accessanalyzer.NewListFindingsV2Paginator(a.Clients[bestRegion], in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			out.Errors = append(out.Errors, SourceError{Source: SourceAccessAnalyzer, Region: bestRegion, Error: awsx.Classify("access-analyzer:ListFindingsV2", err).Error()})
+			return out
+		}
+		for _, f := range page.Findings {
+			if f.Status != aatypes.FindingStatusActive {
+				continue
+			}
+			arn := aws.ToString(f.Resource)
+			v := out.ByUser[arn]
+			if v == nil {
+				v = &AnalyzerView{AnalyzerARN: out.AnalyzerARN}
+				out.ByUser[arn] = v
+			}
+			switch f.FindingType {
+			case aatypes.FindingTypeUnusedIamUserAccessKey:
+				v.UnusedAccessKey = true
+			case aatypes.FindingTypeUnusedIamUserPassword:
+				v.UnusedPassword = true
+			default:
+				continue
+			}
+			v.FindingIDs = append(v.FindingIDs, aws.ToString(f.Id))
+		}
+	}
+	return out
+}
+
+func isUnusedAccess(t aatypes.Type) bool {
+	return t == aatypes.TypeAccountUnusedAccess || t == aatypes.TypeOrganizationUnusedAccess
+}
+
+// compareAnalyzer puts the analyzer's view beside our verdict. The analyzer
+// judges with its own unused-access age (set when it was created), so a
+// disagreement is worth a look rather than an error.
+func compareAnalyzer(u *UserDossier, af *AnalyzerFindings, hasPassword, hasActiveKey bool) *AnalyzerView {
+	if af == nil {
+		return nil
+	}
+	if af.AnalyzerARN == "" {
+		v := &AnalyzerView{Agreement: AgreementNoAnalyzer, AgreementDetail: "no active unused-access analyzer in the regions read"}
+		if len(af.Errors) > 0 {
+			v.Agreement, v.AgreementDetail = AgreementUnknown, "analyzers could not be listed in "+errorRegions(af.Errors)
+		}
+		return v
+	}
+	v := &AnalyzerView{AnalyzerARN: af.AnalyzerARN}
+	if got := af.ByUser[u.ARN]; got != nil {
+		v = got
+	}
+	flagged := v.UnusedAccessKey || v.UnusedPassword
+	var parts []string
+	if v.UnusedAccessKey {
+		parts = append(parts, "access key unused")
+	}
+	if v.UnusedPassword {
+		parts = append(parts, "password unused")
+	}
+	what := "no unused-credential finding"
+	if flagged {
+		what = strings.Join(parts, ", ")
+	}
+	switch u.Verdict {
+	case VerdictUnknown:
+		v.Agreement, v.AgreementDetail = AgreementUnknown, "analyzer: "+what+"; our verdict is unknown"
+	case VerdictUnused:
+		if flagged || (!hasPassword && !hasActiveKey) {
+			v.Agreement, v.AgreementDetail = AgreementAgrees, "analyzer: "+what
+			if !flagged {
+				v.AgreementDetail += " (the user has no active credential to flag)"
+			}
+		} else {
+			v.Agreement, v.AgreementDetail = AgreementDisagrees, "analyzer: "+what+" (its unused-access age may be longer than ours, or it has not analyzed the user yet)"
+		}
+	case VerdictInUse:
+		if flagged {
+			v.Agreement, v.AgreementDetail = AgreementDisagrees, "analyzer: "+what+", but we found use (its age may be shorter, or the use was not with these credentials)"
+		} else {
+			v.Agreement, v.AgreementDetail = AgreementAgrees, "analyzer: "+what
+		}
+	}
+	return v
+}
+
+func errorRegions(errs []SourceError) string {
+	var rs []string
+	for _, e := range errs {
+		rs = append(rs, e.Region)
+	}
+	return fmt.Sprint(strings.Join(rs, ", "))
+}

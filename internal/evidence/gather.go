@@ -1,0 +1,274 @@
+package evidence
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/scan"
+)
+
+// Subject is one user to build a dossier for, as the scan saw it.
+type Subject struct {
+	User scan.User
+	// Candidate lists the scan rules that selected it (none when named).
+	Candidate []string
+}
+
+// Target derives the search target from the scan's view of the user.
+func (s Subject) Target() (Target, error) {
+	t := Target{Name: s.User.Name, ARN: s.User.ARN}
+	for _, c := range s.User.Credentials {
+		if c.AccessKeyID != "" {
+			t.KeyIDs = append(t.KeyIDs, c.AccessKeyID)
+		}
+	}
+	at, _, err := ParseDisabledAt(s.User.Tags)
+	if err != nil {
+		return t, fmt.Errorf("user %s: tag %s: want an RFC 3339 time: %w", s.User.Name, DisabledAtTag, err)
+	}
+	t.DisabledAt = at
+	return t, nil
+}
+
+// LogSearcher searches CloudTrail log files (trailogs) for the targets.
+type LogSearcher interface {
+	SearchLogs(ctx context.Context, targets []Target, w Window) (map[string]*TrailResult, SourceRun)
+}
+
+// CodeSearcher searches code, CI and git history (coderefs).
+type CodeSearcher interface {
+	SearchCode(ctx context.Context, targets []Target) (map[string][]CodeRef, error)
+}
+
+// Gatherer reads the sources that are set; a nil source is skipped and
+// listed as such in the dossier.
+type Gatherer struct {
+	CloudTrail *CloudTrailLookup
+	Advisor    *AccessAdvisor
+	Analyzer   *AccessAnalyzer
+	Logs       LogSearcher
+	Code       CodeSearcher
+	// Skipped explains sources left out on purpose (source -> why).
+	Skipped map[string]string
+}
+
+// Input is what a dossier is about.
+type Input struct {
+	AccountID string
+	AsOf      time.Time
+	// Now is the real time (generated_at).
+	Now      time.Time
+	Regions  []string
+	Subjects []Subject
+}
+
+// Gather reads every source for every subject and decides the verdicts.
+// Sources run in parallel; a failing source makes only the users it could
+// not cover unknown.
+func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
+	w := Window{From: in.AsOf.Add(-WindowDays * 24 * time.Hour).UTC(), To: in.AsOf.UTC()}
+	targets := make([]Target, len(in.Subjects))
+	for i, s := range in.Subjects {
+		t, err := s.Target()
+		if err != nil {
+			return nil, err
+		}
+		targets[i] = t
+	}
+	var (
+		wg       sync.WaitGroup
+		trail    map[string]*TrailResult
+		logs     map[string]*TrailResult
+		logsRun  SourceRun
+		advisor  map[string]AdvisorResult
+		analyzer *AnalyzerFindings
+		code     map[string][]CodeRef
+		codeErr  error
+	)
+	if g.CloudTrail != nil {
+		wg.Go(func() { trail = g.CloudTrail.Lookup(ctx, targets, w) })
+	}
+	if g.Logs != nil {
+		wg.Go(func() { logs, logsRun = g.Logs.SearchLogs(ctx, targets, w) })
+	}
+	if g.Advisor != nil {
+		wg.Go(func() { advisor = g.Advisor.Read(ctx, targets) })
+	}
+	if g.Analyzer != nil {
+		wg.Go(func() { analyzer = g.Analyzer.Read(ctx) })
+	}
+	if g.Code != nil {
+		wg.Go(func() { code, codeErr = g.Code.SearchCode(ctx, targets) })
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	d := &Dossier{
+		SchemaVersion: SchemaVersion, AccountID: in.AccountID, AsOf: in.AsOf.UTC(), GeneratedAt: in.Now.UTC(),
+		Window: w, Regions: append([]string{}, in.Regions...), Users: []UserDossier{}, Findings: nil,
+	}
+	searched := g.sourceRuns(d, trail, logsRun, advisor, analyzer, codeErr)
+	for i, s := range in.Subjects {
+		u := newUserDossier(s, targets[i])
+		m := merger{u: u, t: targets[i], w: w}
+		if g.CloudTrail != nil {
+			m.trail(SourceCloudTrail, trail[u.Name], &u.CloudTrail)
+		}
+		if g.Logs != nil {
+			m.trail(SourceLogFiles, logs[u.Name], &u.LogFiles)
+			if logsRun.Status == RunFailed && logs[u.Name] == nil {
+				u.Unknown = append(u.Unknown, SourceError{Source: SourceLogFiles, Error: logsRun.Detail})
+			}
+		}
+		if g.Advisor != nil {
+			m.advisor(advisor[u.Name])
+		}
+		if g.Code != nil {
+			m.code(code[u.Name], codeErr)
+		}
+		m.iamLastUsed(s.User)
+		if g.CloudTrail == nil && g.Logs == nil {
+			u.Unknown = append(u.Unknown, SourceError{Source: SourceCloudTrail, Error: "skipped, and no --cloudtrail-logs given: without an activity source nothing proves the user unused"})
+		}
+		decide(u, searched, w)
+		hasPassword, hasKey := activeCredentials(s.User)
+		u.AccessAnalyzer = compareAnalyzer(u, analyzer, hasPassword, hasKey)
+		u.Advice = advise(u, hasPassword)
+		d.Users = append(d.Users, *u)
+	}
+	sort.SliceStable(d.Users, func(i, j int) bool { return d.Users[i].Name < d.Users[j].Name })
+	d.Findings = attemptFindings(d)
+	d.Summary = summarize(d)
+	return d, nil
+}
+
+func newUserDossier(s Subject, t Target) *UserDossier {
+	u := &UserDossier{
+		Name: s.User.Name, ARN: s.User.ARN, ScanStatus: s.User.Status, Candidate: append([]string{}, s.Candidate...),
+		Unknown: []SourceError{}, CodeRefs: []CodeRef{}, Attempts: []Event{}, Credentials: []CredentialEvidence{},
+	}
+	if !t.DisabledAt.IsZero() {
+		at := t.DisabledAt
+		u.DisabledAt = &at
+	}
+	for _, c := range s.User.Credentials {
+		u.Credentials = append(u.Credentials, CredentialEvidence{Name: c.Name, AccessKeyID: c.AccessKeyID, Active: c.Active, IAMLastUsed: c.LastUsed})
+	}
+	return u
+}
+
+func activeCredentials(u scan.User) (password, key bool) {
+	for _, c := range u.Credentials {
+		if !c.Active {
+			continue
+		}
+		if c.Name == "password" {
+			password = true
+		} else {
+			key = true
+		}
+	}
+	return password, key
+}
+
+// sourceRuns records how each source went and returns the names of those
+// that were read, for an unused verdict's reason.
+func (g *Gatherer) sourceRuns(d *Dossier, trail map[string]*TrailResult, logsRun SourceRun, advisor map[string]AdvisorResult, analyzer *AnalyzerFindings, codeErr error) []string {
+	var searched []string
+	add := func(name string, ran bool, failed, total int, detail string) {
+		switch {
+		case !ran:
+			why := g.Skipped[name]
+			if why == "" {
+				why = "not requested"
+			}
+			d.Sources = append(d.Sources, SourceRun{Name: name, Status: RunSkipped, Detail: why})
+			return
+		case failed == 0:
+			d.Sources = append(d.Sources, SourceRun{Name: name, Status: RunOK, Detail: detail})
+		case failed < total:
+			d.Sources = append(d.Sources, SourceRun{Name: name, Status: RunPartial, Detail: fmt.Sprintf("%d of %d user(s) not fully read; %s", failed, total, detail)})
+		default:
+			d.Sources = append(d.Sources, SourceRun{Name: name, Status: RunFailed, Detail: detail})
+		}
+		searched = append(searched, name)
+	}
+	failedTrail := 0
+	for _, r := range trail {
+		if len(r.Errors) > 0 {
+			failedTrail++
+		}
+	}
+	add(SourceCloudTrail, g.CloudTrail != nil, failedTrail, len(trail), fmt.Sprintf("event history in %d region(s) from %s to %s", len(d.Regions), d.Window.From.Format(time.DateOnly), d.Window.To.Format(time.DateOnly)))
+	if g.Logs != nil {
+		d.Sources = append(d.Sources, logsRun)
+		searched = append(searched, SourceLogFiles)
+	} else {
+		add(SourceLogFiles, false, 0, 0, "")
+	}
+	failedAdv := 0
+	for _, r := range advisor {
+		if r.Err != nil {
+			failedAdv++
+		}
+	}
+	add(SourceAccessAdvisor, g.Advisor != nil, failedAdv, len(advisor), "services last accessed, per user")
+	if g.Analyzer != nil {
+		run := SourceRun{Name: SourceAccessAnalyzer, Status: RunOK}
+		switch {
+		case analyzer.AnalyzerARN != "":
+			run.Detail = "unused-access analyzer " + analyzer.AnalyzerARN
+		default:
+			run.Detail = "no active unused-access analyzer found"
+		}
+		if len(analyzer.Errors) > 0 {
+			run.Status = RunPartial
+			var msgs []string
+			for _, e := range analyzer.Errors {
+				msgs = append(msgs, e.Region+": "+e.Error)
+			}
+			run.Detail += "; " + strings.Join(msgs, "; ")
+		}
+		// Informational: the analyzer is shown beside the verdict, never
+		// used to make one.
+		d.Sources = append(d.Sources, run)
+	} else {
+		add(SourceAccessAnalyzer, false, 0, 0, "")
+	}
+	if g.Code != nil {
+		if codeErr != nil {
+			d.Sources = append(d.Sources, SourceRun{Name: SourceCode, Status: RunFailed, Detail: codeErr.Error()})
+		} else {
+			d.Sources = append(d.Sources, SourceRun{Name: SourceCode, Status: RunOK, Detail: "working trees and git history"})
+		}
+		searched = append(searched, SourceCode)
+	} else {
+		add(SourceCode, false, 0, 0, "")
+	}
+	searched = append(searched, SourceIAMLastUsed)
+	return searched
+}
+
+func summarize(d *Dossier) Summary {
+	s := Summary{Users: len(d.Users)}
+	for _, u := range d.Users {
+		switch u.Verdict {
+		case VerdictUnused:
+			s.Unused++
+		case VerdictInUse:
+			s.InUse++
+		default:
+			s.Unknown++
+		}
+		if len(u.Attempts) > 0 {
+			s.Attempts++
+		}
+	}
+	return s
+}

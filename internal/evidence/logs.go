@@ -1,0 +1,98 @@
+package evidence
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/iamsweep/iamsweep/internal/trailogs"
+)
+
+// LogFiles searches CloudTrail log files (S3 or local directories) with
+// trailogs: the only place data events such as S3 GetObject are recorded.
+type LogFiles struct {
+	// Locations are the --cloudtrail-logs values, Sources their opened form.
+	Locations []string
+	Sources   []trailogs.Source
+	AccountID string
+	Workers   int
+}
+
+// SearchLogs scans every location for the targets' keys and names within
+// the window. A location that cannot be listed fails the source; files
+// that cannot be read make every user's evidence incomplete (the file may
+// have held their events).
+func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (map[string]*TrailResult, SourceRun) {
+	q := trailogs.Query{AccountID: l.AccountID, From: w.From, To: w.To}
+	for _, t := range targets {
+		q.UserNames = append(q.UserNames, t.Name)
+		q.KeyIDs = append(q.KeyIDs, t.KeyIDs...)
+	}
+	run := SourceRun{Name: SourceLogFiles, Status: RunOK}
+	out := make(map[string]*TrailResult, len(targets))
+	for _, t := range targets {
+		out[t.Name] = &TrailResult{}
+	}
+	var files int
+	var bytes int64
+	var skipped []trailogs.FileError
+	for i, src := range l.Sources {
+		res, err := trailogs.Scan(ctx, src, q, trailogs.Options{Workers: l.Workers})
+		if err != nil {
+			return nil, SourceRun{Name: SourceLogFiles, Status: RunFailed, Detail: fmt.Sprintf("%s: %v", l.Locations[i], err)}
+		}
+		files += res.FilesRead
+		bytes += res.BytesRead
+		skipped = append(skipped, res.Skipped...)
+		for _, h := range res.Hits {
+			for _, t := range targets {
+				if hitBelongsTo(h, t) {
+					out[t.Name].Events = append(out[t.Name].Events, eventFromHit(h))
+				}
+			}
+		}
+	}
+	for _, r := range out {
+		r.Events = dedupeNewestFirst(r.Events)
+	}
+	run.Detail = fmt.Sprintf("%d file(s), %d MB read from %s", files, bytes>>20, strings.Join(l.Locations, ", "))
+	if len(skipped) > 0 {
+		run.Status = RunPartial
+		msg := fmt.Sprintf("%d log file(s) could not be read (first: %s)", len(skipped), skipped[0].Error())
+		run.Detail += "; " + msg
+		for _, r := range out {
+			r.Errors = append(r.Errors, SourceError{Source: SourceLogFiles, Error: msg})
+		}
+	}
+	return out, run
+}
+
+// hitBelongsTo applies the same attribution as LookupEvents results: the
+// user's keys, or an IAM user identity with its name.
+func hitBelongsTo(h trailogs.Hit, t Target) bool {
+	if h.AccessKeyID != "" && t.hasKey(h.AccessKeyID) {
+		return true
+	}
+	if h.UserName != t.Name {
+		return false
+	}
+	return h.IdentityType == "" || h.IdentityType == "IAMUser"
+}
+
+func eventFromHit(h trailogs.Hit) Event {
+	return Event{
+		Time: h.EventTime.UTC(), Name: h.EventName, Source: h.EventSource, Region: h.Region,
+		SourceIP: h.SourceIP, UserAgent: h.UserAgent, ErrorCode: h.ErrorCode, AccessKeyID: h.AccessKeyID,
+		File: h.File, ID: h.EventID,
+	}
+}
+
+// AthenaQuery is the Athena SQL equivalent to the log-file search.
+func AthenaQuery(table, accountID string, targets []Target, w Window) string {
+	q := trailogs.Query{AccountID: accountID, From: w.From, To: w.To}
+	for _, t := range targets {
+		q.UserNames = append(q.UserNames, t.Name)
+		q.KeyIDs = append(q.KeyIDs, t.KeyIDs...)
+	}
+	return trailogs.AthenaSQL(table, q)
+}

@@ -1,0 +1,97 @@
+package evidence
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/trailogs"
+)
+
+// writeTrailFile writes one gzipped log file in the AWS layout.
+func writeTrailFile(t *testing.T, root, region string, day time.Time, name string, records []map[string]any) {
+	t.Helper()
+	dir := filepath.Join(root, "AWSLogs", "123456789012", "CloudTrail", region, day.Format("2006/01/02"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := json.NewEncoder(zw).Encode(map[string]any{"Records": records}); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func record(id string, at time.Time, idType, user, key, name, errCode string) map[string]any {
+	ident := map[string]any{"type": idType, "accessKeyId": key}
+	if user != "" {
+		ident["userName"] = user
+	}
+	r := map[string]any{
+		"eventID": id, "eventTime": at.UTC().Format(time.RFC3339), "eventName": name, "eventSource": "s3.amazonaws.com",
+		"awsRegion": "us-east-1", "sourceIPAddress": "10.0.0.5", "userAgent": "aws-sdk-go-v2/1.30 exec-env/AWS_ECS_EC2",
+		"userIdentity": ident, "recipientAccountId": "123456789012",
+	}
+	if errCode != "" {
+		r["errorCode"] = errCode
+	}
+	return r
+}
+
+func TestLogFilesProveDataEventsAndReportUnreadableFiles(t *testing.T) {
+	root := t.TempDir()
+	day := day0(4, 0)
+	writeTrailFile(t, root, "us-east-1", day, "a.json.gz", []map[string]any{
+		record("1", day.Add(time.Hour), "IAMUser", "", "AKIAALICE", "GetObject", ""),
+		record("2", day.Add(2*time.Hour), "AssumedRole", "alice", "ASIAROLE", "PutObject", ""),
+		record("3", day.Add(3*time.Hour), "IAMUser", "carol", "AKIACAROL", "GetObject", "AccessDenied"),
+	})
+	src, err := trailogs.OpenSource(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &LogFiles{Locations: []string{root}, Sources: []trailogs.Source{src}, AccountID: "123456789012", Workers: 2}
+	targets := []Target{
+		{Name: "alice", KeyIDs: []string{"AKIAALICE"}},
+		{Name: "carol", KeyIDs: []string{"AKIACAROL"}, DisabledAt: day0(10, 0)},
+		{Name: "dan"},
+	}
+	res, run := l.SearchLogs(context.Background(), targets, window())
+	if run.Status != RunOK {
+		t.Fatalf("run %+v", run)
+	}
+	if evs := res["alice"].Events; len(evs) != 1 || evs[0].Name != "GetObject" || !strings.HasSuffix(evs[0].File, "a.json.gz") {
+		t.Errorf("alice: %+v: her key's data event, not the role session named alice", evs)
+	}
+	if evs := res["carol"].Events; len(evs) != 1 || evs[0].ErrorCode != "AccessDenied" {
+		t.Errorf("carol: %+v", evs)
+	}
+
+	// A corrupt file may have held anyone's events: nobody is proven unused.
+	dir := filepath.Join(root, "AWSLogs", "123456789012", "CloudTrail", "us-east-1", day.Format("2006/01/02"))
+	if err := os.WriteFile(filepath.Join(dir, "b.json.gz"), []byte("not gzip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g := &Gatherer{Logs: l}
+	subjects := []Subject{subject("alice", "unused", nil, key("access_key_1", "AKIAALICE", true, nil)), subject("dan", "unused", nil)}
+	d, err := g.Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: subjects})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Verdict("alice") != VerdictInUse || d.User("alice").NewestProof.Source != SourceLogFiles {
+		t.Errorf("alice: %s %+v", d.Verdict("alice"), d.User("alice").NewestProof)
+	}
+	if u := d.User("dan"); u.Verdict != VerdictUnknown || !strings.Contains(u.Reason, "could not be read") {
+		t.Errorf("dan: %s %q", u.Verdict, u.Reason)
+	}
+}

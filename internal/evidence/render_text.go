@@ -1,0 +1,91 @@
+package evidence
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// maxListed bounds the attempts and references printed per user in the
+// human formats; the JSON has them all.
+const maxListed = 10
+
+// renderText writes the dossier for a person at a terminal: the summary,
+// how each source went, one line per user, then each user's dossier.
+func renderText(w io.Writer, d *Dossier) error {
+	var b strings.Builder
+	b.WriteString(summaryLine(d) + "\n\nSources:\n")
+	for _, s := range d.Sources {
+		fmt.Fprintf(&b, "  %-16s %-8s %s\n", s.Name, s.Status, s.Detail)
+	}
+	if len(d.Users) == 0 {
+		b.WriteString("\nNo users to gather evidence about.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	width := len("USER")
+	for _, u := range d.Users {
+		width = max(width, len(u.Name))
+	}
+	fmt.Fprintf(&b, "\n%-*s  %-7s  %s\n", width, "USER", "VERDICT", "REASON")
+	for _, u := range d.Users {
+		fmt.Fprintf(&b, "%-*s  %-7s  %s\n", width, u.Name, u.Verdict, u.Reason)
+	}
+	for _, u := range d.Users {
+		b.WriteString("\n")
+		textUser(&b, &u)
+	}
+	if len(d.Findings) > 0 {
+		b.WriteString("\nFindings:\n")
+		for _, f := range d.Findings {
+			fmt.Fprintf(&b, "  %s  %s  %s  %s\n", f.UserName, f.Rule, f.Severity, f.Message)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func textUser(b *strings.Builder, u *UserDossier) {
+	fmt.Fprintf(b, "== %s (%s)\n", u.Name, u.ARN)
+	kv := func(k, v string) { fmt.Fprintf(b, "  %-16s %s\n", k, v) }
+	kv("verdict", u.Verdict+": "+u.Reason)
+	if len(u.Candidate) > 0 {
+		kv("candidate", strings.Join(u.Candidate, ", "))
+	}
+	if u.DisabledAt != nil {
+		kv("disabled", moment(*u.DisabledAt))
+	}
+	for _, e := range u.Unknown {
+		kv("unreadable", unknownLine(e))
+	}
+	for _, c := range u.Credentials {
+		kv("credential", credentialLine(c))
+	}
+	kv("cloudtrail", activityLine(u, SourceCloudTrail, u.CloudTrail))
+	for _, d := range activityDetails(u.CloudTrail) {
+		kv("  "+d[0], d[1])
+	}
+	if u.LogFiles != nil {
+		kv("log files", activityLine(u, SourceLogFiles, u.LogFiles))
+		for _, d := range activityDetails(u.LogFiles) {
+			kv("  "+d[0], d[1])
+		}
+	}
+	kv("access advisor", advisorLine(u))
+	kv("access analyzer", analyzerLine(u.AccessAnalyzer))
+	for i, r := range u.CodeRefs {
+		if i == maxListed {
+			kv("code", fmt.Sprintf("... and %d more (see --output json or sarif)", len(u.CodeRefs)-maxListed))
+			break
+		}
+		kv("code", codeLine(r))
+	}
+	for i, e := range u.Attempts {
+		if i == maxListed {
+			kv("attempt", fmt.Sprintf("... and %d more", len(u.Attempts)-maxListed))
+			break
+		}
+		kv("attempt", attemptLine(e))
+	}
+	kv("advice", u.Advice.Text)
+}

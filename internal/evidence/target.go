@@ -1,0 +1,32 @@
+package evidence
+
+import (
+	"slices"
+	"time"
+)
+
+// Target is one user to gather evidence about.
+type Target struct {
+	Name   string
+	ARN    string
+	KeyIDs []string
+	// DisabledAt is when iamsweep disabled the user (its DisabledAtTag),
+	// zero when it was not disabled.
+	DisabledAt time.Time
+}
+
+func (t Target) hasKey(id string) bool { return slices.Contains(t.KeyIDs, id) }
+
+// ParseDisabledAt reads the DisabledAtTag value; a malformed value is
+// reported so that a hand-edited tag is not silently ignored.
+func ParseDisabledAt(tags map[string]string) (time.Time, bool, error) {
+	v, ok := tags[DisabledAtTag]
+	if !ok || v == "" {
+		return time.Time{}, false, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, true, err
+	}
+	return t.UTC(), true, nil
+}
