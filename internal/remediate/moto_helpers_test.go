@@ -1,0 +1,170 @@
+package remediate_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/testutil/iamproxy"
+	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
+)
+
+func TestMain(m *testing.M) {
+	// moto knows AWS managed policies such as AWSDenyAll only when asked.
+	os.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+	code := m.Run()
+	motoserver.StopShared()
+	os.Exit(code)
+}
+
+type account struct {
+	t   *testing.T
+	ctx context.Context
+	api *iam.Client
+	cfg aws.Config
+}
+
+// newAccount resets moto and returns an IAM client through the proxy
+// that adds service-specific credentials.
+func newAccount(t *testing.T) *account {
+	srv := motoserver.Shared(t)
+	srv.Reset(t)
+	px := iamproxy.Start(t, srv.URL)
+	cfg := srv.Config()
+	cfg.BaseEndpoint = aws.String(px.URL)
+	return &account{t: t, ctx: motoserver.Ctx(t), api: iam.NewFromConfig(cfg), cfg: cfg}
+}
+
+func (a *account) must(_ any, err error) {
+	a.t.Helper()
+	if err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+// fullUser creates a user with one of everything iamsweep must remove.
+func (a *account) fullUser(name string) {
+	a.t.Helper()
+	n := aws.String(name)
+	a.must(a.api.CreateUser(a.ctx, &iam.CreateUserInput{UserName: n, Path: aws.String("/team/"), Tags: []iamtypes.Tag{{Key: aws.String("owner"), Value: aws.String("data")}}}))
+	a.must(a.api.CreateLoginProfile(a.ctx, &iam.CreateLoginProfileInput{UserName: n, Password: aws.String("Correct-Horse-9")}))
+	a.must(a.api.CreateAccessKey(a.ctx, &iam.CreateAccessKeyInput{UserName: n}))
+	k2, err := a.api.CreateAccessKey(a.ctx, &iam.CreateAccessKeyInput{UserName: n})
+	a.must(k2, err)
+	a.must(a.api.UpdateAccessKey(a.ctx, &iam.UpdateAccessKeyInput{UserName: n, AccessKeyId: k2.AccessKey.AccessKeyId, Status: iamtypes.StatusTypeInactive}))
+	group := "g-" + name
+	a.must(a.api.CreateGroup(a.ctx, &iam.CreateGroupInput{GroupName: aws.String(group)}))
+	a.must(a.api.AddUserToGroup(a.ctx, &iam.AddUserToGroupInput{UserName: n, GroupName: aws.String(group)}))
+	a.must(a.api.PutUserPolicy(a.ctx, &iam.PutUserPolicyInput{UserName: n, PolicyName: aws.String("read-logs"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:Get*","Resource":"*"}]}`)}))
+	a.must(a.api.AttachUserPolicy(a.ctx, &iam.AttachUserPolicyInput{UserName: n, PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}))
+	mfa, err := a.api.CreateVirtualMFADevice(a.ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
+	a.must(mfa, err)
+	a.must(a.api.EnableMFADevice(a.ctx, &iam.EnableMFADeviceInput{UserName: n, SerialNumber: mfa.VirtualMFADevice.SerialNumber, AuthenticationCode1: aws.String("123456"), AuthenticationCode2: aws.String("654321")}))
+	a.must(a.api.UploadSSHPublicKey(a.ctx, &iam.UploadSSHPublicKeyInput{UserName: n, SSHPublicKeyBody: aws.String("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDd " + name)}))
+	a.must(a.api.UploadSigningCertificate(a.ctx, &iam.UploadSigningCertificateInput{UserName: n, CertificateBody: aws.String(testCert(a.t))}))
+	a.must(a.api.CreateServiceSpecificCredential(a.ctx, &iam.CreateServiceSpecificCredentialInput{UserName: n, ServiceName: aws.String("codecommit.amazonaws.com")}))
+}
+
+func testCert(t *testing.T) string {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "iamsweep-test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// snapshot renders every user with everything iamsweep touches, key IDs
+// replaced by their creation order so two accounts built alike compare.
+func snapshot(t *testing.T, ctx context.Context, api remediate.IAMAPI, lister *iam.Client) string {
+	t.Helper()
+	var names []string
+	p := iam.NewListUsersPaginator(lister, &iam.ListUsersInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range page.Users {
+			names = append(names, aws.ToString(u.UserName))
+		}
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		bk, err := remediate.ReadBackup(ctx, api, n, "", "", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := bk.User
+		ids := map[string]string{}
+		for i, k := range u.Keys {
+			ids[k.ID] = fmt.Sprintf("key%d", i+1)
+		}
+		fmt.Fprintf(&b, "%s path=%s login=%v deny=%v\n", n, u.Path, u.LoginProfile, u.DenyAttached)
+		var tags []string
+		for k, v := range u.Tags {
+			for id, alias := range ids {
+				v = strings.ReplaceAll(v, id, alias)
+			}
+			tags = append(tags, k+"="+v)
+		}
+		sort.Strings(tags)
+		fmt.Fprintf(&b, "  tags %s\n", strings.Join(tags, "; "))
+		for i, k := range u.Keys {
+			fmt.Fprintf(&b, "  key%d %s\n", i+1, k.Status)
+		}
+		var pols []string
+		for _, p := range bk.AttachedPolicies {
+			pols = append(pols, p.ARN)
+		}
+		slices.Sort(pols)
+		fmt.Fprintf(&b, "  groups=%v inline=%d attached=%v mfa=%d ssh=%d certs=%d service-creds=%d\n", bk.Groups, len(bk.InlinePolicies), pols, len(bk.MFADevices), len(bk.SSHPublicKeys), len(bk.SigningCertificates), len(bk.ServiceCredentials))
+	}
+	vm, err := lister.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "virtual MFA devices: %d\n", len(vm.VirtualMFADevices))
+	return b.String()
+}
+
+// failingClient fails every call after the first n with a non-retryable
+// error, as if the process had been killed there.
+func failingClient(cfg aws.Config, n int) *iam.Client {
+	calls := 0
+	return iam.NewFromConfig(cfg, func(o *iam.Options) {
+		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+			return s.Initialize.Add(middleware.InitializeMiddlewareFunc("killAfter", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				calls++
+				if calls > n {
+					return middleware.InitializeOutput{}, middleware.Metadata{}, errKilled
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+		})
+	})
+}
+
+var errKilled = fmt.Errorf("killed")

@@ -1,0 +1,97 @@
+package remediate
+
+import (
+	"strings"
+	"time"
+)
+
+// State tags written on a disabled user. They are the single source of
+// truth for what iamsweep changed, so any machine can restore or delete.
+const (
+	TagState           = "iamsweep:state"
+	TagDisabledAt      = "iamsweep:disabled-at"
+	TagDisabledBy      = "iamsweep:disabled-by"
+	TagDeactivatedKeys = "iamsweep:deactivated-keys"
+	TagConsoleRemoved  = "iamsweep:console-removed"
+	TagReason          = "iamsweep:reason"
+)
+
+// StateTags lists every state tag, in the order they are documented.
+var StateTags = []string{TagState, TagDisabledAt, TagDisabledBy, TagDeactivatedKeys, TagConsoleRemoved, TagReason}
+
+// Values of TagState. "disabling" is written before the first change, so a
+// run killed half-way still records which keys iamsweep deactivated.
+const (
+	StateDisabling = "disabling"
+	StateDisabled  = "disabled"
+)
+
+// DenyAllPolicyARN is the AWS managed policy that denies every action.
+const DenyAllPolicyARN = "arn:aws:iam::aws:policy/AWSDenyAll"
+
+// CloudFormationStackTag marks a user owned by a CloudFormation stack.
+const CloudFormationStackTag = "aws:cloudformation:stack-name"
+
+// State is what the tags say about a user.
+type State struct {
+	State           string    `json:"state,omitempty"`
+	DisabledAt      time.Time `json:"disabled_at,omitzero"`
+	DisabledBy      string    `json:"disabled_by,omitempty"`
+	DeactivatedKeys []string  `json:"deactivated_keys,omitempty"`
+	ConsoleRemoved  bool      `json:"console_removed,omitempty"`
+	Reason          string    `json:"reason,omitempty"`
+}
+
+// ParseState reads the state tags; a user without them has a zero State.
+func ParseState(tags map[string]string) State {
+	s := State{
+		State:           tags[TagState],
+		DisabledBy:      tags[TagDisabledBy],
+		DeactivatedKeys: strings.Fields(tags[TagDeactivatedKeys]),
+		ConsoleRemoved:  tags[TagConsoleRemoved] == "true",
+		Reason:          tags[TagReason],
+	}
+	if t, err := time.Parse(time.RFC3339, tags[TagDisabledAt]); err == nil {
+		s.DisabledAt = t.UTC()
+	}
+	return s
+}
+
+// Disabled reports whether the user is fully disabled by iamsweep.
+func (s State) Disabled() bool { return s.State == StateDisabled }
+
+// Tags renders the state as IAM tags. Key IDs are separated by spaces
+// because IAM tag values may not contain commas.
+func (s State) Tags() map[string]string {
+	out := map[string]string{
+		TagState:           s.State,
+		TagDisabledAt:      s.DisabledAt.UTC().Format(time.RFC3339),
+		TagDisabledBy:      tagValue(s.DisabledBy),
+		TagDeactivatedKeys: strings.Join(s.DeactivatedKeys, " "),
+		TagConsoleRemoved:  "false",
+		TagReason:          tagValue(s.Reason),
+	}
+	if s.ConsoleRemoved {
+		out[TagConsoleRemoved] = "true"
+	}
+	return out
+}
+
+// tagValue keeps only the characters IAM accepts in a tag value
+// (letters, digits, spaces and _ . : / = + - @) and at most 256 of them.
+func tagValue(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune(" _.:/=+-@", r):
+			b.WriteRune(r)
+		default:
+			b.WriteRune(' ')
+		}
+	}
+	out := b.String()
+	if len(out) > 256 {
+		out = out[:256]
+	}
+	return out
+}
