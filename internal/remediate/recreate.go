@@ -107,4 +107,3 @@ func Describe(op *Operation) string {
 	}
 	return b.String()
 }
-
