@@ -12,6 +12,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
 )
@@ -59,6 +60,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 
 	cmd.AddCommand(scancmd.NewCmdScan(f, nil))
 	cmd.AddCommand(version.NewCmdVersion(f))
+	cmd.AddCommand(retire.NewCmdDisable(f, nil), retire.NewCmdRestore(f, nil), retire.NewCmdDelete(f, nil), retire.NewCmdRecreate(f, nil))
 	return cmd
 }
 
