@@ -15,7 +15,9 @@ type RefusedError struct {
 	Reason string
 }
 
-func (e *RefusedError) Error() string { return fmt.Sprintf("refusing to act on %s: %s", e.User, e.Reason) }
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("refusing to act on %s: %s", e.User, e.Reason)
+}
 
 // Guard holds the safety rails: never the root user, never the caller's
 // own user, never an excluded user, never a CloudFormation-managed user.

@@ -3,13 +3,12 @@ package retire
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
-	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
@@ -83,7 +82,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions, quarantineSet bool) err
 		return err
 	}
 	if !opts.Force {
-		if why := deletable(u, s.asOf, days); why != "" {
+		if why := plan.Deletable(u, s.asOf, days); why != "" {
 			return &remediate.RefusedError{User: u.Name, Reason: why + " (--force deletes anyway)"}
 		}
 	}
@@ -93,31 +92,4 @@ func deleteRun(ctx context.Context, opts *DeleteOptions, quarantineSet bool) err
 		fmt.Fprintf(s.f.IO.Out, "backup: %s (rebuild with: iamsweep recreate %s)\n", op.BackupPath, op.BackupPath)
 	}
 	return err
-}
-
-// deletable says why u may not be deleted yet, or "".
-func deletable(u *remediate.UserState, asOf time.Time, quarantineDays int) string {
-	if !u.State.Disabled() {
-		return "it is not disabled by iamsweep (disable it first and wait out the quarantine)"
-	}
-	if d := clock.DaysSince(u.State.DisabledAt, asOf); d < quarantineDays {
-		return fmt.Sprintf("it was disabled %d day(s) ago, less than the %d-day quarantine", d, quarantineDays)
-	}
-	if t, what := usedSince(u, u.State.DisabledAt); !t.IsZero() {
-		return fmt.Sprintf("%s was used at %s, after it was disabled: ask its owner", what, t.Format(time.RFC3339))
-	}
-	return ""
-}
-
-// usedSince returns the first credential used after t, if any.
-func usedSince(u *remediate.UserState, t time.Time) (time.Time, string) {
-	if u.PasswordLastUsed.After(t) {
-		return u.PasswordLastUsed, "the console password"
-	}
-	for _, k := range u.Keys {
-		if k.LastUsed.After(t) {
-			return k.LastUsed, "access key " + k.ID
-		}
-	}
-	return time.Time{}, ""
 }

@@ -61,6 +61,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	cmd.AddCommand(scancmd.NewCmdScan(f, nil))
 	cmd.AddCommand(version.NewCmdVersion(f))
 	cmd.AddCommand(retire.NewCmdDisable(f, nil), retire.NewCmdRestore(f, nil), retire.NewCmdDelete(f, nil), retire.NewCmdRecreate(f, nil))
+	cmd.AddCommand(retire.NewCmdPlan(f, nil), retire.NewCmdApply(f, nil))
 	return cmd
 }
 
