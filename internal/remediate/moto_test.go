@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
 
 var testNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -48,20 +49,20 @@ func deleteUser(ctx context.Context, x *remediate.Executor, name, dir string) (*
 }
 
 func TestDisableRestoreDeleteRecreate(t *testing.T) {
-	a := newAccount(t)
-	a.fullUser("alice")
-	before := snapshot(t, a.ctx, a.api, a.api)
+	a := iamfixture.NewAccount(t)
+	a.FullUser("alice")
+	before := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
 	dir := t.TempDir()
 	audit, err := remediate.OpenAuditLog(filepath.Join(dir, "audit.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := executor(a.api, audit)
+	x := executor(a.API, audit)
 
-	if err := disable(a.ctx, x, "alice"); err != nil {
+	if err := disable(a.Ctx, x, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	u, err := remediate.ReadUser(a.ctx, a.api, "alice", false)
+	u, err := remediate.ReadUser(a.Ctx, a.API, "alice", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,28 +82,28 @@ func TestDisableRestoreDeleteRecreate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := x.Run(a.ctx, op); err != nil {
+	if err := x.Run(a.Ctx, op); err != nil {
 		t.Fatal(err)
 	}
 	if len(op.Password) != remediate.OneTimePasswordLength {
 		t.Errorf("one-time password %q", op.Password)
 	}
 	// moto does not keep PasswordResetRequired; the fake test checks it.
-	if _, err := a.api.GetLoginProfile(a.ctx, &iam.GetLoginProfileInput{UserName: aws.String("alice")}); err != nil {
+	if _, err := a.API.GetLoginProfile(a.Ctx, &iam.GetLoginProfileInput{UserName: aws.String("alice")}); err != nil {
 		t.Errorf("no login profile after restore: %v", err)
 	}
-	if got := snapshot(t, a.ctx, a.api, a.api); got != before {
+	if got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API); got != before {
 		t.Errorf("restore did not give back the prior state:\n%s\nwant:\n%s", got, before)
 	}
 
-	if err := disable(a.ctx, x, "alice"); err != nil {
+	if err := disable(a.Ctx, x, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	op, err = deleteUser(a.ctx, x, "alice", dir)
+	op, err = deleteUser(a.Ctx, x, "alice", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := snapshot(t, a.ctx, a.api, a.api); got != "virtual MFA devices: 0\n" {
+	if got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API); got != "virtual MFA devices: 0\n" {
 		t.Errorf("after delete:\n%s", got)
 	}
 	b, err := remediate.ReadBackupFile(op.BackupPath)
@@ -120,17 +121,17 @@ func TestDisableRestoreDeleteRecreate(t *testing.T) {
 		t.Errorf("inline document %s", b.InlinePolicies[0].Document)
 	}
 
-	if err := x.Run(a.ctx, remediate.PlanRecreate(b)); err != nil {
+	if err := x.Run(a.Ctx, remediate.PlanRecreate(b)); err != nil {
 		t.Fatal(err)
 	}
-	got := snapshot(t, a.ctx, a.api, a.api)
+	got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
 	for _, want := range []string{"alice path=/team/ login=false deny=false", "owner=data", "groups=[g-alice] inline=1 attached=[arn:aws:iam::aws:policy/ReadOnlyAccess]"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("recreated user lacks %q:\n%s", want, got)
 		}
 	}
 	// A rerun of recreate finds its own user and finishes without error.
-	if err := x.Run(a.ctx, remediate.PlanRecreate(b)); err != nil {
+	if err := x.Run(a.Ctx, remediate.PlanRecreate(b)); err != nil {
 		t.Errorf("recreate again: %v", err)
 	}
 	audit.Close()
@@ -149,9 +150,9 @@ func TestDisableRestoreDeleteRecreate(t *testing.T) {
 // after a random number of calls, runs it again, and compares with an
 // uninterrupted run.
 func TestKilledRunFinishesWhenRunAgain(t *testing.T) {
-	build := func(a *account) {
+	build := func(a *iamfixture.Account) {
 		for _, n := range []string{"u1", "u2", "u3"} {
-			a.fullUser(n)
+			a.FullUser(n)
 		}
 	}
 	run := func(ctx context.Context, x *remediate.Executor, deleteToo bool, dir string) error {
@@ -170,26 +171,26 @@ func TestKilledRunFinishesWhenRunAgain(t *testing.T) {
 		}
 		return nil
 	}
-	a := newAccount(t)
+	a := iamfixture.NewAccount(t)
 	build(a)
 	calls := 0
-	if err := run(a.ctx, executor(a.api, nil), true, t.TempDir()); err != nil {
+	if err := run(a.Ctx, executor(a.API, nil), true, t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
-	want := snapshot(t, a.ctx, a.api, a.api)
+	want := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
 	rng := rand.New(rand.NewPCG(42, 7))
 	for i := 0; i < 3; i++ {
-		a = newAccount(t)
+		a = iamfixture.NewAccount(t)
 		build(a)
 		calls = 5 + rng.IntN(90)
-		err := run(a.ctx, executor(failingClient(a.cfg, calls), nil), true, t.TempDir())
-		if !errors.Is(err, errKilled) {
+		err := run(a.Ctx, executor(iamfixture.FailingClient(a.Cfg, calls), nil), true, t.TempDir())
+		if !errors.Is(err, iamfixture.ErrKilled) {
 			t.Fatalf("run killed after %d calls: %v", calls, err)
 		}
-		if err := run(a.ctx, executor(a.api, nil), true, t.TempDir()); err != nil {
+		if err := run(a.Ctx, executor(a.API, nil), true, t.TempDir()); err != nil {
 			t.Fatalf("rerun after a kill at call %d: %v", calls, err)
 		}
-		if got := snapshot(t, a.ctx, a.api, a.api); got != want {
+		if got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API); got != want {
 			t.Errorf("killed at call %d then rerun:\n%s\nuninterrupted:\n%s", calls, got, want)
 		}
 	}
