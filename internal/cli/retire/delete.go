@@ -73,6 +73,9 @@ func deleteRun(ctx context.Context, opts *DeleteOptions, quarantineSet bool) err
 	if !quarantineSet && s.cfg.QuarantineDays != 0 {
 		days = s.cfg.QuarantineDays
 	}
+	if err := s.preCheck(opts.User); err != nil {
+		return err
+	}
 	b, err := remediate.ReadBackup(ctx, s.api, opts.User, s.account, s.caller, s.f.Now())
 	if err != nil {
 		return notFound(opts.User, err)

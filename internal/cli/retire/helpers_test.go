@@ -140,3 +140,7 @@ func unmarshal(t *testing.T, data []byte, v any) {
 		t.Fatalf("%v\n%s", err, data)
 	}
 }
+
+func iamCreateKey(name string) *iam.CreateAccessKeyInput {
+	return &iam.CreateAccessKeyInput{UserName: aws.String(name)}
+}

@@ -112,8 +112,18 @@ func (s *session) executor(act ActFlags) (*remediate.Executor, func(), error) {
 
 // readUser reads name, turning "no such user" into a clear error.
 func (s *session) readUser(ctx context.Context, name string, withLastUsed bool) (*remediate.UserState, error) {
+	if err := s.preCheck(name); err != nil {
+		return nil, err
+	}
 	u, err := remediate.ReadUser(ctx, s.api, name, withLastUsed)
 	return u, notFound(name, err)
+}
+
+// preCheck refuses the root user and the caller by name before any call.
+func (s *session) preCheck(name string) error {
+	g := s.guard
+	g.AllowExcluded = true
+	return g.Check(name, "", "", nil)
 }
 
 // notFound names the fix when err says the user does not exist.
