@@ -64,10 +64,10 @@ func (s State) Disabled() bool { return s.State == StateDisabled }
 // because IAM tag values may not contain commas.
 func (s State) Tags() map[string]string {
 	out := map[string]string{
-		TagState:           s.State,
+		TagState:           tagValue(s.State),
 		TagDisabledAt:      s.DisabledAt.UTC().Format(time.RFC3339),
 		TagDisabledBy:      tagValue(s.DisabledBy),
-		TagDeactivatedKeys: strings.Join(s.DeactivatedKeys, " "),
+		TagDeactivatedKeys: tagValue(strings.Join(s.DeactivatedKeys, " ")),
 		TagConsoleRemoved:  "false",
 		TagReason:          tagValue(s.Reason),
 	}
@@ -78,7 +78,7 @@ func (s State) Tags() map[string]string {
 }
 
 // tagValue keeps only the characters IAM accepts in a tag value
-// (letters, digits, spaces and _ . : / = + - @) and at most 256 of them.
+// (ASCII letters, digits, spaces and _ . : / = + - @) and at most 256 of them.
 func tagValue(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -89,9 +89,9 @@ func tagValue(s string) string {
 			b.WriteRune(' ')
 		}
 	}
-	out := b.String()
+	out := []rune(b.String())
 	if len(out) > 256 {
 		out = out[:256]
 	}
-	return out
+	return string(out)
 }
