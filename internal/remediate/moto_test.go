@@ -179,7 +179,7 @@ func TestKilledRunFinishesWhenRunAgain(t *testing.T) {
 	}
 	want := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
 	rng := rand.New(rand.NewPCG(42, 7))
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 2; i++ {
 		a = iamfixture.NewAccount(t)
 		build(a)
 		calls = 5 + rng.IntN(90)
