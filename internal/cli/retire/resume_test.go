@@ -70,7 +70,9 @@ func TestApplyKilledAndRunAgain(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2026, 11))
 	for i := 0; i < 2; i++ {
 		a, p := setup()
-		n := 1 + rng.IntN(total-1) // at least one call short of the end
+		// one kill in each half of the run, at least one call short of the end
+		half := total / 2
+		n := 1 + i*half + rng.IntN(half-1)
 		t.Logf("killing after %d of %d calls", n, total)
 		dir := t.TempDir()
 		if err := failed(apply(a, iamfixture.FailingClient(a.Cfg, n), p, dir)); !errors.Is(err, iamfixture.ErrKilled) {
