@@ -101,6 +101,7 @@ func useKey(t *testing.T, a *iamfixture.Account, id, secret string) {
 
 var (
 	keyIDs     = regexp.MustCompile(`\b(AKIA|ASIA)[A-Z0-9]{16}\b`)
+	otherIDs   = regexp.MustCompile(`\bAPKA[A-Z0-9]+\b|\bcertificate [a-z0-9]{24,}\b`)
 	timestamps = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|\d{8}T\d{6}Z|\d{4}-\d\d-\d\d`)
 )
 
@@ -112,6 +113,12 @@ func normalize(s string) string {
 			seen[id] = "AKIA-KEY-" + string(rune('A'+len(seen)))
 		}
 		return seen[id]
+	})
+	s = otherIDs.ReplaceAllStringFunc(s, func(id string) string {
+		if strings.HasPrefix(id, "certificate ") {
+			return "certificate CERT-ID"
+		}
+		return "APKA-ID"
 	})
 	return timestamps.ReplaceAllString(s, "TIME")
 }

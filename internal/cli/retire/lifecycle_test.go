@@ -90,6 +90,12 @@ func TestLifecycle(t *testing.T) {
 	// disable again; 15 days later the plan deletes
 	cli(t, a, 0, "disable", "alice", "--yes", "--reason", "unused 100 days")
 	cli(t, a, 1, "delete", "alice", "--yes") // still in quarantine
+	before := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
+	res = cli(t, a, 0, "delete", "alice", "--force")
+	golden(t, "delete-dry-run.golden", normalize(res.Stdout))
+	if got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API); got != before {
+		t.Fatalf("delete dry run changed the account:\n%s", got)
+	}
 	res = cli(t, a, 0, "plan", "--as-of", days(15), "--output-file", "plan2.json")
 	if p := readPlan(t, "plan2.json"); actions(p) != "delete alice" {
 		t.Fatalf("plan 15 days on: %s\n%s", actions(p), res.Stdout)
