@@ -89,14 +89,12 @@ func ReadBackup(ctx context.Context, api IAMAPI, name, account, caller string, n
 	if err != nil {
 		return nil, err
 	}
-	b := &Backup{SchemaVersion: BackupSchemaVersion, Kind: BackupKind, AccountID: account, TakenAt: now.UTC(), TakenBy: caller, User: *u}
-	if _, lp, err := loginProfile(ctx, api, name); err != nil {
-		return nil, err
-	} else if lp != nil {
-		b.LoginProfileCreated = aws.ToTime(lp.CreateDate).UTC()
+	b := &Backup{
+		SchemaVersion: BackupSchemaVersion, Kind: BackupKind, AccountID: account, TakenAt: now.UTC(), TakenBy: caller, User: *u,
+		LoginProfileCreated: u.loginProfileCreated, AttachedPolicies: u.attached,
 	}
-	if b.AttachedPolicies, err = listAttached(ctx, api, name); err != nil {
-		return nil, err
+	if b.AttachedPolicies == nil {
+		b.AttachedPolicies = []Policy{}
 	}
 	if err := b.readGroupsAndPolicies(ctx, api); err != nil {
 		return nil, err

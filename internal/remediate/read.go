@@ -42,6 +42,10 @@ type UserState struct {
 	Keys                []Key             `json:"access_keys"`
 	DenyAttached        bool              `json:"deny_all_attached"`
 	State               State             `json:"state"`
+
+	// Read along the way and kept for the backup, so it needs no second call.
+	loginProfileCreated time.Time
+	attached            []Policy
 }
 
 // Key returns the key with id, or false.
@@ -86,14 +90,17 @@ func ReadUser(ctx context.Context, api IAMAPI, name string, withLastUsed bool) (
 	if st.Keys, err = listKeys(ctx, api, name, withLastUsed); err != nil {
 		return nil, err
 	}
-	if st.LoginProfile, _, err = loginProfile(ctx, api, name); err != nil {
+	var lp *types.LoginProfile
+	if st.LoginProfile, lp, err = loginProfile(ctx, api, name); err != nil {
 		return nil, err
 	}
-	attached, err := listAttached(ctx, api, name)
-	if err != nil {
+	if lp != nil {
+		st.loginProfileCreated = aws.ToTime(lp.CreateDate).UTC()
+	}
+	if st.attached, err = listAttached(ctx, api, name); err != nil {
 		return nil, err
 	}
-	for _, p := range attached {
+	for _, p := range st.attached {
 		if p.ARN == DenyAllPolicyARN {
 			st.DenyAttached = true
 		}

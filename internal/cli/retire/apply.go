@@ -91,23 +91,27 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		return &plan.TooManyUsersError{Users: n, Max: max}
 	}
 	out := s.f.IO.Out
-	x := &remediate.Executor{API: s.api, Caller: s.caller, Account: s.account, Now: s.f.Now}
+	x := &remediate.Executor{API: s.api, Caller: s.caller, Account: s.account, Now: s.f.Now, Progress: s.f.IO.ErrOut}
 	ap := &plan.Applier{API: s.api, Exec: x, Guard: s.guard, AsOf: s.asOf, Now: s.f.Now, BackupDir: opts.BackupDir, Plan: p}
-	pending := 0
-	for _, a := range p.Actions {
-		o := ap.Prepare(ctx, a)
-		plan.WriteOutcome(out, o)
-		if o.Status == plan.StatusWouldDo {
-			pending++
+	// With --yes there is no preview to confirm: each user is read once,
+	// just before it is changed.
+	if !opts.Act.Yes {
+		pending := 0
+		for _, a := range p.Actions {
+			o := ap.Prepare(ctx, a)
+			plan.WriteOutcome(out, o)
+			if o.Status == plan.StatusWouldDo {
+				pending++
+			}
 		}
-	}
-	if pending == 0 {
-		fmt.Fprintln(out, "nothing to do.")
-		return nil
-	}
-	ok, err := s.confirmed(opts.Act)
-	if err != nil || !ok {
-		return err
+		if pending == 0 {
+			fmt.Fprintln(out, "nothing to do.")
+			return nil
+		}
+		ok, err := s.confirmed(opts.Act)
+		if err != nil || !ok {
+			return err
+		}
 	}
 	audit, err := remediate.OpenAuditLog(opts.Act.AuditLog)
 	if err != nil {
@@ -115,7 +119,6 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	}
 	defer audit.Close()
 	x.Audit = audit
-	fmt.Fprintln(out, "applying:")
 	failed := 0
 	for _, o := range ap.Apply(ctx, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
 		if o.Status == plan.StatusFailed {

@@ -34,11 +34,21 @@ type cred struct {
 // Start runs a proxy in front of upstream (moto's URL) until the test ends.
 func Start(t testing.TB, upstream string) *Proxy {
 	t.Helper()
-	u, err := url.Parse(upstream)
+	p, stop, err := New(upstream)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Proxy{creds: map[string][]cred{}}
+	t.Cleanup(stop)
+	return p
+}
+
+// New runs a proxy in front of upstream until stop is called (benchmarks).
+func New(upstream string) (p *Proxy, stop func(), err error) {
+	u, err := url.Parse(upstream)
+	if err != nil {
+		return nil, nil, err
+	}
+	p = &Proxy{creds: map[string][]cred{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -49,9 +59,8 @@ func Start(t testing.TB, upstream string) *Proxy {
 		}
 		rp.ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close)
 	p.URL = srv.URL
-	return p
+	return p, srv.Close, nil
 }
 
 // serve answers the calls moto lacks; false means forward.
