@@ -17,7 +17,7 @@ import (
 const TagRecreatedFrom = "iamsweep:recreated-from"
 
 // PlanRecreate rebuilds the user in b: path, tags (minus iamsweep's state
-// tags), groups, inline and managed policies and permissions boundary. No
+// tags and aws: tags), groups, inline and managed policies and permissions boundary. No
 // credentials are recreated: there are no secrets in a backup. AWSDenyAll
 // is not re-attached when iamsweep attached it (the user was disabled).
 func PlanRecreate(b *Backup) *Operation {
@@ -26,7 +26,8 @@ func PlanRecreate(b *Backup) *Operation {
 	name := aws.String(u.Name)
 	tags := map[string]string{}
 	for k, v := range u.Tags {
-		if !slices.Contains(StateTags, k) {
+		// aws: tags belong to AWS services and cannot be set by anyone else.
+		if !slices.Contains(StateTags, k) && !strings.HasPrefix(k, "aws:") {
 			tags[k] = v
 		}
 	}

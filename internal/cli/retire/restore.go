@@ -66,8 +66,10 @@ func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	if err != nil {
 		return err
 	}
-	done, err := s.run(ctx, op, opts.Act)
-	if done && op.Password != "" {
+	_, err = s.run(ctx, op, opts.Act)
+	// Shown even when a later step failed: the login profile exists now,
+	// and a rerun will not create (or show) another password.
+	if op.Password != "" {
 		fmt.Fprintf(s.f.IO.Out, "one-time console password for %s (shown once; it must be changed at first sign-in): %s\n", op.User, op.Password)
 	}
 	return err
