@@ -251,15 +251,29 @@ func ReadBackupFile(path string) (*Backup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read backup: %w", err)
 	}
+	b, err := ParseBackup(data)
+	if err != nil {
+		return nil, fmt.Errorf("backup %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// ParseBackup decodes and checks a backup.
+func ParseBackup(data []byte) (*Backup, error) {
 	var b Backup
 	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, fmt.Errorf("backup %s: not valid JSON: %w", path, err)
+		return nil, fmt.Errorf("not valid JSON: %w", err)
 	}
 	if b.Kind != BackupKind || b.SchemaVersion != BackupSchemaVersion {
-		return nil, fmt.Errorf("backup %s: kind %q schema %d: want an iamsweep user backup, schema %d", path, b.Kind, b.SchemaVersion, BackupSchemaVersion)
+		return nil, fmt.Errorf("kind %q schema %d: want an iamsweep user backup, schema %d", b.Kind, b.SchemaVersion, BackupSchemaVersion)
 	}
 	if b.User.Name == "" {
-		return nil, fmt.Errorf("backup %s: no user name", path)
+		return nil, fmt.Errorf("no user name")
+	}
+	for _, p := range b.InlinePolicies {
+		if p.Name == "" || !json.Valid(p.Document) {
+			return nil, fmt.Errorf("inline policy %q: no name or no JSON document", p.Name)
+		}
 	}
 	return &b, nil
 }

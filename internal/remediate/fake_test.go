@@ -224,3 +224,19 @@ func FuzzParseState(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseBackup(f *testing.F) {
+	f.Add([]byte(`{"schema_version":1,"kind":"iamsweep-user-backup","user":{"name":"a","tags":{"k":"v"}},"inline_policies":[{"name":"p","document":{}}]}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := ParseBackup(data)
+		if err != nil {
+			return
+		}
+		if b.User.Name == "" {
+			t.Fatal("accepted a backup without a user")
+		}
+		// Whatever parses must plan a recreate without panicking.
+		_ = PlanRecreate(b)
+	})
+}

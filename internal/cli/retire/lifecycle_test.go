@@ -31,6 +31,10 @@ func TestLifecycle(t *testing.T) {
 	if p := readPlan(t, "plan-from-scan.json"); actions(p) != "disable alice" {
 		t.Fatalf("plan from scan: %s\n%s", actions(p), res.Stdout)
 	}
+	cli(t, a, 0, "plan", "--from-scan", "scan.json", "--exclude", "ali*", "--output-file", "plan-excluded.json")
+	if p := readPlan(t, "plan-excluded.json"); len(p.Actions) != 0 {
+		t.Errorf("an --exclude given to plan --from-scan was ignored: %s", actions(p))
+	}
 	res = cli(t, a, 0, "plan", "--as-of", days(100), "--output-file", "plan.json")
 	p := readPlan(t, "plan.json")
 	if actions(p) != "disable alice" {

@@ -3,6 +3,7 @@ package retire_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,14 @@ func TestMaxUsers(t *testing.T) {
 	u, _ := remediate.ReadUser(a.Ctx, a.API, "u1", false)
 	if u.State.State != "" {
 		t.Error("apply over --max-users changed a user")
+	}
+	// max_users in the config file works like the flag.
+	if err := os.WriteFile("iamsweep.yaml", []byte("max_users: 2\nquarantine_days: 30\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res = cli(t, a, 1, "apply", "plan.json", "--yes", "--config", "iamsweep.yaml")
+	if !strings.Contains(res.Stderr, "more than --max-users 2") {
+		t.Errorf("config max_users: stderr %q", res.Stderr)
 	}
 	// The default (20) holds too.
 	cli(t, a, 0, "apply", "plan.json", "--yes")
