@@ -3,7 +3,6 @@ package remediate_test
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,55 +142,5 @@ func TestDisableRestoreDeleteRecreate(t *testing.T) {
 	}
 	if strings.Contains(string(log), op.Password) && op.Password != "" {
 		t.Error("audit log contains the one-time password")
-	}
-}
-
-// TestKilledRunFinishesWhenRunAgain kills disable-then-delete of three users
-// after a random number of calls, runs it again, and compares with an
-// uninterrupted run.
-func TestKilledRunFinishesWhenRunAgain(t *testing.T) {
-	build := func(a *iamfixture.Account) {
-		for _, n := range []string{"u1", "u2", "u3"} {
-			a.FullUser(n)
-		}
-	}
-	run := func(ctx context.Context, x *remediate.Executor, deleteToo bool, dir string) error {
-		for _, n := range []string{"u1", "u2", "u3"} {
-			if err := disable(ctx, x, n); err != nil {
-				return err
-			}
-		}
-		if !deleteToo {
-			return nil
-		}
-		for _, n := range []string{"u1", "u2"} {
-			if _, err := deleteUser(ctx, x, n, dir); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	a := iamfixture.NewAccount(t)
-	build(a)
-	calls := 0
-	if err := run(a.Ctx, executor(a.API, nil), true, t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
-	want := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
-	rng := rand.New(rand.NewPCG(42, 7))
-	for i := 0; i < 2; i++ {
-		a = iamfixture.NewAccount(t)
-		build(a)
-		calls = 5 + rng.IntN(90)
-		err := run(a.Ctx, executor(iamfixture.FailingClient(a.Cfg, calls), nil), true, t.TempDir())
-		if !errors.Is(err, iamfixture.ErrKilled) {
-			t.Fatalf("run killed after %d calls: %v", calls, err)
-		}
-		if err := run(a.Ctx, executor(a.API, nil), true, t.TempDir()); err != nil {
-			t.Fatalf("rerun after a kill at call %d: %v", calls, err)
-		}
-		if got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API); got != want {
-			t.Errorf("killed at call %d then rerun:\n%s\nuninterrupted:\n%s", calls, got, want)
-		}
 	}
 }

@@ -1,10 +1,12 @@
 package retire_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,8 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
@@ -33,10 +37,20 @@ func env(t *testing.T, a *iamfixture.Account) string {
 	return dir
 }
 
-// cli runs iamsweep with the real clock and expects exit code want.
+// cli runs iamsweep with the real clock and expects exit code want. Every
+// API call it makes must be in the command's documented permissions.
 func cli(t *testing.T, a *iamfixture.Account, want int, args ...string) clitest.Result {
 	t.Helper()
-	res := clitest.Run(a.Ctx, root.Main, time.Now(), "", args...)
+	var out, errOut bytes.Buffer
+	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Now: time.Now}
+	res := clitest.Result{Code: root.Main(a.Ctx, f, args), Stdout: out.String(), Stderr: errOut.String()}
+	if perms, ok := retire.Permissions[args[0]]; ok && f.BuiltAWS() != nil {
+		for _, action := range f.BuiltAWS().Calls.Actions() {
+			if !slices.Contains(perms, action) {
+				t.Errorf("%s called %s, which README-retire.md does not list", args[0], action)
+			}
+		}
+	}
 	if res.Code != want {
 		t.Fatalf("iamsweep %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), res.Code, want, res.Stdout, res.Stderr)
 	}
