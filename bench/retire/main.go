@@ -109,8 +109,14 @@ func populate(ctx context.Context, api *iam.Client, n int) error {
 				_, err := api.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: name, Password: aws.String("Bench-Password-1")})
 				return err
 			},
-			func() error { _, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: name}); return err },
-			func() error { _, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: name}); return err },
+			func() error {
+				_, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: name})
+				return err
+			},
+			func() error {
+				_, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: name})
+				return err
+			},
 			func() error {
 				_, err := api.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: name, GroupName: aws.String("bench")})
 				return err

@@ -16,7 +16,7 @@ import (
 // a hardware MFA device) and a DeleteUser that conflicts once, as when
 // someone adds a key between the backup and the deletion.
 type fakeIAM struct {
-	IAMAPI // nil: any call not faked panics, so the test sees it
+	IAMAPI     // nil: any call not faked panics, so the test sees it
 	calls      []string
 	boundary   string
 	keys       []string
