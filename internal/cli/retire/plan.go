@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -173,15 +172,13 @@ func refreshFacts(ctx context.Context, f *cmdutil.Factory, p *plan.Plan) error {
 }
 
 func readScan(path string) (*scan.Result, error) {
-	var r io.Reader
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read scan: %w", err)
 	}
 	defer file.Close()
-	r = file
 	var res scan.Result
-	if err := json.NewDecoder(r).Decode(&res); err != nil {
+	if err := json.NewDecoder(file).Decode(&res); err != nil {
 		return nil, fmt.Errorf("%s is not a scan JSON (iamsweep scan --output json): %w", path, err)
 	}
 	if res.SchemaVersion != scan.SchemaVersion || res.AccountID == "" {

@@ -44,12 +44,6 @@ type session struct {
 	asOf    time.Time
 	cfg     *config.Config
 	guard   remediate.Guard
-	calls   *awsx.CallLog
-}
-
-// STSAPI is the part of STS the commands call.
-type STSAPI interface {
-	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
 func newSession(ctx context.Context, f *cmdutil.Factory, fl *scancmd.Flags) (*session, error) {
@@ -74,7 +68,7 @@ func newSession(ctx context.Context, f *cmdutil.Factory, fl *scancmd.Flags) (*se
 		return nil, err
 	}
 	s := &session{
-		f: f, api: a.IAM(), caller: aws.ToString(id.Arn), account: aws.ToString(id.Account), asOf: asOf, cfg: cfg, calls: a.Calls,
+		f: f, api: a.IAM(), caller: aws.ToString(id.Arn), account: aws.ToString(id.Account), asOf: asOf, cfg: cfg,
 	}
 	s.guard = remediate.Guard{CallerARN: s.caller, Exclusions: set, AsOf: asOf}
 	return s, nil
