@@ -55,6 +55,9 @@ func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation 
 	}
 	next.DeactivatedKeys = keys
 	next.ConsoleRemoved = next.ConsoleRemoved || u.LoginProfile
+	if u.State.State == "" {
+		next.DenyAttached = !u.DenyAttached
+	}
 
 	disabling := next
 	disabling.State = StateDisabling

@@ -240,3 +240,26 @@ func FuzzParseBackup(f *testing.F) {
 		_ = PlanRecreate(b)
 	})
 }
+
+func TestRestoreKeepsADenyPolicyIamsweepDidNotAttach(t *testing.T) {
+	before := &UserState{Name: "u", DenyAttached: true, Tags: map[string]string{}, Keys: []Key{{ID: "AKIA1", Status: "Active"}}}
+	op := PlanDisable(before, "admin", "", time.Unix(0, 0))
+	for _, s := range op.Steps {
+		if s.Action == "iam:AttachUserPolicy" {
+			t.Error("attached AWSDenyAll again")
+		}
+	}
+	tags := op.Steps[len(op.Steps)-1].After.(map[string]string)
+	disabled := &UserState{Name: "u", DenyAttached: true, Tags: tags, State: ParseState(tags), Keys: []Key{{ID: "AKIA1", Status: "Inactive"}}}
+	restore, err := PlanRestore(disabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, s := range restore.Steps {
+		actions = append(actions, s.Action)
+	}
+	if got := strings.Join(actions, " "); got != "iam:UpdateAccessKey iam:UntagUser" {
+		t.Errorf("restore steps %s: the deny policy was there before iamsweep", got)
+	}
+}

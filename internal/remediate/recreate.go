@@ -73,7 +73,7 @@ func PlanRecreate(b *Backup) *Operation {
 		})
 	}
 	for _, p := range b.AttachedPolicies {
-		if p.ARN == DenyAllPolicyARN && u.State.State != "" {
+		if p.ARN == DenyAllPolicyARN && u.State.DenyAttached {
 			continue
 		}
 		op.Steps = append(op.Steps, Step{

@@ -16,7 +16,7 @@ var ErrNotDisabled = fmt.Errorf("the user has no %s tag: iamsweep did not disabl
 
 // PlanRestore reverses exactly what disable did, as the tags record it:
 // only the keys iamsweep deactivated are reactivated, the deny policy is
-// detached, a login profile with a one-time password is created if the
+// detached if iamsweep attached it, a login profile with a one-time password is created if the
 // console was removed, and the state tags are removed last (so a killed
 // restore can be run again).
 func PlanRestore(u *UserState) (*Operation, error) {
@@ -38,7 +38,7 @@ func PlanRestore(u *UserState) (*Operation, error) {
 			},
 		})
 	}
-	if u.DenyAttached {
+	if u.DenyAttached && u.State.DenyAttached {
 		op.Steps = append(op.Steps, Step{
 			Action: "iam:DetachUserPolicy", Target: DenyAllPolicyARN, Text: "detach " + DenyAllPolicyARN,
 			Before: map[string]bool{"attached": true}, After: map[string]bool{"attached": false},

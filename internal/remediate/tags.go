@@ -1,6 +1,7 @@
 package remediate
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -14,10 +15,13 @@ const (
 	TagDeactivatedKeys = "iamsweep:deactivated-keys"
 	TagConsoleRemoved  = "iamsweep:console-removed"
 	TagReason          = "iamsweep:reason"
+	// TagDenyAttached says whether iamsweep attached AWSDenyAll (false when
+	// it was attached already), so restore detaches only its own.
+	TagDenyAttached = "iamsweep:deny-attached"
 )
 
 // StateTags lists every state tag, in the order they are documented.
-var StateTags = []string{TagState, TagDisabledAt, TagDisabledBy, TagDeactivatedKeys, TagConsoleRemoved, TagReason}
+var StateTags = []string{TagState, TagDisabledAt, TagDisabledBy, TagDeactivatedKeys, TagConsoleRemoved, TagDenyAttached, TagReason}
 
 // Values of TagState. "disabling" is written before the first change, so a
 // run killed half-way still records which keys iamsweep deactivated.
@@ -39,6 +43,7 @@ type State struct {
 	DisabledBy      string    `json:"disabled_by,omitempty"`
 	DeactivatedKeys []string  `json:"deactivated_keys,omitempty"`
 	ConsoleRemoved  bool      `json:"console_removed,omitempty"`
+	DenyAttached    bool      `json:"deny_attached,omitempty"`
 	Reason          string    `json:"reason,omitempty"`
 }
 
@@ -49,6 +54,7 @@ func ParseState(tags map[string]string) State {
 		DisabledBy:      tags[TagDisabledBy],
 		DeactivatedKeys: strings.Fields(tags[TagDeactivatedKeys]),
 		ConsoleRemoved:  tags[TagConsoleRemoved] == "true",
+		DenyAttached:    tags[TagDenyAttached] == "true",
 		Reason:          tags[TagReason],
 	}
 	if t, err := time.Parse(time.RFC3339, tags[TagDisabledAt]); err == nil {
@@ -68,11 +74,9 @@ func (s State) Tags() map[string]string {
 		TagDisabledAt:      s.DisabledAt.UTC().Format(time.RFC3339),
 		TagDisabledBy:      tagValue(s.DisabledBy),
 		TagDeactivatedKeys: tagValue(strings.Join(s.DeactivatedKeys, " ")),
-		TagConsoleRemoved:  "false",
+		TagConsoleRemoved:  fmt.Sprint(s.ConsoleRemoved),
+		TagDenyAttached:    fmt.Sprint(s.DenyAttached),
 		TagReason:          tagValue(s.Reason),
-	}
-	if s.ConsoleRemoved {
-		out[TagConsoleRemoved] = "true"
 	}
 	return out
 }
