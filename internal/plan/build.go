@@ -63,6 +63,10 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 		case st.State == remediate.StateDisabling:
 			act.Action = ActionDisable
 			act.Reason = "finish a disable that was interrupted"
+		case u.Status == scan.StatusUnused && !st.RestoredAt.IsZero() && clock.DaysSince(st.RestoredAt, p.AsOf) < res.Parameters.MaxUnusedDays:
+			pl.skip(u.Name, fmt.Sprintf("restored %s: somebody needed it; planned again only if still unused %d days after the restore",
+				st.RestoredAt.Format(time.DateOnly), res.Parameters.MaxUnusedDays))
+			continue
 		case u.Status == scan.StatusUnused:
 			act.Action = ActionDisable
 			act.Reason = fmt.Sprintf("unused-user: every credential unused for at least %d days (or none)", res.Parameters.MaxUnusedDays)

@@ -50,6 +50,8 @@ func testScan() *scan.Result {
 			u("admin", scan.StatusUnused, nil),
 			u("stacked", scan.StatusUnused, map[string]string{remediate.CloudFormationStackTag: "legacy"}),
 			u("henry", scan.StatusInUse, nil, key("AKIAHENRY", true, ago(2), 2)),
+			u("ivan", scan.StatusUnused, map[string]string{remediate.TagRestoredAt: "2026-10-01T00:00:00Z"}, key("AKIAIVAN", true, nil, 200)),
+			u("judy", scan.StatusUnused, map[string]string{remediate.TagRestoredAt: "2026-06-01T00:00:00Z"}, key("AKIAJUDY", true, nil, 200)),
 		},
 	}
 }
@@ -65,11 +67,11 @@ func TestBuild(t *testing.T) {
 	for _, a := range p.Actions {
 		got = append(got, a.Action+" "+a.User+" "+a.AccessKeyID)
 	}
-	want := []string{"disable alice ", "delete bob ", "deactivate-key frank AKIAFRANK2", "disable gina "}
+	want := []string{"disable alice ", "delete bob ", "deactivate-key frank AKIAFRANK2", "disable gina ", "disable judy "}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("actions %q, want %q", got, want)
 	}
-	if p.UsersChanged() != 3 {
+	if p.UsersChanged() != 4 {
 		t.Errorf("users changed %d", p.UsersChanged())
 	}
 	f := p.Actions[0].Facts
@@ -90,7 +92,7 @@ func TestBuild(t *testing.T) {
 	}
 	golden(t, "plan.golden.json", buf.String())
 	back, err := Read(&buf)
-	if err != nil || len(back.Actions) != 4 {
+	if err != nil || len(back.Actions) != 5 {
 		t.Fatalf("read back: %v", err)
 	}
 }
@@ -98,7 +100,7 @@ func TestBuild(t *testing.T) {
 func TestBuildRefusesMoreThanMaxUsers(t *testing.T) {
 	_, err := Build(testScan(), Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 2, CallerARN: "arn:aws:iam::111122223333:user/admin"})
 	var tm *TooManyUsersError
-	if !errors.As(err, &tm) || tm.Users != 3 || tm.Max != 2 {
+	if !errors.As(err, &tm) || tm.Users != 4 || tm.Max != 2 {
 		t.Errorf("err %v", err)
 	}
 }

@@ -14,6 +14,11 @@ import (
 // someone uses or changed the user is.
 func Stale(a Action, cur *remediate.UserState, scanAt time.Time) string {
 	f := a.Facts
+	// restored-at has whole seconds: one in the scan's second counts as
+	// after it (skipping is the safe side).
+	if r := cur.State.RestoredAt; !r.IsZero() && !r.Before(scanAt.Truncate(time.Second)) && !r.Equal(f.State.RestoredAt) {
+		return fmt.Sprintf("the user was restored at %s, after the scan: somebody needs it", r.Format(time.RFC3339))
+	}
 	if f.UserID != "" && cur.UserID != "" && f.UserID != cur.UserID {
 		return "the user was deleted and created again since the scan (its user ID changed)"
 	}

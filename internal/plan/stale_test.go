@@ -46,6 +46,8 @@ func TestStale(t *testing.T) {
 		{"progress: delete half done", ActionDelete, func(u *remediate.UserState) { u.Keys, u.LoginProfile = nil, false }, ""},
 		{"restored since the plan", ActionDelete, func(u *remediate.UserState) { u.State = remediate.State{} }, "it was restored since the plan"},
 		{"disabled again", ActionDelete, func(u *remediate.UserState) { u.State.DisabledAt = asOf }, "disabled again at"},
+		{"restored after the scan", ActionDisable, func(u *remediate.UserState) { u.State.RestoredAt = asOf.Add(time.Hour) }, "restored at"},
+		{"restored before the scan", ActionDisable, func(u *remediate.UserState) { u.State.RestoredAt = asOf.Add(-time.Hour) }, ""},
 		{"state changed under deactivate-key", ActionDeactivateKey, func(u *remediate.UserState) { u.State.State = remediate.StateDisabled }, "iamsweep:state changed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -168,7 +168,7 @@ func TestDeleteBoundaryHardwareMFAAndConflict(t *testing.T) {
 func TestRestoreRequiresPasswordReset(t *testing.T) {
 	f := &fakeIAM{}
 	u := &UserState{Name: "u", State: State{State: StateDisabled, ConsoleRemoved: true}, Tags: map[string]string{TagState: StateDisabled}}
-	op, err := PlanRestore(u)
+	op, err := PlanRestore(u, "admin", time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestRestoreKeepsADenyPolicyIamsweepDidNotAttach(t *testing.T) {
 	}
 	tags := op.Steps[len(op.Steps)-1].After.(map[string]string)
 	disabled := &UserState{Name: "u", DenyAttached: true, Tags: tags, State: ParseState(tags), Keys: []Key{{ID: "AKIA1", Status: "Inactive"}}}
-	restore, err := PlanRestore(disabled)
+	restore, err := PlanRestore(disabled, "admin", time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func TestRestoreKeepsADenyPolicyIamsweepDidNotAttach(t *testing.T) {
 	for _, s := range restore.Steps {
 		actions = append(actions, s.Action)
 	}
-	if got := strings.Join(actions, " "); got != "iam:UpdateAccessKey iam:UntagUser" {
+	if got := strings.Join(actions, " "); got != "iam:UpdateAccessKey iam:TagUser iam:UntagUser" {
 		t.Errorf("restore steps %s: the deny policy was there before iamsweep", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -17,9 +18,10 @@ var ErrNotDisabled = fmt.Errorf("the user has no %s tag: iamsweep did not disabl
 // PlanRestore reverses exactly what disable did, as the tags record it:
 // only the keys iamsweep deactivated are reactivated, the deny policy is
 // detached if iamsweep attached it, a login profile with a one-time password is created if the
-// console was removed, and the state tags are removed last (so a killed
-// restore can be run again).
-func PlanRestore(u *UserState) (*Operation, error) {
+// console was removed, then the history tags iamsweep:restored-at/-by are
+// written and the state tags removed last (so a killed restore can be run
+// again).
+func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error) {
 	if u.State.State == "" {
 		return nil, fmt.Errorf("restore %s: %w", u.Name, ErrNotDisabled)
 	}
@@ -67,6 +69,8 @@ func PlanRestore(u *UserState) (*Operation, error) {
 			},
 		})
 	}
+	restored := map[string]string{TagRestoredAt: now.UTC().Truncate(time.Second).Format(time.RFC3339), TagRestoredBy: tagValue(caller)}
+	op.Steps = append(op.Steps, tagStep(u, restored, "record the restore in "+TagRestoredAt+" and "+TagRestoredBy))
 	before := map[string]string{}
 	var keys []string
 	for _, k := range StateTags {

@@ -18,6 +18,11 @@ const (
 	// TagDenyAttached says whether iamsweep attached AWSDenyAll (false when
 	// it was attached already), so restore detaches only its own.
 	TagDenyAttached = "iamsweep:deny-attached"
+	// TagRestoredAt and TagRestoredBy are history, kept after restore: a
+	// restored user is one somebody needed, so an older plan must not
+	// disable it again and a new plan waits before planning it.
+	TagRestoredAt = "iamsweep:restored-at"
+	TagRestoredBy = "iamsweep:restored-by"
 )
 
 // StateTags lists every state tag, in the order they are documented.
@@ -45,6 +50,8 @@ type State struct {
 	ConsoleRemoved  bool      `json:"console_removed,omitempty"`
 	DenyAttached    bool      `json:"deny_attached,omitempty"`
 	Reason          string    `json:"reason,omitempty"`
+	// RestoredAt is from the history tag iamsweep:restored-at.
+	RestoredAt time.Time `json:"restored_at,omitzero"`
 }
 
 // ParseState reads the state tags; a user without them has a zero State.
@@ -59,6 +66,9 @@ func ParseState(tags map[string]string) State {
 	}
 	if t, err := time.Parse(time.RFC3339, tags[TagDisabledAt]); err == nil {
 		s.DisabledAt = t.UTC()
+	}
+	if t, err := time.Parse(time.RFC3339, tags[TagRestoredAt]); err == nil {
+		s.RestoredAt = t.UTC()
 	}
 	return s
 }

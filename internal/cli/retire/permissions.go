@@ -7,7 +7,7 @@ var Permissions = map[string][]string{
 	"disable": {"sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListAttachedUserPolicies",
 		"iam:TagUser", "iam:UpdateAccessKey", "iam:DeleteLoginProfile", "iam:AttachUserPolicy"},
 	"restore": {"sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListAttachedUserPolicies",
-		"iam:UpdateAccessKey", "iam:DetachUserPolicy", "iam:CreateLoginProfile", "iam:UntagUser"},
+		"iam:UpdateAccessKey", "iam:DetachUserPolicy", "iam:CreateLoginProfile", "iam:TagUser", "iam:UntagUser"},
 	"delete": append(readAll(),
 		"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate", "iam:DeleteSSHPublicKey",
 		"iam:DeleteServiceSpecificCredential", "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice", "iam:DeleteUserPolicy",

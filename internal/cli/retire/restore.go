@@ -62,7 +62,7 @@ func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	if err := g.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
 		return err
 	}
-	op, err := remediate.PlanRestore(u)
+	op, err := remediate.PlanRestore(u, s.caller, s.f.Now())
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -146,6 +147,14 @@ func Snapshot(t *testing.T, ctx context.Context, api remediate.IAMAPI, lister *i
 	fmt.Fprintf(&b, "virtual MFA devices: %d\n", len(vm.VirtualMFADevices))
 	return b.String()
 }
+
+// WithoutHistory drops iamsweep's history tags (restored-at/-by), which
+// restore leaves on purpose, from a Snapshot.
+func WithoutHistory(snapshot string) string {
+	return history.ReplaceAllString(snapshot, "")
+}
+
+var history = regexp.MustCompile(`iamsweep:restored-(at|by)=[^;\n]*(; )?`)
 
 // FailingClient fails every call after the first n with a non-retryable
 // error, as if the process had been killed there.
