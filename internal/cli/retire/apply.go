@@ -43,7 +43,8 @@ finishes what is left. Every change is appended to the audit log. Deletions
 write a backup first (see 'iamsweep delete'). Safety rails are checked again
 at apply time (root, the caller's own user, exclusions, CloudFormation).
 
-Exits 1 if any action failed (run apply again to retry it).`,
+Exits 1 if any action failed, 4 if the first failure was a missing
+permission (run apply again to retry).`,
 		Example: `  iamsweep apply plan.json            # dry run
   iamsweep apply plan.json --yes      # make the changes`,
 		Args: cobra.ExactArgs(1),
@@ -120,13 +121,19 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	defer audit.Close()
 	x.Audit = audit
 	failed := 0
+	var first error
 	for _, o := range ap.Apply(ctx, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
 		if o.Status == plan.StatusFailed {
 			failed++
+			if first == nil {
+				first = o.Err
+			}
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d action(s) failed: fix the cause and run apply again to finish", failed)
+		// Wrapping the first failure keeps its exit code (4 for a missing
+		// permission).
+		return fmt.Errorf("%d action(s) failed; fix the cause and run apply again to finish; first: %w", failed, first)
 	}
 	return nil
 }

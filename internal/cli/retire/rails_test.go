@@ -144,3 +144,38 @@ func TestConfirmationAtTerminal(t *testing.T) {
 		t.Error("the typed account ID did not disable the user")
 	}
 }
+
+// TestMissingPermissionExits4AndRerunFinishes denies iam:UpdateAccessKey:
+// the command exits 4 naming the permission, the audit log records the
+// failure, and once it is granted a rerun finishes the disable.
+func TestMissingPermissionExits4AndRerunFinishes(t *testing.T) {
+	a := iamfixture.NewAccount(t)
+	id, _ := user(t, a, "alice", nil)
+	user(t, a, "bob", nil)
+	env(t, a)
+	a.Proxy.Deny("UpdateAccessKey")
+	res := cli(t, a, 4, "disable", "alice", "--yes")
+	if !strings.Contains(res.Stderr, "missing permission iam:UpdateAccessKey") {
+		t.Errorf("stderr %q", res.Stderr)
+	}
+	log, _ := os.ReadFile("iamsweep-audit.jsonl")
+	if !strings.Contains(string(log), `"action":"iam:UpdateAccessKey","target":"`+id+`"`) || !strings.Contains(string(log), `"result":"error"`) {
+		t.Errorf("audit log:\n%s", log)
+	}
+	u, _ := remediate.ReadUser(a.Ctx, a.API, "alice", false)
+	if u.State.State != remediate.StateDisabling || u.State.DeactivatedKeys[0] != id {
+		t.Errorf("the interrupted disable did not record its intent: %+v", u.State)
+	}
+	cli(t, a, 0, "plan", "--as-of", days(100), "--output-file", "plan.json")
+	res = cli(t, a, 4, "apply", "plan.json", "--yes")
+	if !strings.Contains(res.Stderr, "2 action(s) failed") {
+		t.Errorf("apply stderr %q", res.Stderr)
+	}
+	a.Proxy.Allow("UpdateAccessKey")
+	cli(t, a, 0, "apply", "plan.json", "--yes")
+	for _, n := range []string{"alice", "bob"} {
+		if u, _ := remediate.ReadUser(a.Ctx, a.API, n, false); !u.State.Disabled() || u.Keys[0].Active() {
+			t.Errorf("%s after the rerun: %+v", n, u.State)
+		}
+	}
+}

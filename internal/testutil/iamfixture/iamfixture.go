@@ -35,7 +35,8 @@ type Account struct {
 	API *iam.Client
 	Cfg aws.Config
 	// URL is the proxy's endpoint, for the CLI's AWS_ENDPOINT_URL.
-	URL string
+	URL   string
+	Proxy *iamproxy.Proxy
 }
 
 // NewAccount resets moto and returns an IAM client through the proxy
@@ -46,7 +47,7 @@ func NewAccount(t *testing.T) *Account {
 	px := iamproxy.Start(t, srv.URL)
 	cfg := srv.Config()
 	cfg.BaseEndpoint = aws.String(px.URL)
-	return &Account{T: t, Ctx: motoserver.Ctx(t), API: iam.NewFromConfig(cfg), Cfg: cfg, URL: px.URL}
+	return &Account{T: t, Ctx: motoserver.Ctx(t), API: iam.NewFromConfig(cfg), Cfg: cfg, URL: px.URL, Proxy: px}
 }
 
 func (a *Account) must(_ any, err error) {

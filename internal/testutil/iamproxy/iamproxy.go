@@ -24,6 +24,22 @@ type Proxy struct {
 	mu    sync.Mutex
 	creds map[string][]cred // user name -> service-specific credentials
 	next  int
+	deny  map[string]bool
+}
+
+// Deny makes every later call of action (UpdateAccessKey) fail with
+// AccessDenied, as for a caller without that permission.
+func (p *Proxy) Deny(action string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.deny[action] = true
+}
+
+// Allow undoes Deny.
+func (p *Proxy) Allow(action string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.deny, action)
 }
 
 type cred struct {
@@ -48,7 +64,7 @@ func New(upstream string) (p *Proxy, stop func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p = &Proxy{creds: map[string][]cred{}}
+	p = &Proxy{creds: map[string][]cred{}, deny: map[string]bool{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -68,6 +84,10 @@ func (p *Proxy) serve(w http.ResponseWriter, form url.Values) bool {
 	user := form.Get("UserName")
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if action := form.Get("Action"); p.deny[action] {
+		fail(w, "AccessDenied", "User: arn:aws:iam::123456789012:user/moto is not authorized to perform: iam:"+action)
+		return true
+	}
 	switch form.Get("Action") {
 	case "CreateServiceSpecificCredential":
 		p.next++
@@ -121,6 +141,9 @@ func fail(w http.ResponseWriter, code, msg string) {
 	}
 	if code == "DeleteConflict" {
 		status = http.StatusConflict
+	}
+	if code == "AccessDenied" {
+		status = http.StatusForbidden
 	}
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>proxy</RequestId></ErrorResponse>`, code, html.EscapeString(msg))
