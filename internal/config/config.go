@@ -22,6 +22,10 @@ import (
 type Config struct {
 	MaxUnusedDays int `yaml:"max_unused_days"`
 	RotationDays  int `yaml:"rotation_days"`
+	// QuarantineDays is how long a user stays disabled before plan may
+	// delete it; MaxUsers caps how many users one apply may change.
+	QuarantineDays int `yaml:"quarantine_days"`
+	MaxUsers       int `yaml:"max_users"`
 	// ExcludeTags are KEY or KEY=VALUE; a user with such a tag is excluded.
 	ExcludeTags []string `yaml:"exclude_tags"`
 	// ExclusionsSSM names an SSM parameter holding comma-separated user names.
@@ -84,9 +88,9 @@ func Parse(data []byte) (*Config, error) {
 	for _, k := range []struct {
 		key string
 		v   int
-	}{{"max_unused_days", c.MaxUnusedDays}, {"rotation_days", c.RotationDays}} {
+	}{{"max_unused_days", c.MaxUnusedDays}, {"rotation_days", c.RotationDays}, {"quarantine_days", c.QuarantineDays}, {"max_users", c.MaxUsers}} {
 		if _, ok := set[k.key]; ok && k.v < 1 {
-			return nil, fmt.Errorf("%s: %d: must be at least 1 day", k.key, k.v)
+			return nil, fmt.Errorf("%s: %d: must be at least 1", k.key, k.v)
 		}
 	}
 	return &c, nil
@@ -97,7 +101,7 @@ var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type
 
 // knownKeys lists the keys of each type, for the unknown-key message.
 var knownKeys = map[string]string{
-	"Config":         "max_unused_days, rotation_days, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete",
+	"Config":         "max_unused_days, rotation_days, quarantine_days, max_users, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete",
 	"ExclusionEntry": "user, path, tag, reason, expires",
 }
 

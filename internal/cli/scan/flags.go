@@ -38,9 +38,15 @@ type Flags struct {
 // Register adds the scan flags to fs.
 func (fl *Flags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&fl.CredentialReport, "credential-report", "", "judge a saved credential report `FILE` (- for stdin) instead of reading IAM")
-	fs.StringVar(&fl.AsOf, "as-of", "", "judge as of this `TIME` (2026-03-01 or RFC 3339); default now")
 	fs.IntVar(&fl.MaxUnusedDays, "max-unused-days", rules.DefaultDays, "a credential unused for at least `N` days is unused")
 	fs.IntVar(&fl.RotationDays, "rotation-days", rules.DefaultDays, "an active key older than `N` days is not rotated")
+	fl.RegisterExclusions(fs)
+}
+
+// RegisterExclusions adds only --as-of, --config and the exclusion flags:
+// what a command acting on named users needs to refuse excluded ones.
+func (fl *Flags) RegisterExclusions(fs *pflag.FlagSet) {
+	fs.StringVar(&fl.AsOf, "as-of", "", "judge as of this `TIME` (2026-03-01 or RFC 3339); default now")
 	fs.StringArrayVar(&fl.Excludes, "exclude", nil, "never act on users matching `NAME_OR_GLOB` (repeatable)")
 	fs.StringArrayVar(&fl.ExcludePaths, "exclude-path", nil, "never act on users under IAM `PATH` prefix (repeatable)")
 	fs.StringArrayVar(&fl.ExcludeTags, "exclude-tag", nil, "never act on users tagged `KEY[=VALUE]` (repeatable; live scans)")
@@ -49,6 +55,49 @@ func (fl *Flags) Register(fs *pflag.FlagSet) {
 	fs.BoolVar(&fl.KeyIDs, "key-ids", true, "name access keys in findings (one iam:ListAccessKeys per user with a key finding; --key-ids=false keeps a live scan to a fixed handful of calls)")
 	fl.changed = func(name string) bool { return fs.Changed(name) }
 }
+
+// Config loads the --config file, or returns an empty configuration.
+func (fl *Flags) Config() (*config.Config, error) {
+	if fl.ConfigPath == "" {
+		return &config.Config{}, nil
+	}
+	cfg, err := config.Load(fl.ConfigPath)
+	if err != nil {
+		return nil, &cmdutil.FlagError{Err: err}
+	}
+	return cfg, nil
+}
+
+// Exclusions builds the exclusion set from the config file, the flags and
+// the SSM parameter (read with ssm), for commands that act on named users.
+func (fl *Flags) Exclusions(ctx context.Context, cfg *config.Config, ssmc exclusion.SSMAPI) (*exclusion.Set, error) {
+	set := &exclusion.Set{}
+	entries, err := cfg.ExclusionEntries()
+	if err != nil {
+		return nil, &cmdutil.FlagError{Err: err}
+	}
+	if err := set.Add(entries...); err != nil {
+		return nil, &cmdutil.FlagError{Err: err}
+	}
+	if err := fl.addFlagExclusions(set); err != nil {
+		return nil, err
+	}
+	name := fl.ExclusionsSSM
+	if name == "" {
+		name = cfg.ExclusionsSSM
+	}
+	if name != "" {
+		e, err := exclusion.LoadSSM(ctx, ssmc, name)
+		if err != nil {
+			return nil, err
+		}
+		_ = set.Add(e...)
+	}
+	return set, nil
+}
+
+// IsChanged reports whether the named flag was given on the command line.
+func (fl *Flags) IsChanged(name string) bool { return fl.isChanged(name) }
 
 // Scan runs the scan the flags describe.
 func (fl *Flags) Scan(ctx context.Context, f *cmdutil.Factory) (*scan.Result, *inventory.Inventory, error) {

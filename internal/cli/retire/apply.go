@@ -1,0 +1,139 @@
+package retire
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
+	"github.com/iamsweep/iamsweep/internal/plan"
+	"github.com/iamsweep/iamsweep/internal/remediate"
+)
+
+// ApplyOptions are the apply command's inputs.
+type ApplyOptions struct {
+	Factory   *cmdutil.Factory
+	PlanFile  string
+	BackupDir string
+	MaxUsers  int
+	Act       ActFlags
+	Flags     scancmd.Flags
+	changed   func(string) bool
+}
+
+// NewCmdApply builds `iamsweep apply PLAN`.
+func NewCmdApply(f *cmdutil.Factory, runF func(context.Context, *ApplyOptions) error) *cobra.Command {
+	opts := &ApplyOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "apply PLAN",
+		Short: "Carry out a plan made by 'iamsweep plan' (dry run unless confirmed)",
+		Long: `Carry out a plan file. A dry run prints exactly what would be done; the
+changes are made with --yes, or after the account ID is typed at a terminal.
+
+Before each user, apply reads it again and skips it, saying why, if anything
+the plan relied on changed: a key used after the scan, a new key, a
+reactivated key, the console password used or created, the user restored,
+disabled again, deleted or recreated. A stale plan never deletes.
+
+Apply is idempotent and resumable: run it again after an interruption and it
+finishes what is left. Every change is appended to the audit log. Deletions
+write a backup first (see 'iamsweep delete'). Safety rails are checked again
+at apply time (root, the caller's own user, exclusions, CloudFormation).
+
+Exits 1 if any action failed, 4 if the first failure was a missing
+permission (run apply again to retry).`,
+		Example: `  iamsweep apply plan.json            # dry run
+  iamsweep apply plan.json --yes      # make the changes`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.PlanFile = args[0]
+			opts.changed = cmd.Flags().Changed
+			if opts.MaxUsers < 1 {
+				return cmdutil.FlagErrorf("--max-users must be at least 1")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return applyRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.BackupDir, "backup-dir", remediate.DefaultBackupDir, "write deletion backups under `DIR`/ACCOUNT/")
+	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
+	opts.Act.register(cmd.Flags())
+	opts.Flags.RegisterExclusions(cmd.Flags())
+	return cmd
+}
+
+func applyRun(ctx context.Context, opts *ApplyOptions) error {
+	file, err := os.Open(opts.PlanFile)
+	if err != nil {
+		return &cmdutil.FlagError{Err: fmt.Errorf("read plan: %w", err)}
+	}
+	p, err := plan.Read(file)
+	file.Close()
+	if err != nil {
+		return &cmdutil.FlagError{Err: fmt.Errorf("%s: %w", opts.PlanFile, err)}
+	}
+	s, err := newSession(ctx, opts.Factory, &opts.Flags)
+	if err != nil {
+		return err
+	}
+	if p.AccountID != s.account {
+		return fmt.Errorf("the plan is for account %s but the credentials are for account %s: use --profile or --role-arn for %s", p.AccountID, s.account, p.AccountID)
+	}
+	max := opts.MaxUsers
+	if s.cfg.MaxUsers != 0 && !opts.changed("max-users") {
+		max = s.cfg.MaxUsers
+	}
+	if n := p.UsersChanged(); n > max {
+		return &plan.TooManyUsersError{Users: n, Max: max}
+	}
+	out := s.f.IO.Out
+	x := &remediate.Executor{API: s.api, Caller: s.caller, Account: s.account, Now: s.f.Now, Progress: s.f.IO.ErrOut}
+	ap := &plan.Applier{API: s.api, Exec: x, Guard: s.guard, AsOf: s.asOf, Now: s.f.Now, BackupDir: opts.BackupDir, Plan: p}
+	// With --yes there is no preview to confirm: each user is read once,
+	// just before it is changed.
+	if !opts.Act.Yes {
+		pending := 0
+		for _, a := range p.Actions {
+			o := ap.Prepare(ctx, a)
+			plan.WriteOutcome(out, o)
+			if o.Status == plan.StatusWouldDo {
+				pending++
+			}
+		}
+		if pending == 0 {
+			fmt.Fprintln(out, "nothing to do.")
+			return nil
+		}
+		ok, err := s.confirmed(opts.Act)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	audit, err := remediate.OpenAuditLog(opts.Act.AuditLog)
+	if err != nil {
+		return err
+	}
+	defer audit.Close()
+	x.Audit = audit
+	failed := 0
+	var first error
+	for _, o := range ap.Apply(ctx, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
+		if o.Status == plan.StatusFailed {
+			failed++
+			if first == nil {
+				first = o.Err
+			}
+		}
+	}
+	if failed > 0 {
+		// Wrapping the first failure keeps its exit code (4 for a missing
+		// permission).
+		return fmt.Errorf("%d action(s) failed; fix the cause and run apply again to finish; first: %w", failed, first)
+	}
+	return nil
+}

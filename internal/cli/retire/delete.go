@@ -1,0 +1,98 @@
+package retire
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
+	"github.com/iamsweep/iamsweep/internal/plan"
+	"github.com/iamsweep/iamsweep/internal/remediate"
+)
+
+// DefaultQuarantineDays is how long a user stays disabled before deletion.
+const DefaultQuarantineDays = 14
+
+// DeleteOptions are the delete command's inputs.
+type DeleteOptions struct {
+	Factory        *cmdutil.Factory
+	User           string
+	BackupDir      string
+	QuarantineDays int
+	Force          bool
+	Act            ActFlags
+	Flags          scancmd.Flags
+}
+
+// NewCmdDelete builds `iamsweep delete USER`.
+func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
+	opts := &DeleteOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "delete USER",
+		Short: "Delete a disabled IAM user after quarantine, with a full backup first",
+		Long: `Delete an IAM user completely. First a backup of everything about it
+(path, tags, groups, inline policy documents, attached policies, boundary,
+access key IDs, MFA devices, SSH keys, signing certificates, service-specific
+credentials; never a secret) is written to
+--backup-dir/ACCOUNT/USER-TIMESTAMP.json (mode 0600). Then every dependency
+is removed in the order AWS documents, and the user is deleted.
+
+Only a user disabled by iamsweep at least --quarantine-days ago, with no
+credential used since, is deleted, unless --force. 'iamsweep recreate
+BACKUP' rebuilds the user (without secrets).`,
+		Example: `  iamsweep delete old-ci
+  iamsweep delete old-ci --yes --backup-dir /secure/iamsweep-backups`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.User = args[0]
+			if opts.QuarantineDays < 0 {
+				return cmdutil.FlagErrorf("--quarantine-days %d: must be 0 or more", opts.QuarantineDays)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return deleteRun(cmd.Context(), opts, cmd.Flags().Changed("quarantine-days"))
+		},
+	}
+	cmd.Flags().StringVar(&opts.BackupDir, "backup-dir", remediate.DefaultBackupDir, "write the backup under `DIR`/ACCOUNT/")
+	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", DefaultQuarantineDays, "delete only users disabled at least `N` days ago")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "delete even a user not disabled, still in quarantine, or used since it was disabled")
+	opts.Act.register(cmd.Flags())
+	opts.Flags.RegisterExclusions(cmd.Flags())
+	return cmd
+}
+
+func deleteRun(ctx context.Context, opts *DeleteOptions, quarantineSet bool) error {
+	s, err := newSession(ctx, opts.Factory, &opts.Flags)
+	if err != nil {
+		return err
+	}
+	days := opts.QuarantineDays
+	if !quarantineSet && s.cfg.QuarantineDays != 0 {
+		days = s.cfg.QuarantineDays
+	}
+	if err := s.preCheck(opts.User); err != nil {
+		return err
+	}
+	b, err := remediate.ReadBackup(ctx, s.api, opts.User, s.account, s.caller, s.f.Now())
+	if err != nil {
+		return notFound(opts.User, err)
+	}
+	u := &b.User
+	if err := s.guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
+		return err
+	}
+	if !opts.Force {
+		if why := plan.Deletable(u, s.asOf, days); why != "" {
+			return &remediate.RefusedError{User: u.Name, Reason: why + " (--force deletes anyway)"}
+		}
+	}
+	op := remediate.PlanDelete(b, remediate.BackupPath(opts.BackupDir, s.account, u.Name, s.f.Now()))
+	done, err := s.run(ctx, op, opts.Act)
+	if done {
+		fmt.Fprintf(s.f.IO.Out, "backup: %s (rebuild with: iamsweep recreate %s)\n", op.BackupPath, op.BackupPath)
+	}
+	return err
+}

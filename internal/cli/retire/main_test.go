@@ -1,0 +1,23 @@
+package retire_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// goldenDir is absolute: tests change directory.
+var goldenDir, _ = filepath.Abs("testdata")
+
+func TestMain(m *testing.M) {
+	// moto knows AWS managed policies such as AWSDenyAll only when asked.
+	os.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+	code := m.Run()
+	motoserver.StopShared()
+	os.Exit(code)
+}

@@ -1,0 +1,215 @@
+package retire
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
+	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/config"
+	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/plan"
+	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/scan"
+)
+
+// DefaultMaxUsers caps how many users one plan or apply disables or deletes.
+const DefaultMaxUsers = 20
+
+// PlanOptions are the plan command's inputs.
+type PlanOptions struct {
+	Factory        *cmdutil.Factory
+	Flags          scancmd.Flags
+	FromScan       string
+	OutputFile     string
+	QuarantineDays int
+	MaxUsers       int
+	changed        func(string) bool
+}
+
+// NewCmdPlan builds `iamsweep plan`.
+func NewCmdPlan(f *cmdutil.Factory, runF func(context.Context, *PlanOptions) error) *cobra.Command {
+	opts := &PlanOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Plan which users to disable, delete, and which keys to deactivate",
+		Long: `Make a reviewable plan from a live scan (or a saved scan, --from-scan):
+
+  disable         a user the scan judges unused-user, not yet disabled
+  delete          a user iamsweep disabled at least --quarantine-days ago,
+                  with no credential used since
+  deactivate-key  an unused active access key of a user that stays in use
+
+The plan records the scan time and, per user, the facts it relied on
+(last-use dates, key IDs and statuses, state tags): 'iamsweep apply' skips a
+user when any of them changed. Excluded users and users with recent activity
+are never planned. More than --max-users users to disable or delete is
+refused.
+
+Without --output-file the plan JSON goes to standard output and the summary
+to standard error.`,
+		Example: `  iamsweep plan --output-file plan.json
+  iamsweep scan --output-file scan.json && iamsweep plan --from-scan scan.json --output-file plan.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.changed = cmd.Flags().Changed
+			if opts.QuarantineDays < 0 || opts.MaxUsers < 1 {
+				return cmdutil.FlagErrorf("--quarantine-days must be 0 or more and --max-users at least 1")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return planRun(cmd.Context(), opts)
+		},
+	}
+	opts.Flags.Register(cmd.Flags())
+	cmd.Flags().StringVar(&opts.FromScan, "from-scan", "", "plan from a saved scan JSON `FILE` (iamsweep scan --output json) instead of scanning")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the plan JSON to `FILE` (summary on standard output)")
+	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", DefaultQuarantineDays, "plan delete only for users disabled at least `N` days ago")
+	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
+	return cmd
+}
+
+func planRun(ctx context.Context, opts *PlanOptions) error {
+	f := opts.Factory
+	cfg, err := opts.Flags.Config()
+	if err != nil {
+		return err
+	}
+	params := plan.Params{Now: f.Now(), QuarantineDays: opts.QuarantineDays, MaxUsers: opts.MaxUsers}
+	if cfg.QuarantineDays != 0 && !opts.changed("quarantine-days") {
+		params.QuarantineDays = cfg.QuarantineDays
+	}
+	if cfg.MaxUsers != 0 && !opts.changed("max-users") {
+		params.MaxUsers = cfg.MaxUsers
+	}
+	var res *scan.Result
+	if opts.FromScan != "" {
+		if res, err = readScan(opts.FromScan); err != nil {
+			return &cmdutil.FlagError{Err: err}
+		}
+		params.AsOf = res.AsOf
+		if opts.Flags.AsOf != "" {
+			if params.AsOf, err = clock.ParseAsOf(opts.Flags.AsOf, f.Now); err != nil {
+				return &cmdutil.FlagError{Err: err}
+			}
+		}
+		if err := excludeMore(ctx, f, &opts.Flags, cfg, res, params.AsOf); err != nil {
+			return err
+		}
+	} else {
+		if res, _, err = opts.Flags.Scan(ctx, f); err != nil {
+			return err
+		}
+		params.AsOf = res.AsOf
+	}
+	params.CallerARN = res.CallerARN
+	p, err := plan.Build(res, params)
+	var tooMany *plan.TooManyUsersError
+	if errors.As(err, &tooMany) {
+		_ = plan.WriteSummary(f.IO.ErrOut, p)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if res.Source == scan.SourceLive && opts.FromScan == "" {
+		if err := refreshFacts(ctx, f, p); err != nil {
+			return err
+		}
+	}
+	summary := f.IO.ErrOut
+	if opts.OutputFile != "" {
+		if err := cmdutil.WriteFileAtomic(opts.OutputFile, p.Write); err != nil {
+			return err
+		}
+		summary = f.IO.Out
+	} else if err := p.Write(f.IO.Out); err != nil {
+		return err
+	}
+	_ = plan.WriteSummary(summary, p)
+	if opts.OutputFile != "" {
+		fmt.Fprintf(summary, "Wrote %s. Review it, then: iamsweep apply %s\n", opts.OutputFile, opts.OutputFile)
+	}
+	return nil
+}
+
+// refreshFacts re-reads each planned user so the plan records exactly what
+// apply will compare with; a user that changed since the scan is dropped.
+func refreshFacts(ctx context.Context, f *cmdutil.Factory, p *plan.Plan) error {
+	a, err := f.AWS(ctx)
+	if err != nil {
+		return err
+	}
+	api := a.IAM()
+	kept := p.Actions[:0]
+	for _, act := range p.Actions {
+		cur, err := remediate.ReadUser(ctx, api, act.User, true)
+		if errors.Is(err, remediate.ErrNoSuchUser) {
+			p.Skipped = append(p.Skipped, plan.Skip{User: act.User, Reason: "deleted while planning"})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if why := plan.Stale(act, cur, p.ScanGeneratedAt); why != "" {
+			p.Skipped = append(p.Skipped, plan.Skip{User: act.User, Reason: "changed while planning: " + why})
+			continue
+		}
+		act.Facts = plan.FactsFromState(cur)
+		kept = append(kept, act)
+	}
+	p.Actions = kept
+	return nil
+}
+
+func readScan(path string) (*scan.Result, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read scan: %w", err)
+	}
+	defer file.Close()
+	var res scan.Result
+	if err := json.NewDecoder(file).Decode(&res); err != nil {
+		return nil, fmt.Errorf("%s is not a scan JSON (iamsweep scan --output json): %w", path, err)
+	}
+	if res.SchemaVersion != scan.SchemaVersion || res.AccountID == "" {
+		return nil, fmt.Errorf("%s: schema %d, account %q: want an iamsweep scan JSON, schema %d", path, res.SchemaVersion, res.AccountID, scan.SchemaVersion)
+	}
+	return &res, nil
+}
+
+// excludeMore applies the plan's own exclusion flags and config to a saved
+// scan, so an exclusion added since the scan still holds.
+func excludeMore(ctx context.Context, f *cmdutil.Factory, fl *scancmd.Flags, cfg *config.Config, res *scan.Result, asOf time.Time) error {
+	var ssmc exclusion.SSMAPI
+	if fl.ExclusionsSSM != "" || cfg.ExclusionsSSM != "" {
+		a, err := f.AWS(ctx)
+		if err != nil {
+			return err
+		}
+		ssmc = a.SSM()
+	}
+	set, err := fl.Exclusions(ctx, cfg, ssmc)
+	if err != nil {
+		return err
+	}
+	for i := range res.Users {
+		u := &res.Users[i]
+		if u.Status == scan.StatusExcluded {
+			continue
+		}
+		if reason, ok := set.Match(&inventory.User{Name: u.Name, ARN: u.ARN, Path: u.Path, Tags: u.Tags}, asOf); ok {
+			u.Status, u.ExclusionReason = scan.StatusExcluded, reason
+		}
+	}
+	return nil
+}

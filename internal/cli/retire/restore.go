@@ -1,0 +1,76 @@
+package retire
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
+	"github.com/iamsweep/iamsweep/internal/remediate"
+)
+
+// RestoreOptions are the restore command's inputs.
+type RestoreOptions struct {
+	Factory *cmdutil.Factory
+	User    string
+	Act     ActFlags
+	Flags   scancmd.Flags
+}
+
+// NewCmdRestore builds `iamsweep restore USER`.
+func NewCmdRestore(f *cmdutil.Factory, runF func(context.Context, *RestoreOptions) error) *cobra.Command {
+	opts := &RestoreOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "restore USER",
+		Short: "Undo exactly what 'iamsweep disable' did to a user",
+		Long: `Undo exactly what 'iamsweep disable' did, as the user's iamsweep:* tags
+record it: reactivate only the keys iamsweep deactivated (keys that were
+already inactive stay inactive), detach AWSDenyAll, and, if the console
+login was removed, create a new login profile with a generated one-time
+password that must be changed at first sign-in. The password is printed
+once, here, and is never logged or stored. The state tags are removed last.
+
+Excluded users may be restored (restore only undoes iamsweep's own change).`,
+		Example: `  iamsweep restore old-ci --yes`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.User = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return restoreRun(cmd.Context(), opts)
+		},
+	}
+	opts.Act.register(cmd.Flags())
+	opts.Flags.RegisterExclusions(cmd.Flags())
+	return cmd
+}
+
+func restoreRun(ctx context.Context, opts *RestoreOptions) error {
+	s, err := newSession(ctx, opts.Factory, &opts.Flags)
+	if err != nil {
+		return err
+	}
+	u, err := s.readUser(ctx, opts.User, false)
+	if err != nil {
+		return err
+	}
+	g := s.guard
+	g.AllowExcluded = true
+	if err := g.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
+		return err
+	}
+	op, err := remediate.PlanRestore(u, s.caller, s.f.Now())
+	if err != nil {
+		return err
+	}
+	_, err = s.run(ctx, op, opts.Act)
+	// Shown even when a later step failed: the login profile exists now,
+	// and a rerun will not create (or show) another password.
+	if op.Password != "" {
+		fmt.Fprintf(s.f.IO.Out, "one-time console password for %s (shown once; it must be changed at first sign-in): %s\n", op.User, op.Password)
+	}
+	return err
+}

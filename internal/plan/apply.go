@@ -1,0 +1,146 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/remediate"
+)
+
+// Outcome statuses.
+const (
+	StatusDone        = "done"
+	StatusAlreadyDone = "already-done"
+	StatusSkipped     = "skipped"
+	StatusFailed      = "failed"
+	StatusWouldDo     = "would-do"
+)
+
+// Applier applies a plan: before each action it re-reads the user and
+// skips it when the plan's facts no longer hold.
+type Applier struct {
+	API       remediate.IAMAPI
+	Exec      *remediate.Executor
+	Guard     remediate.Guard
+	AsOf      time.Time
+	Now       func() time.Time
+	BackupDir string
+	Plan      *Plan
+}
+
+// Outcome is what happened (or would happen) to one action.
+type Outcome struct {
+	Action Action
+	Status string
+	Reason string
+	Op     *remediate.Operation
+	Err    error
+}
+
+// Prepare re-reads the action's user and returns the operation that would
+// carry it out, or an outcome saying why it is skipped.
+func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
+	out := Outcome{Action: a}
+	skip := func(reason string) Outcome {
+		out.Status, out.Reason = StatusSkipped, reason
+		return out
+	}
+	var b *remediate.Backup
+	var cur *remediate.UserState
+	var err error
+	if a.Action == ActionDelete {
+		b, err = remediate.ReadBackup(ctx, ap.API, a.User, ap.Plan.AccountID, ap.Exec.Caller, ap.now())
+		if b != nil {
+			cur = &b.User
+		}
+	} else {
+		cur, err = remediate.ReadUser(ctx, ap.API, a.User, true)
+	}
+	if errors.Is(err, remediate.ErrNoSuchUser) {
+		if a.Action == ActionDelete {
+			out.Status, out.Reason = StatusAlreadyDone, "the user no longer exists"
+			return out
+		}
+		return skip("the user no longer exists (deleted since the scan)")
+	}
+	if err != nil {
+		out.Status, out.Err = StatusFailed, err
+		return out
+	}
+	if err := ap.Guard.Check(cur.Name, cur.ARN, cur.Path, cur.Tags); err != nil {
+		var r *remediate.RefusedError
+		if errors.As(err, &r) {
+			return skip(r.Reason)
+		}
+	}
+	if why := Stale(a, cur, ap.Plan.ScanGeneratedAt); why != "" {
+		return skip("stale plan: " + why)
+	}
+	switch a.Action {
+	case ActionDisable:
+		out.Op = remediate.PlanDisable(cur, ap.Exec.Caller, a.Reason, ap.now())
+	case ActionDeactivateKey:
+		out.Op = remediate.PlanDeactivateKey(cur, a.AccessKeyID)
+	case ActionDelete:
+		if why := Deletable(cur, ap.AsOf, ap.Plan.Parameters.QuarantineDays); why != "" {
+			return skip(why)
+		}
+		out.Op = remediate.PlanDelete(b, remediate.BackupPath(ap.BackupDir, ap.Plan.AccountID, a.User, ap.now()))
+	}
+	out.Status = StatusWouldDo
+	if len(out.Op.Steps) == 0 {
+		out.Status, out.Reason = StatusAlreadyDone, "nothing left to do"
+	}
+	return out
+}
+
+// Apply prepares and runs each action in turn. It never stops at a
+// failed user: the others are independent, and a rerun retries it.
+func (ap *Applier) Apply(ctx context.Context, report func(Outcome)) []Outcome {
+	var outs []Outcome
+	for _, a := range ap.Plan.Actions {
+		o := ap.Prepare(ctx, a)
+		if o.Status == StatusWouldDo {
+			if err := ap.Exec.Run(ctx, o.Op); err != nil {
+				o.Status, o.Err = StatusFailed, err
+			} else {
+				o.Status = StatusDone
+			}
+		}
+		if report != nil {
+			report(o)
+		}
+		outs = append(outs, o)
+	}
+	return outs
+}
+
+func (ap *Applier) now() time.Time {
+	if ap.Now != nil {
+		return ap.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Deletable says why u may not be deleted yet, or "": it must be disabled
+// by iamsweep at least quarantineDays before asOf, with no use since.
+func Deletable(u *remediate.UserState, asOf time.Time, quarantineDays int) string {
+	if !u.State.Disabled() {
+		return "it is not disabled by iamsweep (disable it first and wait out the quarantine)"
+	}
+	if d := clock.DaysSince(u.State.DisabledAt, asOf); d < quarantineDays {
+		return fmt.Sprintf("it was disabled %d day(s) ago, less than the %d-day quarantine", d, quarantineDays)
+	}
+	if u.PasswordLastUsed.After(u.State.DisabledAt) {
+		return fmt.Sprintf("the console password was used at %s, after it was disabled: ask its owner", u.PasswordLastUsed.Format(time.RFC3339))
+	}
+	for _, k := range u.Keys {
+		if k.LastUsed.After(u.State.DisabledAt) {
+			return fmt.Sprintf("access key %s was used at %s, after it was disabled: ask its owner", k.ID, k.LastUsed.Format(time.RFC3339))
+		}
+	}
+	return ""
+}

@@ -1,0 +1,149 @@
+package plan
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/scan"
+)
+
+// Params are the plan's inputs beside the scan.
+type Params struct {
+	AsOf           time.Time
+	Now            time.Time
+	QuarantineDays int
+	MaxUsers       int
+	// CallerARN, when known, keeps the caller's own user out of the plan.
+	CallerARN string
+}
+
+// Build makes a plan from a scan. A user with recent activity or excluded
+// is never planned: disable needs the scan's unused verdict, delete needs
+// iamsweep's disabled state past quarantine with no use since, and
+// deactivate-key touches only an unused active key of a user that stays.
+func Build(res *scan.Result, p Params) (*Plan, error) {
+	pl := &Plan{
+		SchemaVersion: SchemaVersion, Kind: Kind, AccountID: res.AccountID,
+		CreatedAt: p.Now.UTC(), AsOf: p.AsOf.UTC(), ScanGeneratedAt: res.GeneratedAt.UTC(), ScanSource: res.Source,
+		CallerARN:  p.CallerARN,
+		Parameters: Parameters{MaxUnusedDays: res.Parameters.MaxUnusedDays, QuarantineDays: p.QuarantineDays, MaxUsers: p.MaxUsers},
+		Actions:    []Action{}, Skipped: []Skip{},
+	}
+	guard := remediate.Guard{CallerARN: p.CallerARN, AllowExcluded: true}
+	for _, u := range res.Users {
+		if u.Status == scan.StatusExcluded {
+			pl.skip(u.Name, "excluded: "+u.ExclusionReason)
+			continue
+		}
+		if err := guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
+			if r, ok := err.(*remediate.RefusedError); ok && (u.Status == scan.StatusUnused || remediate.ParseState(u.Tags).State != "") {
+				pl.skip(u.Name, r.Reason)
+			}
+			continue
+		}
+		facts := factsOf(u)
+		act := Action{User: u.Name, UserARN: u.ARN, Facts: facts}
+		st := facts.State
+		switch {
+		case st.Disabled():
+			if t, what := usedAfter(facts, st.DisabledAt); !t.IsZero() {
+				pl.skip(u.Name, fmt.Sprintf("%s used at %s while disabled: ask its owner, then restore or delete --force", what, t.Format(time.RFC3339)))
+				continue
+			}
+			days := clock.DaysSince(st.DisabledAt, p.AsOf)
+			if days < p.QuarantineDays {
+				pl.skip(u.Name, fmt.Sprintf("in quarantine: disabled %d day(s) ago, deletable from %s", days, st.DisabledAt.AddDate(0, 0, p.QuarantineDays).Format(time.DateOnly)))
+				continue
+			}
+			act.Action = ActionDelete
+			act.Reason = fmt.Sprintf("disabled %s (%d days ago, quarantine %d), no credential used since", st.DisabledAt.Format(time.DateOnly), days, p.QuarantineDays)
+		case st.State == remediate.StateDisabling:
+			act.Action = ActionDisable
+			act.Reason = "finish a disable that was interrupted"
+		case u.Status == scan.StatusUnused && !st.RestoredAt.IsZero() && clock.DaysSince(st.RestoredAt, p.AsOf) < res.Parameters.MaxUnusedDays:
+			pl.skip(u.Name, fmt.Sprintf("restored %s: somebody needed it; planned again only if still unused %d days after the restore",
+				st.RestoredAt.Format(time.DateOnly), res.Parameters.MaxUnusedDays))
+			continue
+		case u.Status == scan.StatusUnused:
+			act.Action = ActionDisable
+			act.Reason = fmt.Sprintf("unused-user: every credential unused for at least %d days (or none)", res.Parameters.MaxUnusedDays)
+		default:
+			pl.keyActions(u, facts, res.Parameters.MaxUnusedDays)
+			continue
+		}
+		pl.Actions = append(pl.Actions, act)
+	}
+	if n := pl.UsersChanged(); p.MaxUsers > 0 && n > p.MaxUsers {
+		return pl, &TooManyUsersError{Users: n, Max: p.MaxUsers}
+	}
+	return pl, nil
+}
+
+// keyActions plans deactivate-key for each unused active key of a user
+// that is in use (so the user itself stays).
+func (pl *Plan) keyActions(u scan.User, facts Facts, maxUnused int) {
+	for _, c := range u.Credentials {
+		if c.Name == inventory.CredPassword || !c.Active || c.DaysUnused < maxUnused {
+			continue
+		}
+		if c.AccessKeyID == "" {
+			pl.skip(u.Name, c.Name+" is unused but its key ID is unknown (a saved credential report): plan from a live scan")
+			continue
+		}
+		pl.Actions = append(pl.Actions, Action{
+			Action: ActionDeactivateKey, User: u.Name, UserARN: u.ARN, AccessKeyID: c.AccessKeyID, Facts: facts,
+			Reason: fmt.Sprintf("access key unused for %d days; the user stays (another credential is in use)", c.DaysUnused),
+		})
+	}
+}
+
+func (pl *Plan) skip(user, reason string) {
+	pl.Skipped = append(pl.Skipped, Skip{User: user, Reason: reason})
+}
+
+func factsOf(u scan.User) Facts {
+	f := Facts{UserID: u.UserID, AccessKeys: []KeyFact{}, State: remediate.ParseState(u.Tags)}
+	for _, c := range u.Credentials {
+		if c.Name == inventory.CredPassword {
+			f.PasswordEnabled, f.PasswordLastUsed = c.Active, c.LastUsed
+			continue
+		}
+		f.AccessKeys = append(f.AccessKeys, KeyFact{ID: c.AccessKeyID, Active: c.Active, LastUsed: c.LastUsed})
+	}
+	return f
+}
+
+// usedAfter returns the first recorded use after t.
+func usedAfter(f Facts, t time.Time) (time.Time, string) {
+	if f.PasswordLastUsed != nil && f.PasswordLastUsed.After(t) {
+		return *f.PasswordLastUsed, "the console password"
+	}
+	for _, k := range f.AccessKeys {
+		if k.LastUsed != nil && k.LastUsed.After(t) {
+			return *k.LastUsed, "access key " + k.ID
+		}
+	}
+	return time.Time{}, ""
+}
+
+// FactsFromState builds facts from a fresh read of the user: live plans
+// record exactly what apply will compare against.
+func FactsFromState(u *remediate.UserState) Facts {
+	f := Facts{UserID: u.UserID, PasswordEnabled: u.LoginProfile, AccessKeys: []KeyFact{}, State: u.State}
+	if !u.PasswordLastUsed.IsZero() {
+		t := u.PasswordLastUsed
+		f.PasswordLastUsed = &t
+	}
+	for _, k := range u.Keys {
+		kf := KeyFact{ID: k.ID, Active: k.Active()}
+		if !k.LastUsed.IsZero() {
+			t := k.LastUsed
+			kf.LastUsed = &t
+		}
+		f.AccessKeys = append(f.AccessKeys, kf)
+	}
+	return f
+}

@@ -1,0 +1,69 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/remediate"
+)
+
+// WriteSummary prints the plan for a person to review.
+func WriteSummary(w io.Writer, p *Plan) error {
+	fmt.Fprintf(w, "Plan for account %s as of %s (scan %s, %s)\n", p.AccountID, p.AsOf.Format(time.RFC3339), p.ScanGeneratedAt.Format(time.RFC3339), p.ScanSource)
+	if len(p.Actions) == 0 {
+		fmt.Fprintln(w, "\nNothing to do.")
+	} else {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ACTION\tUSER\tKEY\tWHY")
+		for _, a := range p.Actions {
+			key := a.AccessKeyID
+			if key == "" {
+				key = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Action, a.User, key, a.Reason)
+		}
+		tw.Flush()
+	}
+	if len(p.Skipped) > 0 {
+		fmt.Fprintln(w, "\nLeft alone:")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, s := range p.Skipped {
+			fmt.Fprintf(tw, "  %s\t%s\n", s.User, s.Reason)
+		}
+		tw.Flush()
+	}
+	counts := map[string]int{}
+	for _, a := range p.Actions {
+		counts[a.Action]++
+	}
+	fmt.Fprintf(w, "\n%d to disable, %d to delete, %d key(s) to deactivate; %d user(s) disabled or deleted (max %d).\n",
+		counts[ActionDisable], counts[ActionDelete], counts[ActionDeactivateKey], p.UsersChanged(), p.Parameters.MaxUsers)
+	return nil
+}
+
+// WriteOutcome prints one apply outcome: the steps for a dry run, the
+// reason for a skip.
+func WriteOutcome(w io.Writer, o Outcome) {
+	who := o.Action.Action + " " + o.Action.User
+	if o.Action.AccessKeyID != "" {
+		who += " " + o.Action.AccessKeyID
+	}
+	switch o.Status {
+	case StatusWouldDo:
+		fmt.Fprint(w, remediate.Describe(o.Op))
+	case StatusSkipped:
+		fmt.Fprintf(w, "%s: skipped: %s\n", who, o.Reason)
+	case StatusAlreadyDone:
+		fmt.Fprintf(w, "%s: already done: %s\n", who, o.Reason)
+	case StatusFailed:
+		fmt.Fprintf(w, "%s: failed: %v\n", who, o.Err)
+	case StatusDone:
+		fmt.Fprintf(w, "%s: done\n", who)
+		if o.Op != nil && o.Op.BackupPath != "" {
+			fmt.Fprintf(w, "  backup: %s\n", o.Op.BackupPath)
+		}
+	}
+}

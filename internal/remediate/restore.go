@@ -1,0 +1,132 @@
+package remediate
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+// ErrNotDisabled means restore was asked for a user iamsweep never disabled.
+var ErrNotDisabled = fmt.Errorf("the user has no %s tag: iamsweep did not disable it, so there is nothing to restore", TagState)
+
+// PlanRestore reverses exactly what disable did, as the tags record it:
+// only the keys iamsweep deactivated are reactivated, the deny policy is
+// detached if iamsweep attached it, a login profile with a one-time password is created if the
+// console was removed, then the history tags iamsweep:restored-at/-by are
+// written and the state tags removed last (so a killed restore can be run
+// again).
+func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error) {
+	if u.State.State == "" {
+		return nil, fmt.Errorf("restore %s: %w", u.Name, ErrNotDisabled)
+	}
+	op := &Operation{Kind: OpRestore, User: u.Name}
+	for _, id := range u.State.DeactivatedKeys {
+		k, ok := u.Key(id)
+		if !ok || k.Active() {
+			continue
+		}
+		op.Steps = append(op.Steps, Step{
+			Action: "iam:UpdateAccessKey", Target: id, Text: "set access key " + id + " Active",
+			Before: map[string]string{"status": "Inactive"}, After: map[string]string{"status": "Active"},
+			Run: func(ctx context.Context, x *Executor) (string, error) {
+				_, err := x.API.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String(u.Name), AccessKeyId: aws.String(id), Status: types.StatusTypeActive})
+				return doneIfMissing(err)
+			},
+		})
+	}
+	if u.DenyAttached && u.State.DenyAttached {
+		op.Steps = append(op.Steps, Step{
+			Action: "iam:DetachUserPolicy", Target: DenyAllPolicyARN, Text: "detach " + DenyAllPolicyARN,
+			Before: map[string]bool{"attached": true}, After: map[string]bool{"attached": false},
+			Run: func(ctx context.Context, x *Executor) (string, error) {
+				_, err := x.API.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: aws.String(u.Name), PolicyArn: aws.String(DenyAllPolicyARN)})
+				return doneIfMissing(err)
+			},
+		})
+	}
+	if u.State.ConsoleRemoved && !u.LoginProfile {
+		op.Steps = append(op.Steps, Step{
+			Action: "iam:CreateLoginProfile",
+			Text:   "create a console login profile with a one-time password (reset required at first sign-in)",
+			Before: map[string]bool{"login_profile": false}, After: map[string]bool{"login_profile": true, "password_reset_required": true},
+			Run: func(ctx context.Context, x *Executor) (string, error) {
+				pw, err := OneTimePassword()
+				if err != nil {
+					return "", err
+				}
+				_, err = x.API.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String(u.Name), Password: aws.String(pw), PasswordResetRequired: true})
+				if err != nil {
+					return "", err
+				}
+				op.Password = pw
+				return ResultOK, nil
+			},
+		})
+	}
+	restored := map[string]string{TagRestoredAt: now.UTC().Truncate(time.Second).Format(time.RFC3339), TagRestoredBy: tagValue(caller)}
+	op.Steps = append(op.Steps, tagStep(u, restored, "record the restore in "+TagRestoredAt+" and "+TagRestoredBy))
+	before := map[string]string{}
+	var keys []string
+	for _, k := range StateTags {
+		if v, ok := u.Tags[k]; ok {
+			before[k] = v
+			keys = append(keys, k)
+		}
+	}
+	op.Steps = append(op.Steps, Step{
+		Action: "iam:UntagUser", Text: "remove the iamsweep state tags", Before: before, After: map[string]string{},
+		Run: func(ctx context.Context, x *Executor) (string, error) {
+			_, err := x.API.UntagUser(ctx, &iam.UntagUserInput{UserName: aws.String(u.Name), TagKeys: keys})
+			return ResultOK, err
+		},
+	})
+	return op, nil
+}
+
+// passwordClasses are the character classes a console password draws
+// from; one of each satisfies any account password policy's class rules.
+var passwordClasses = []string{
+	"ABCDEFGHJKLMNPQRSTUVWXYZ",
+	"abcdefghijkmnopqrstuvwxyz",
+	"23456789",
+	"!@#$%^&*()-_=+[]{}",
+}
+
+// OneTimePasswordLength is long enough for any password policy short of
+// an unusual minimum above 32.
+const OneTimePasswordLength = 32
+
+// OneTimePassword generates a random console password with every class.
+func OneTimePassword() (string, error) {
+	all := ""
+	for _, c := range passwordClasses {
+		all += c
+	}
+	b := make([]byte, OneTimePasswordLength)
+	for i := range b {
+		set := all
+		if i < len(passwordClasses) {
+			set = passwordClasses[i]
+		}
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))
+		if err != nil {
+			return "", err
+		}
+		b[i] = set[n.Int64()]
+	}
+	// Shuffle so the guaranteed classes are not always first.
+	for i := len(b) - 1; i > 0; i-- {
+		j, err := rand.Int(rand.Reader, big.NewInt(int64(i+1)))
+		if err != nil {
+			return "", err
+		}
+		b[i], b[j.Int64()] = b[j.Int64()], b[i]
+	}
+	return string(b), nil
+}

@@ -1,0 +1,111 @@
+package remediate
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// State tags written on a disabled user. They are the single source of
+// truth for what iamsweep changed, so any machine can restore or delete.
+const (
+	TagState           = "iamsweep:state"
+	TagDisabledAt      = "iamsweep:disabled-at"
+	TagDisabledBy      = "iamsweep:disabled-by"
+	TagDeactivatedKeys = "iamsweep:deactivated-keys"
+	TagConsoleRemoved  = "iamsweep:console-removed"
+	TagReason          = "iamsweep:reason"
+	// TagDenyAttached says whether iamsweep attached AWSDenyAll (false when
+	// it was attached already), so restore detaches only its own.
+	TagDenyAttached = "iamsweep:deny-attached"
+	// TagRestoredAt and TagRestoredBy are history, kept after restore: a
+	// restored user is one somebody needed, so an older plan must not
+	// disable it again and a new plan waits before planning it.
+	TagRestoredAt = "iamsweep:restored-at"
+	TagRestoredBy = "iamsweep:restored-by"
+)
+
+// StateTags lists every state tag, in the order they are documented.
+var StateTags = []string{TagState, TagDisabledAt, TagDisabledBy, TagDeactivatedKeys, TagConsoleRemoved, TagDenyAttached, TagReason}
+
+// Values of TagState. "disabling" is written before the first change, so a
+// run killed half-way still records which keys iamsweep deactivated.
+const (
+	StateDisabling = "disabling"
+	StateDisabled  = "disabled"
+)
+
+// DenyAllPolicyARN is the AWS managed policy that denies every action.
+const DenyAllPolicyARN = "arn:aws:iam::aws:policy/AWSDenyAll"
+
+// CloudFormationStackTag marks a user owned by a CloudFormation stack.
+const CloudFormationStackTag = "aws:cloudformation:stack-name"
+
+// State is what the tags say about a user.
+type State struct {
+	State           string    `json:"state,omitempty"`
+	DisabledAt      time.Time `json:"disabled_at,omitzero"`
+	DisabledBy      string    `json:"disabled_by,omitempty"`
+	DeactivatedKeys []string  `json:"deactivated_keys,omitempty"`
+	ConsoleRemoved  bool      `json:"console_removed,omitempty"`
+	DenyAttached    bool      `json:"deny_attached,omitempty"`
+	Reason          string    `json:"reason,omitempty"`
+	// RestoredAt is from the history tag iamsweep:restored-at.
+	RestoredAt time.Time `json:"restored_at,omitzero"`
+}
+
+// ParseState reads the state tags; a user without them has a zero State.
+func ParseState(tags map[string]string) State {
+	s := State{
+		State:           tags[TagState],
+		DisabledBy:      tags[TagDisabledBy],
+		DeactivatedKeys: strings.Fields(tags[TagDeactivatedKeys]),
+		ConsoleRemoved:  tags[TagConsoleRemoved] == "true",
+		DenyAttached:    tags[TagDenyAttached] == "true",
+		Reason:          tags[TagReason],
+	}
+	if t, err := time.Parse(time.RFC3339, tags[TagDisabledAt]); err == nil {
+		s.DisabledAt = t.UTC()
+	}
+	if t, err := time.Parse(time.RFC3339, tags[TagRestoredAt]); err == nil {
+		s.RestoredAt = t.UTC()
+	}
+	return s
+}
+
+// Disabled reports whether the user is fully disabled by iamsweep.
+func (s State) Disabled() bool { return s.State == StateDisabled }
+
+// Tags renders the state as IAM tags. Key IDs are separated by spaces
+// because IAM tag values may not contain commas.
+func (s State) Tags() map[string]string {
+	out := map[string]string{
+		TagState:           tagValue(s.State),
+		TagDisabledAt:      s.DisabledAt.UTC().Format(time.RFC3339),
+		TagDisabledBy:      tagValue(s.DisabledBy),
+		TagDeactivatedKeys: tagValue(strings.Join(s.DeactivatedKeys, " ")),
+		TagConsoleRemoved:  fmt.Sprint(s.ConsoleRemoved),
+		TagDenyAttached:    fmt.Sprint(s.DenyAttached),
+		TagReason:          tagValue(s.Reason),
+	}
+	return out
+}
+
+// tagValue keeps only the characters IAM accepts in a tag value
+// (ASCII letters, digits, spaces and _ . : / = + - @) and at most 256 of them.
+func tagValue(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune(" _.:/=+-@", r):
+			b.WriteRune(r)
+		default:
+			b.WriteRune(' ')
+		}
+	}
+	out := []rune(b.String())
+	if len(out) > 256 {
+		out = out[:256]
+	}
+	return string(out)
+}

@@ -1,0 +1,150 @@
+// Package iamproxy puts an httptest server in front of moto_server that
+// answers, in IAM's real query protocol, the IAM calls moto lacks
+// (service-specific credentials) and forwards everything else.
+package iamproxy
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Proxy is the running server; URL is its endpoint.
+type Proxy struct {
+	URL   string
+	mu    sync.Mutex
+	creds map[string][]cred // user name -> service-specific credentials
+	next  int
+	deny  map[string]bool
+}
+
+// Deny makes every later call of action (UpdateAccessKey) fail with
+// AccessDenied, as for a caller without that permission.
+func (p *Proxy) Deny(action string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.deny[action] = true
+}
+
+// Allow undoes Deny.
+func (p *Proxy) Allow(action string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.deny, action)
+}
+
+type cred struct {
+	id, service, serviceUser, status string
+	created                          time.Time
+}
+
+// Start runs a proxy in front of upstream (moto's URL) until the test ends.
+func Start(t testing.TB, upstream string) *Proxy {
+	t.Helper()
+	p, stop, err := New(upstream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return p
+}
+
+// New runs a proxy in front of upstream until stop is called (benchmarks).
+func New(upstream string) (p *Proxy, stop func(), err error) {
+	u, err := url.Parse(upstream)
+	if err != nil {
+		return nil, nil, err
+	}
+	p = &Proxy{creds: map[string][]cred{}, deny: map[string]bool{}}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
+		if p.serve(w, form) {
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	p.URL = srv.URL
+	return p, srv.Close, nil
+}
+
+// serve answers the calls moto lacks; false means forward.
+func (p *Proxy) serve(w http.ResponseWriter, form url.Values) bool {
+	user := form.Get("UserName")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if action := form.Get("Action"); p.deny[action] {
+		fail(w, "AccessDenied", "User: arn:aws:iam::123456789012:user/moto is not authorized to perform: iam:"+action)
+		return true
+	}
+	switch form.Get("Action") {
+	case "CreateServiceSpecificCredential":
+		p.next++
+		c := cred{id: fmt.Sprintf("ACCA%016d", p.next), service: form.Get("ServiceName"), serviceUser: fmt.Sprintf("%s-at-%d", user, p.next), status: "Active", created: time.Now().UTC().Truncate(time.Second)}
+		p.creds[user] = append(p.creds[user], c)
+		reply(w, "CreateServiceSpecificCredential", "<ServiceSpecificCredential>"+c.xml()+"<ServicePassword>not-a-real-secret</ServicePassword></ServiceSpecificCredential>")
+	case "ListServiceSpecificCredentials":
+		var b strings.Builder
+		for _, c := range p.creds[user] {
+			b.WriteString("<member>" + c.xml() + "</member>")
+		}
+		reply(w, "ListServiceSpecificCredentials", "<ServiceSpecificCredentials>"+b.String()+"</ServiceSpecificCredentials><IsTruncated>false</IsTruncated>")
+	case "DeleteServiceSpecificCredential":
+		id := form.Get("ServiceSpecificCredentialId")
+		list := p.creds[user]
+		for i, c := range list {
+			if c.id == id {
+				p.creds[user] = append(list[:i], list[i+1:]...)
+				reply(w, "DeleteServiceSpecificCredential", "")
+				return true
+			}
+		}
+		fail(w, "NoSuchEntity", "The Service Specific Credential with id "+id+" cannot be found.")
+	case "DeleteUser":
+		if len(p.creds[user]) > 0 {
+			fail(w, "DeleteConflict", "Cannot delete entity, must remove service specific credentials first.")
+			return true
+		}
+		return false
+	default:
+		return false
+	}
+	return true
+}
+
+func (c cred) xml() string {
+	return fmt.Sprintf("<CreateDate>%s</CreateDate><ServiceName>%s</ServiceName><ServiceUserName>%s</ServiceUserName><ServiceSpecificCredentialId>%s</ServiceSpecificCredentialId><Status>%s</Status>",
+		c.created.Format(time.RFC3339), html.EscapeString(c.service), c.serviceUser, c.id, c.status)
+}
+
+func reply(w http.ResponseWriter, action, result string) {
+	w.Header().Set("Content-Type", "text/xml")
+	fmt.Fprintf(w, `<%sResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><%sResult>%s</%sResult><ResponseMetadata><RequestId>proxy</RequestId></ResponseMetadata></%sResponse>`, action, action, result, action, action)
+}
+
+func fail(w http.ResponseWriter, code, msg string) {
+	w.Header().Set("Content-Type", "text/xml")
+	status := http.StatusBadRequest
+	if code == "NoSuchEntity" {
+		status = http.StatusNotFound
+	}
+	if code == "DeleteConflict" {
+		status = http.StatusConflict
+	}
+	if code == "AccessDenied" {
+		status = http.StatusForbidden
+	}
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>proxy</RequestId></ErrorResponse>`, code, html.EscapeString(msg))
+}
