@@ -52,7 +52,7 @@ func (fl *Flags) RegisterExclusions(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&fl.ExcludeTags, "exclude-tag", nil, "never act on users tagged `KEY[=VALUE]` (repeatable; live scans)")
 	fs.StringVar(&fl.ExclusionsSSM, "exclusions-ssm", "", "SSM parameter `NAME` holding comma-separated user names to exclude")
 	fs.StringVar(&fl.ConfigPath, "config", "", "YAML configuration `FILE` (thresholds, exclusions with reasons and expiry)")
-	fs.BoolVar(&fl.KeyIDs, "key-ids", true, "name access keys in findings (one iam:ListAccessKeys per user with a key finding; --key-ids=false keeps a live scan to a fixed handful of calls)")
+	fs.BoolVar(&fl.KeyIDs, "key-ids", true, "name unused access keys in findings (one iam:ListAccessKeys per user with an unused key; --key-ids=false keeps a live scan to a fixed handful of calls)")
 	fl.changed = func(name string) bool { return fs.Changed(name) }
 }
 
