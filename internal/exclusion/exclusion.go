@@ -40,7 +40,7 @@ func (e Entry) Validate() error {
 		}
 	}
 	if n != 1 {
-		return fmt.Errorf("exclusion %s: set exactly one of user, path or tag", e.describe())
+		return fmt.Errorf("exclusion %s: set exactly one of user, path or tag", e.String())
 	}
 	if e.User != "" {
 		if _, err := path.Match(e.User, ""); err != nil {
@@ -58,7 +58,8 @@ func (e Entry) Validate() error {
 	return nil
 }
 
-func (e Entry) describe() string {
+// String says what the entry names: "user ci-*", "path /svc/", "tag team=x".
+func (e Entry) String() string {
 	switch {
 	case e.User != "":
 		return "user " + e.User
@@ -136,7 +137,7 @@ func (s *Set) Match(u *inventory.User, asOf time.Time) (reason string, ok bool) 
 func (e Entry) reason() string {
 	r := e.Reason
 	if r == "" {
-		r = "excluded by " + e.describe()
+		r = "excluded by " + e.String()
 		if e.Source != "" {
 			r += " (" + e.Source + ")"
 		}

@@ -130,7 +130,7 @@ func mdExpired(b *strings.Builder, r *scan.Result) {
 	b.WriteString("| Exception | Reason | Expired | Source |\n| --- | --- | --- | --- |\n")
 	for _, e := range r.ExpiredExclusions {
 		fmt.Fprintf(b, "| %s | %s | %s | %s |\n",
-			mdCode(matcher(e)), mdText(e.Reason), moment(e.Expires), mdText(e.Source))
+			mdCode(e.String()), mdText(e.Reason), moment(e.Expires), mdText(e.Source))
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
@@ -142,20 +141,6 @@ func days(f rules.Finding) string {
 		return ""
 	}
 	return strconv.Itoa(*f.DaysUnused)
-}
-
-// matcher says what an exception names: "user ci-*", "path /svc/",
-// "tag team=data".
-func matcher(e exclusion.Entry) string {
-	switch {
-	case e.User != "":
-		return "user " + e.User
-	case e.Path != "":
-		return "path " + e.Path
-	case e.Tag != "":
-		return "tag " + e.Tag
-	}
-	return "(empty exception)"
 }
 
 // oneLine folds free text (reasons come from YAML and SSM and may hold

@@ -41,7 +41,7 @@ func renderTable(w io.Writer, r *scan.Result, opts Options) error {
 	if len(r.ExpiredExclusions) > 0 {
 		b.WriteString("\nExpired exceptions (they no longer protect anyone; renew or remove them):\n")
 		for _, e := range r.ExpiredExclusions {
-			fmt.Fprintf(&b, "  %s: %s; expired %s", matcher(e), oneLine(e.Reason), moment(e.Expires))
+			fmt.Fprintf(&b, "  %s: %s; expired %s", e.String(), oneLine(e.Reason), moment(e.Expires))
 			if e.Source != "" {
 				fmt.Fprintf(&b, " (from %s)", e.Source)
 			}
