@@ -88,6 +88,9 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 		if why := Deletable(cur, ap.AsOf, ap.Plan.Parameters.QuarantineDays); why != "" {
 			return skip(why)
 		}
+		if why := evidenceStale(ap.Plan.Evidence, ap.AsOf); why != "" {
+			return skip(why)
+		}
 		out.Op = remediate.PlanDelete(b, remediate.BackupPath(ap.BackupDir, ap.Plan.AccountID, a.User, ap.now()))
 	}
 	out.Status = StatusWouldDo

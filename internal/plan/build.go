@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/scan"
@@ -18,20 +19,36 @@ type Params struct {
 	MaxUsers       int
 	// CallerARN, when known, keeps the caller's own user out of the plan.
 	CallerARN string
+	// Evidence, when set, gates every action: disable and delete need the
+	// user's verdict unused (and no attempts), deactivate-key the key's.
+	Evidence *evidence.Dossier
+	// EvidenceFile names the dossier's file ("" when gathered live).
+	EvidenceFile string
+	// NoEvidence allows delete without a dossier (--no-evidence); without
+	// either, delete is not planned.
+	NoEvidence bool
 }
 
 // Build makes a plan from a scan. A user with recent activity or excluded
 // is never planned: disable needs the scan's unused verdict, delete needs
 // iamsweep's disabled state past quarantine with no use since, and
 // deactivate-key touches only an unused active key of a user that stays.
+// With evidence each action also needs an unused verdict (unknown is never
+// unused); without it, delete is not planned unless NoEvidence.
 func Build(res *scan.Result, p Params) (*Plan, error) {
+	if p.Evidence != nil {
+		if err := CheckDossier(p.Evidence, res.AccountID, p.AsOf); err != nil {
+			return nil, err
+		}
+	}
 	pl := &Plan{
 		SchemaVersion: SchemaVersion, Kind: Kind, AccountID: res.AccountID,
 		CreatedAt: p.Now.UTC(), AsOf: p.AsOf.UTC(), ScanGeneratedAt: res.GeneratedAt.UTC(), ScanSource: res.Source,
 		CallerARN:  p.CallerARN,
 		Parameters: Parameters{MaxUnusedDays: res.Parameters.MaxUnusedDays, QuarantineDays: p.QuarantineDays, MaxUsers: p.MaxUsers},
-		Actions:    []Action{}, Skipped: []Skip{},
+		Evidence:   basis(p), Actions: []Action{}, Skipped: []Skip{},
 	}
+	d := p.Evidence
 	guard := remediate.Guard{CallerARN: p.CallerARN, AllowExcluded: true}
 	for _, u := range res.Users {
 		if u.Status == scan.StatusExcluded {
@@ -58,6 +75,14 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 				pl.skip(u.Name, fmt.Sprintf("in quarantine: disabled %d day(s) ago, deletable from %s", days, st.DisabledAt.AddDate(0, 0, p.QuarantineDays).Format(time.DateOnly)))
 				continue
 			}
+			if d == nil && !p.NoEvidence {
+				pl.skip(u.Name, NoEvidenceReason)
+				continue
+			}
+			if d != nil && !sameDisable(d, u.Name, st.DisabledAt) {
+				pl.skip(u.Name, fmt.Sprintf("the evidence predates its disable at %s: gather it again", st.DisabledAt.Format(time.RFC3339)))
+				continue
+			}
 			act.Action = ActionDelete
 			act.Reason = fmt.Sprintf("disabled %s (%d days ago, quarantine %d), no credential used since", st.DisabledAt.Format(time.DateOnly), days, p.QuarantineDays)
 		case st.State == remediate.StateDisabling:
@@ -71,8 +96,17 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			act.Action = ActionDisable
 			act.Reason = fmt.Sprintf("unused-user: every credential unused for at least %d days (or none)", res.Parameters.MaxUnusedDays)
 		default:
-			pl.keyActions(u, facts, res.Parameters.MaxUnusedDays)
+			pl.keyActions(u, facts, res.Parameters.MaxUnusedDays, d)
 			continue
+		}
+		if d != nil {
+			ae, why := userEvidence(d, u.Name)
+			if ae == nil {
+				pl.skip(u.Name, why)
+				continue
+			}
+			act.Evidence = ae
+			act.Reason += evidenceNote(ae)
 		}
 		pl.Actions = append(pl.Actions, act)
 	}
@@ -84,7 +118,7 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 
 // keyActions plans deactivate-key for each unused active key of a user
 // that is in use (so the user itself stays).
-func (pl *Plan) keyActions(u scan.User, facts Facts, maxUnused int) {
+func (pl *Plan) keyActions(u scan.User, facts Facts, maxUnused int, d *evidence.Dossier) {
 	for _, c := range u.Credentials {
 		if c.Name == inventory.CredPassword || !c.Active || c.DaysUnused < maxUnused {
 			continue
@@ -93,10 +127,20 @@ func (pl *Plan) keyActions(u scan.User, facts Facts, maxUnused int) {
 			pl.skip(u.Name, c.Name+" is unused but its key ID is unknown (a saved credential report): plan from a live scan")
 			continue
 		}
-		pl.Actions = append(pl.Actions, Action{
+		act := Action{
 			Action: ActionDeactivateKey, User: u.Name, UserARN: u.ARN, AccessKeyID: c.AccessKeyID, Facts: facts,
 			Reason: fmt.Sprintf("access key unused for %d days; the user stays (another credential is in use)", c.DaysUnused),
-		})
+		}
+		if d != nil {
+			ae, why := keyEvidence(d, u.Name, c.AccessKeyID)
+			if ae == nil {
+				pl.skip(u.Name, why)
+				continue
+			}
+			act.Evidence = ae
+			act.Reason += evidenceNote(ae)
+		}
+		pl.Actions = append(pl.Actions, act)
 	}
 }
 

@@ -59,7 +59,7 @@ func testScan() *scan.Result {
 func TestBuild(t *testing.T) {
 	res := testScan()
 	res.Users[5].ExclusionReason = "break-glass"
-	p, err := Build(res, Params{AsOf: asOf, Now: asOf.Add(2 * time.Hour), QuarantineDays: 14, MaxUsers: 20, CallerARN: res.CallerARN})
+	p, err := Build(res, Params{AsOf: asOf, Now: asOf.Add(2 * time.Hour), QuarantineDays: 14, MaxUsers: 20, CallerARN: res.CallerARN, NoEvidence: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestBuild(t *testing.T) {
 }
 
 func TestBuildRefusesMoreThanMaxUsers(t *testing.T) {
-	_, err := Build(testScan(), Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 2, CallerARN: "arn:aws:iam::111122223333:user/admin"})
+	_, err := Build(testScan(), Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 2, CallerARN: "arn:aws:iam::111122223333:user/admin", NoEvidence: true})
 	var tm *TooManyUsersError
 	if !errors.As(err, &tm) || tm.Users != 4 || tm.Max != 2 {
 		t.Errorf("err %v", err)
@@ -112,7 +112,7 @@ func TestBuildQuarantineBoundary(t *testing.T) {
 		quarantine int
 		want       int
 	}{{20, 1}, {21, 0}} {
-		p, err := Build(res, Params{AsOf: asOf, QuarantineDays: tc.quarantine, MaxUsers: 20})
+		p, err := Build(res, Params{AsOf: asOf, QuarantineDays: tc.quarantine, MaxUsers: 20, NoEvidence: true})
 		if err != nil || len(p.Actions) != tc.want {
 			t.Errorf("quarantine %d: %d actions (%v), want %d", tc.quarantine, len(p.Actions), err, tc.want)
 		}

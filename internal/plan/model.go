@@ -38,7 +38,10 @@ type Plan struct {
 	ScanSource      string     `json:"scan_source"`
 	CallerARN       string     `json:"caller_arn,omitempty"`
 	Parameters      Parameters `json:"parameters"`
-	Actions         []Action   `json:"actions"`
+	// Evidence is the dossier the plan rests on; nil in plans made before
+	// plan read evidence (apply then skips their deletes).
+	Evidence *EvidenceBasis `json:"evidence,omitempty"`
+	Actions  []Action       `json:"actions"`
 	// Skipped lists users the plan considered and left alone, with why.
 	Skipped []Skip `json:"skipped"`
 }
@@ -59,6 +62,8 @@ type Action struct {
 	AccessKeyID string `json:"access_key_id,omitempty"`
 	Reason      string `json:"reason"`
 	Facts       Facts  `json:"facts"`
+	// Evidence is the verdict the action rests on (nil without evidence).
+	Evidence *ActionEvidence `json:"evidence,omitempty"`
 }
 
 // Facts are what the plan relied on; apply skips the user if any changed.

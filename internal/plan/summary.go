@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 // WriteSummary prints the plan for a person to review.
 func WriteSummary(w io.Writer, p *Plan) error {
 	fmt.Fprintf(w, "Plan for account %s as of %s (scan %s, %s)\n", p.AccountID, p.AsOf.Format(time.RFC3339), p.ScanGeneratedAt.Format(time.RFC3339), p.ScanSource)
+	writeEvidence(w, p.Evidence)
 	if len(p.Actions) == 0 {
 		fmt.Fprintln(w, "\nNothing to do.")
 	} else {
@@ -66,4 +68,30 @@ func WriteOutcome(w io.Writer, o Outcome) {
 			fmt.Fprintf(w, "  backup: %s\n", o.Op.BackupPath)
 		}
 	}
+}
+
+func writeEvidence(w io.Writer, b *EvidenceBasis) {
+	if b == nil {
+		return
+	}
+	switch b.Mode {
+	case EvidenceNone:
+		fmt.Fprintf(w, "Evidence: none (%s)\n", b.Note)
+		return
+	case EvidenceFile:
+		fmt.Fprintf(w, "Evidence: %s", b.File)
+	default:
+		fmt.Fprint(w, "Evidence: gathered")
+	}
+	if b.AsOf != nil {
+		fmt.Fprintf(w, " as of %s", b.AsOf.Format(time.RFC3339))
+	}
+	var runs []string
+	for _, s := range b.Sources {
+		runs = append(runs, s.Name+" "+s.Status)
+	}
+	if len(runs) > 0 {
+		fmt.Fprintf(w, " (%s)", strings.Join(runs, ", "))
+	}
+	fmt.Fprintln(w)
 }

@@ -2,7 +2,6 @@ package retire_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,6 +21,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 )
@@ -35,6 +35,17 @@ func env(t *testing.T, a *iamfixture.Account) string {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	return dir
+}
+
+// evidenceServer puts the fake CloudTrail, Access Advisor, Access
+// Analyzer and Account endpoints in front of the proxy, for commands that
+// gather evidence; it answers from fixtures, one region, no events.
+func evidenceServer(t *testing.T, a *iamfixture.Account) *fakeaws.Server {
+	t.Helper()
+	fake := fakeaws.Start(t, a.URL)
+	fake.Regions = []string{"us-east-1"}
+	t.Setenv("AWS_ENDPOINT_URL", fake.URL)
+	return fake
 }
 
 // cli runs iamsweep with the real clock and expects exit code want. Every
@@ -152,13 +163,6 @@ func golden(t *testing.T, name, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("%s differs (go test -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
-func unmarshal(t *testing.T, data []byte, v any) {
-	t.Helper()
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("%v\n%s", err, data)
 	}
 }
 

@@ -23,6 +23,7 @@ func TestLifecycle(t *testing.T) {
 	user(t, a, "moto", nil) // the identity moto says the caller is
 	user(t, a, "cfn-user", map[string]string{"aws:cloudformation:stack-name": "legacy"})
 	dir := env(t, a)
+	evidenceServer(t, a)
 	pristine := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
 
 	// scan -> plan (from the saved scan, and live: same actions)
@@ -35,10 +36,13 @@ func TestLifecycle(t *testing.T) {
 	if p := readPlan(t, "plan-excluded.json"); len(p.Actions) != 0 {
 		t.Errorf("an --exclude given to plan --from-scan was ignored: %s", actions(p))
 	}
-	res = cli(t, a, 0, "plan", "--as-of", days(100), "--output-file", "plan.json")
+	res = cli(t, a, 0, "plan", "--as-of", days(100), "--gather-evidence", "--output-file", "plan.json")
 	p := readPlan(t, "plan.json")
 	if actions(p) != "disable alice" {
 		t.Fatalf("live plan: %s", actions(p))
+	}
+	if ev := p.Actions[0].Evidence; ev == nil || ev.Verdict != "unused" || p.Evidence.Mode != "gathered" {
+		t.Errorf("live plan's evidence: %+v %+v", ev, p.Evidence)
 	}
 	for _, want := range []string{"carol  excluded: break-glass", "moto   it is the caller's own identity", "cfn-user  it is managed by CloudFormation"} {
 		if !strings.Contains(strings.Join(strings.Fields(res.Stdout), " "), strings.Join(strings.Fields(want), " ")) {
@@ -105,7 +109,7 @@ func TestLifecycle(t *testing.T) {
 	if got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API); got != before {
 		t.Fatalf("delete dry run changed the account:\n%s", got)
 	}
-	res = cli(t, a, 0, "plan", "--as-of", days(15), "--output-file", "plan2.json")
+	res = cli(t, a, 0, "plan", "--as-of", days(15), "--gather-evidence", "--output-file", "plan2.json")
 	if p := readPlan(t, "plan2.json"); actions(p) != "delete alice" {
 		t.Fatalf("plan 15 days on: %s\n%s", actions(p), res.Stdout)
 	}

@@ -14,6 +14,7 @@ import (
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/clock"
 	"github.com/iamsweep/iamsweep/internal/config"
+	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/plan"
@@ -32,7 +33,14 @@ type PlanOptions struct {
 	OutputFile     string
 	QuarantineDays int
 	MaxUsers       int
-	changed        func(string) bool
+	// Evidence: a dossier file, gathered now, or explicitly none.
+	EvidenceFile   string
+	GatherEvidence bool
+	NoEvidence     bool
+	Regions        []string
+	// Clock paces evidence gathering; nil is the wall clock.
+	Clock   evidence.Clock
+	changed func(string) bool
 }
 
 // NewCmdPlan builds `iamsweep plan`.
@@ -48,21 +56,35 @@ func NewCmdPlan(f *cmdutil.Factory, runF func(context.Context, *PlanOptions) err
                   with no credential used since
   deactivate-key  an unused active access key of a user that stays in use
 
-The plan records the scan time and, per user, the facts it relied on
-(last-use dates, key IDs and statuses, state tags): 'iamsweep apply' skips a
-user when any of them changed. Excluded users and users with recent activity
-are never planned. More than --max-users users to disable or delete is
-refused.
+IAM's last-used dates are not proof. With evidence (--gather-evidence reads
+it now for exactly the users the plan would change; --evidence FILE reads a
+dossier from 'iamsweep evidence -o json'), disable and delete need the user's
+verdict unused, deactivate-key the key's; in-use and unknown users are left
+alone with the reason, and a user somebody tried to use after its disable
+(an attempt) is never deleted. Without evidence, disable and deactivate-key
+(both reversible) are planned from IAM's dates, but delete is not, unless
+--no-evidence says so explicitly: attempts with a disabled key are only
+visible in CloudTrail.
+
+The plan records the scan time, the evidence, and per user the facts it
+relied on (last-use dates, key IDs and statuses, state tags, the verdict):
+'iamsweep apply' skips a user when any of them changed. Excluded users and
+users with recent activity are never planned. More than --max-users users to
+disable or delete is refused.
 
 Without --output-file the plan JSON goes to standard output and the summary
 to standard error.`,
-		Example: `  iamsweep plan --output-file plan.json
+		Example: `  iamsweep plan --gather-evidence --output-file plan.json
+  iamsweep evidence -o json --output-file evidence.json && iamsweep plan --evidence evidence.json --output-file plan.json
   iamsweep scan --output-file scan.json && iamsweep plan --from-scan scan.json --output-file plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.changed = cmd.Flags().Changed
 			if opts.QuarantineDays < 0 || opts.MaxUsers < 1 {
 				return cmdutil.FlagErrorf("--quarantine-days must be 0 or more and --max-users at least 1")
+			}
+			if err := checkEvidenceFlags(opts); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -75,6 +97,10 @@ to standard error.`,
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the plan JSON to `FILE` (summary on standard output)")
 	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", DefaultQuarantineDays, "plan delete only for users disabled at least `N` days ago")
 	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
+	cmd.Flags().StringVar(&opts.EvidenceFile, "evidence", "", "gate the plan on the verdicts of an evidence dossier `FILE` (iamsweep evidence -o json)")
+	cmd.Flags().BoolVar(&opts.GatherEvidence, "gather-evidence", false, "gather evidence now (CloudTrail, Access Advisor, Access Analyzer) for the users the plan would change, and gate the plan on it")
+	cmd.Flags().BoolVar(&opts.NoEvidence, "no-evidence", false, "plan delete without evidence, on IAM's last-used dates alone (recorded in the plan)")
+	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --gather-evidence, search these `REGIONS` instead of every enabled region")
 	return cmd
 }
 
@@ -92,6 +118,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 		params.MaxUsers = cfg.MaxUsers
 	}
 	var res *scan.Result
+	var inv *inventory.Inventory
 	if opts.FromScan != "" {
 		if res, err = readScan(opts.FromScan); err != nil {
 			return &cmdutil.FlagError{Err: err}
@@ -106,12 +133,15 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 			return err
 		}
 	} else {
-		if res, _, err = opts.Flags.Scan(ctx, f); err != nil {
+		if res, inv, err = opts.Flags.Scan(ctx, f); err != nil {
 			return err
 		}
 		params.AsOf = res.AsOf
 	}
 	params.CallerARN = res.CallerARN
+	if err := addEvidence(ctx, opts, res, inv, &params); err != nil {
+		return err
+	}
 	p, err := plan.Build(res, params)
 	var tooMany *plan.TooManyUsersError
 	if errors.As(err, &tooMany) {

@@ -1,0 +1,148 @@
+package retire_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/plan"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
+	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
+)
+
+func skipReason(p *plan.Plan, user string) string {
+	for _, s := range p.Skipped {
+		if s.User == user {
+			return s.Reason
+		}
+	}
+	return ""
+}
+
+// TestPlanDeletesOnlyWithEvidenceAndNoAttempts: bob and erin were disabled
+// 15 days ago; somebody still tries bob's (inactive) key.
+func TestPlanDeletesOnlyWithEvidenceAndNoAttempts(t *testing.T) {
+	a := iamfixture.NewAccount(t)
+	bobKey, _ := user(t, a, "bob", nil)
+	user(t, a, "erin", nil)
+	env(t, a)
+	fake := evidenceServer(t, a)
+	// Only the key names the caller: the lookup by key ID must find it,
+	// though a disabled user's inactive key is not in the scan.
+	fake.Events["us-east-1"] = []fakeaws.TrailEvent{{ID: "b1", Time: time.Now().Add(24 * time.Hour), Name: "ListBuckets", AccessKeyID: bobKey, SourceIP: "10.0.0.9", ErrorCode: "InvalidClientTokenId"}}
+	cli(t, a, 0, "disable", "bob", "--yes", "--reason", "unused")
+	cli(t, a, 0, "disable", "erin", "--yes", "--reason", "unused")
+
+	// without evidence: nothing is deleted, and the summary says why
+	res := cli(t, a, 0, "plan", "--as-of", days(15), "--output-file", "plan.json")
+	p := readPlan(t, "plan.json")
+	if len(p.Actions) != 0 || skipReason(p, "bob") != plan.NoEvidenceReason || skipReason(p, "erin") != plan.NoEvidenceReason {
+		t.Errorf("plan without evidence: %s %+v", actions(p), p.Skipped)
+	}
+	if !strings.Contains(res.Stdout, "Evidence: none (no evidence") {
+		t.Errorf("summary:\n%s", res.Stdout)
+	}
+
+	// with evidence: erin goes, bob stays with the attempt as the reason
+	res = cli(t, a, 0, "plan", "--as-of", days(15), "--gather-evidence", "--output-file", "plan.json")
+	p = readPlan(t, "plan.json")
+	if actions(p) != "delete erin" {
+		t.Errorf("plan with evidence: %s\n%s", actions(p), res.Stdout)
+	}
+	if why := skipReason(p, "bob"); !strings.Contains(why, "1 attempt(s) after it was disabled") || !strings.Contains(why, "InvalidClientTokenId") {
+		t.Errorf("bob: %q", why)
+	}
+	if !strings.Contains(res.Stderr, "gathered evidence for 2 user(s) in 1 region(s): 1 unused, 1 in use, 0 unknown, 1 with attempts") {
+		t.Errorf("stderr: %s", res.Stderr)
+	}
+	if ev := p.Actions[0].Evidence; ev == nil || ev.Verdict != "unused" || !strings.Contains(strings.Join(ev.Sources, ","), "cloudtrail") || p.Evidence.GeneratedAt == nil {
+		t.Errorf("erin's evidence %+v, plan's %+v", ev, p.Evidence)
+	}
+
+	// --no-evidence deletes both, and says so in the plan
+	res = cli(t, a, 0, "plan", "--as-of", days(15), "--no-evidence", "--output-file", "plan.json")
+	p = readPlan(t, "plan.json")
+	if actions(p) != "delete bob, delete erin" || p.Evidence.Mode != plan.EvidenceNone || !strings.Contains(p.Evidence.Note, "--no-evidence") {
+		t.Errorf("--no-evidence: %s %+v", actions(p), p.Evidence)
+	}
+	if !strings.Contains(res.Stdout, "Evidence: none (--no-evidence") {
+		t.Errorf("summary:\n%s", res.Stdout)
+	}
+}
+
+// TestPlanDisablesOnlyUsersProvenUnused: IAM says alice and dave are
+// unused; CloudTrail shows dave at work five days ago.
+func TestPlanDisablesOnlyUsersProvenUnused(t *testing.T) {
+	a := iamfixture.NewAccount(t)
+	user(t, a, "alice", nil)
+	daveKey, _ := user(t, a, "dave", nil)
+	env(t, a)
+	fake := evidenceServer(t, a)
+	fake.Events["us-east-1"] = []fakeaws.TrailEvent{{ID: "d1", Time: time.Now().Add(95 * 24 * time.Hour), Name: "DescribeInstances", UserName: "dave", AccessKeyID: daveKey, SourceIP: "10.1.2.3"}}
+
+	res := cli(t, a, 0, "plan", "--as-of", days(100), "--gather-evidence", "--regions", "us-east-1", "--output-file", "plan.json")
+	p := readPlan(t, "plan.json")
+	if actions(p) != "disable alice" || !strings.HasPrefix(skipReason(p, "dave"), "evidence: in-use: used: ") || !strings.Contains(skipReason(p, "dave"), "DescribeInstances") {
+		t.Errorf("plan: %s; dave: %q\n%s", actions(p), skipReason(p, "dave"), res.Stdout)
+	}
+	if fake.Count("account:ListRegions") != 0 {
+		t.Error("--regions was not passed through")
+	}
+
+	// the same from a dossier file
+	cli(t, a, 0, "evidence", "--as-of", days(100), "--regions", "us-east-1", "-o", "json", "--output-file", "ev.json")
+	cli(t, a, 0, "plan", "--as-of", days(100), "--evidence", "ev.json", "--output-file", "plan.json")
+	p = readPlan(t, "plan.json")
+	if actions(p) != "disable alice" || p.Evidence.Mode != plan.EvidenceFile || p.Evidence.File != "ev.json" || skipReason(p, "dave") == "" {
+		t.Errorf("plan --evidence: %s %+v", actions(p), p.Evidence)
+	}
+
+	// a dossier of another account, or too old, is refused
+	data, err := os.ReadFile("ev.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := strings.Replace(string(data), `"account_id": "123456789012"`, `"account_id": "999988887777"`, 1)
+	if err := os.WriteFile("other.json", []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res = cli(t, a, 1, "plan", "--as-of", days(100), "--evidence", "other.json")
+	if !strings.Contains(res.Stderr, "account 999988887777 but the scan is of account 123456789012") {
+		t.Errorf("another account: %s", res.Stderr)
+	}
+	res = cli(t, a, 1, "plan", "--as-of", days(103), "--evidence", "ev.json")
+	if !strings.Contains(res.Stderr, "more than 1 day(s) before the plan's as-of") {
+		t.Errorf("old dossier: %s", res.Stderr)
+	}
+	cli(t, a, 2, "plan", "--evidence", "ev.json", "--no-evidence")
+	cli(t, a, 2, "plan", "--regions", "us-east-1")
+	cli(t, a, 2, "plan", "--evidence", "missing.json")
+}
+
+// TestPlanUnknownIsNeverUnused: CloudTrail denies LookupEvents, so
+// neither alice (to disable) nor bob (to delete) is proven unused.
+func TestPlanUnknownIsNeverUnused(t *testing.T) {
+	a := iamfixture.NewAccount(t)
+	user(t, a, "alice", nil)
+	user(t, a, "bob", nil)
+	env(t, a)
+	fake := evidenceServer(t, a)
+	cli(t, a, 0, "disable", "bob", "--yes", "--reason", "unused")
+	fake.Fail = func(r fakeaws.Request, n int) string {
+		if r.Action == "cloudtrail:LookupEvents" {
+			return "AccessDeniedException"
+		}
+		return ""
+	}
+	res := cli(t, a, 0, "plan", "--as-of", days(100), "--gather-evidence", "--output-file", "plan.json")
+	p := readPlan(t, "plan.json")
+	if len(p.Actions) != 0 {
+		t.Errorf("planned on unknown evidence: %s\n%s", actions(p), res.Stdout)
+	}
+	for _, u := range []string{"alice", "bob"} {
+		if why := skipReason(p, u); !strings.Contains(why, "unknown, never treated as unused: could not read cloudtrail us-east-1: missing permission cloudtrail:LookupEvents") {
+			t.Errorf("%s: %q", u, why)
+		}
+	}
+}
