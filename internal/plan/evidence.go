@@ -12,7 +12,7 @@ import (
 const (
 	// EvidenceGathered: plan --gather-evidence read it live.
 	EvidenceGathered = "gathered"
-	// EvidenceFile: plan --evidence FILE (iamsweep evidence -o json).
+	// EvidenceFile: plan --evidence-file FILE (iamsweep evidence -o json).
 	EvidenceFile = "file"
 	// EvidenceNone: no dossier; delete is planned only with --no-evidence.
 	EvidenceNone = "none"
@@ -29,7 +29,7 @@ const MaxEvidenceAgeAtApplyDays = 7
 
 // NoEvidenceReason is why a user due for deletion is left alone without a
 // dossier.
-const NoEvidenceReason = "no evidence: run plan with --gather-evidence or --evidence FILE " +
+const NoEvidenceReason = "no evidence: run plan with --gather-evidence or --evidence-file FILE " +
 	"(attempts with a disabled key are only visible in CloudTrail), or --no-evidence to delete on IAM's last-used dates alone"
 
 // EvidenceBasis is the evidence the whole plan rests on.

@@ -57,7 +57,7 @@ func NewCmdPlan(f *cmdutil.Factory, runF func(context.Context, *PlanOptions) err
   deactivate-key  an unused active access key of a user that stays in use
 
 IAM's last-used dates are not proof. With evidence (--gather-evidence reads
-it now for exactly the users the plan would change; --evidence FILE reads a
+it now for exactly the users the plan would change; --evidence-file FILE reads a
 dossier from 'iamsweep evidence -o json'), disable and delete need the user's
 verdict unused, deactivate-key the key's; in-use and unknown users are left
 alone with the reason, and a user somebody tried to use after its disable
@@ -75,7 +75,7 @@ disable or delete is refused.
 Without --output-file the plan JSON goes to standard output and the summary
 to standard error.`,
 		Example: `  iamsweep plan --gather-evidence --output-file plan.json
-  iamsweep evidence -o json --output-file evidence.json && iamsweep plan --evidence evidence.json --output-file plan.json
+  iamsweep evidence -o json --output-file evidence.json && iamsweep plan --evidence-file evidence.json --output-file plan.json
   iamsweep scan --output-file scan.json && iamsweep plan --from-scan scan.json --output-file plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -97,7 +97,7 @@ to standard error.`,
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the plan JSON to `FILE` (summary on standard output)")
 	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", DefaultQuarantineDays, "plan delete only for users disabled at least `N` days ago")
 	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
-	cmd.Flags().StringVar(&opts.EvidenceFile, "evidence", "", "gate the plan on the verdicts of an evidence dossier `FILE` (iamsweep evidence -o json)")
+	cmd.Flags().StringVar(&opts.EvidenceFile, "evidence-file", "", "gate the plan on the verdicts of an evidence dossier `FILE` (iamsweep evidence -o json)")
 	cmd.Flags().BoolVar(&opts.GatherEvidence, "gather-evidence", false, "gather evidence now (CloudTrail, Access Advisor, Access Analyzer) for the users the plan would change, and gate the plan on it")
 	cmd.Flags().BoolVar(&opts.NoEvidence, "no-evidence", false, "plan delete without evidence, on IAM's last-used dates alone (recorded in the plan)")
 	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --gather-evidence, search these `REGIONS` instead of every enabled region")

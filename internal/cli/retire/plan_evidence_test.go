@@ -92,7 +92,7 @@ func TestPlanDisablesOnlyUsersProvenUnused(t *testing.T) {
 
 	// the same from a dossier file
 	cli(t, a, 0, "evidence", "--as-of", days(100), "--regions", "us-east-1", "-o", "json", "--output-file", "ev.json")
-	cli(t, a, 0, "plan", "--as-of", days(100), "--evidence", "ev.json", "--output-file", "plan.json")
+	cli(t, a, 0, "plan", "--as-of", days(100), "--evidence-file", "ev.json", "--output-file", "plan.json")
 	p = readPlan(t, "plan.json")
 	if actions(p) != "disable alice" || p.Evidence.Mode != plan.EvidenceFile || p.Evidence.File != "ev.json" || skipReason(p, "dave") == "" {
 		t.Errorf("plan --evidence: %s %+v", actions(p), p.Evidence)
@@ -107,17 +107,17 @@ func TestPlanDisablesOnlyUsersProvenUnused(t *testing.T) {
 	if err := os.WriteFile("other.json", []byte(other), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res = cli(t, a, 1, "plan", "--as-of", days(100), "--evidence", "other.json")
+	res = cli(t, a, 1, "plan", "--as-of", days(100), "--evidence-file", "other.json")
 	if !strings.Contains(res.Stderr, "account 999988887777 but the scan is of account 123456789012") {
 		t.Errorf("another account: %s", res.Stderr)
 	}
-	res = cli(t, a, 1, "plan", "--as-of", days(103), "--evidence", "ev.json")
+	res = cli(t, a, 1, "plan", "--as-of", days(103), "--evidence-file", "ev.json")
 	if !strings.Contains(res.Stderr, "more than 1 day(s) before the plan's as-of") {
 		t.Errorf("old dossier: %s", res.Stderr)
 	}
-	cli(t, a, 2, "plan", "--evidence", "ev.json", "--no-evidence")
+	cli(t, a, 2, "plan", "--evidence-file", "ev.json", "--no-evidence")
 	cli(t, a, 2, "plan", "--regions", "us-east-1")
-	cli(t, a, 2, "plan", "--evidence", "missing.json")
+	cli(t, a, 2, "plan", "--evidence-file", "missing.json")
 }
 
 // TestPlanUnknownIsNeverUnused: CloudTrail denies LookupEvents, so
