@@ -13,7 +13,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
-// checkEvidenceFlags allows one of --evidence, --gather-evidence and
+// checkEvidenceFlags allows one of --evidence-file, --gather-evidence and
 // --no-evidence, and --regions only for gathering.
 func checkEvidenceFlags(opts *PlanOptions) error {
 	n := 0
@@ -23,7 +23,7 @@ func checkEvidenceFlags(opts *PlanOptions) error {
 		}
 	}
 	if n > 1 {
-		return cmdutil.FlagErrorf("--evidence, --gather-evidence and --no-evidence exclude each other: give one")
+		return cmdutil.FlagErrorf("--evidence-file, --gather-evidence and --no-evidence exclude each other: give one")
 	}
 	if len(opts.Regions) > 0 && !opts.GatherEvidence {
 		return cmdutil.FlagErrorf("--regions is for --gather-evidence")
