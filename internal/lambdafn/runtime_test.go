@@ -28,6 +28,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// moto knows AWS managed policies such as AWSDenyAll (which disable
+	// attaches) only when asked, before it starts.
+	os.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 	code := m.Run()
 	motoserver.StopShared()
 	if binPath != "" {

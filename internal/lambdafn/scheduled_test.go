@@ -22,8 +22,8 @@ func (r *recordingSNS) Publish(_ context.Context, in *sns.PublishInput, _ ...fun
 
 // stage records what an optional stage was given and in which order.
 type stage struct {
-	name  string
-	order *[]string
+	name     string
+	order    *[]string
 	seen     *scan.Result
 	s        *Settings
 	verdicts map[string]string
