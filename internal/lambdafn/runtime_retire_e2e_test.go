@@ -14,6 +14,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamproxy"
 )
 
@@ -218,4 +219,53 @@ func (a *account) wantBackup(s3c *s3.Client, name string) {
 	if strings.Contains(string(body), "Correct-Horse-9") || strings.Contains(string(body), "SecretAccessKey") {
 		a.t.Errorf("%s: the backup holds a secret", name)
 	}
+}
+
+// TestFunctionDisablesOnlyUsersTheEvidenceProvesUnused: with evidence and
+// auto_disable, a user the scan judges unused but CloudTrail shows at work
+// is left alone; the one nothing shows in use is disabled.
+func TestFunctionDisablesOnlyUsersTheEvidenceProvesUnused(t *testing.T) {
+	a := newAccount(t)
+	a.user("idle", true, 1)
+	a.user("busy", true, 1)
+	// CloudTrail, Access Advisor, Access Analyzer and ListRegions are not
+	// in moto: the fake answers them and forwards the rest.
+	fake := fakeaws.Start(t, a.srv.URL)
+	fake.Regions = []string{"us-east-1"}
+	now := time.Now().UTC()
+	fake.Events["us-east-1"] = []fakeaws.TrailEvent{{ID: "e1", Time: now.Add(24 * time.Hour), Name: "GetObject", UserName: "busy", SourceIP: "20.1.2.3", UserAgent: "aws-cli/2"}}
+	a.param("/iamsweep/config", "evidence: true\nauto_disable: true\n", ssmtypes.ParameterTypeString)
+
+	rt, addr := newRuntimeAPI(t)
+	env := awsEnv(a.srv)
+	env["AWS_ENDPOINT_URL"] = fake.URL
+	env["IAMSWEEP_MAX_UNUSED_DAYS"] = "1"
+	env["IAMSWEEP_CONFIG_SSM"] = "/iamsweep/config"
+	env["IAMSWEEP_LOG_LEVEL"] = "debug"
+	fn := startFunction(t, addr, env)
+	res := rt.invoke(t, map[string]any{"detail-type": "Scheduled Event", "time": now.Add(2 * 24 * time.Hour).Format(time.RFC3339)})
+	if res.Error {
+		t.Fatalf("%s\n%s", res.Body, fn.output())
+	}
+	var out struct {
+		Evidence, Retire struct {
+			Counts map[string]int
+			Notes  []string
+		}
+	}
+	if err := json.Unmarshal(res.Body, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Evidence.Counts["unused"] != 1 || out.Evidence.Counts["in-use"] != 1 {
+		t.Errorf("evidence %s", res.Body)
+	}
+	if out.Retire.Counts["disable-done"] != 1 || out.Retire.Counts["not-proven-unused"] != 1 || !strings.Contains(strings.Join(out.Retire.Notes, "\n"), "disable busy: left alone: the evidence verdict is in-use") {
+		t.Errorf("retire %s", res.Body)
+	}
+	a.wantDisabled("idle")
+	a.wantEnabled("busy")
+	if fake.Count("cloudtrail:LookupEvents") == 0 || fake.Count("account:ListRegions") == 0 {
+		t.Error("the evidence stage did not read CloudTrail in the enabled regions")
+	}
+	roleAllowsCalls(t, fn.logs(t), "cloudtrail:LookupEvents", "iam:GenerateServiceLastAccessedDetails", "access-analyzer:ListAnalyzers", "iam:AttachUserPolicy")
 }
