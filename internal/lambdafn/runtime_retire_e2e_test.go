@@ -72,8 +72,8 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 	for _, u := range []string{"idle-1", "idle-2", "keep-me"} {
 		a.wantEnabled(u)
 	}
-	if n := len(snsSent(t, a.srv.URL, topic)); n != 1 {
-		t.Errorf("%d reports sent, want 1 despite the refusal", n)
+	if sent := snsSent(t, a.srv.URL, topic); len(sent) != 1 || !strings.Contains(sent[0].body, "more than max_users 1") {
+		t.Errorf("want 1 report saying why nothing was disabled, got %+v", sent)
 	}
 
 	// 2. Within max_users: the unused users are disabled, not the excluded one.
@@ -92,6 +92,9 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 		a.wantDisabled(u)
 	}
 	a.wantEnabled("keep-me")
+	if sent := snsSent(t, a.srv.URL, topic); len(sent) != 2 || !strings.Contains(sent[1].body, "Changes made by this run (auto-disable):\n  disable idle-1: done\n  disable idle-2: done\n") {
+		t.Errorf("the report does not list the users disabled: %+v", sent)
+	}
 
 	// 3. Three days later the quarantine (14 days) holds: nothing deleted.
 	res = scheduled(5)

@@ -84,6 +84,12 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 	}
 
 	sender := &notify.Sender{SNS: c.SNS, SSM: c.SSM, HTTP: h.HTTP, Getenv: h.getenv}
+	if out.Retire != nil {
+		sender.Changes = out.Retire.Notes
+		if stageErr != nil {
+			sender.Changes = append([]string{stageErr.Error()}, sender.Changes...)
+		}
+	}
 	for _, t := range s.Targets {
 		out.Notified = append(out.Notified, t.String())
 	}

@@ -69,7 +69,6 @@ func (r *Retirer) PlanAndApplyDisable(ctx context.Context, in lambdafn.StageInpu
 	if n := p.UsersChanged(); n > s.MaxUsers {
 		sum.Counts[CountRefused] = n
 		err := fmt.Errorf("the plan disables or deletes %d users, more than max_users %d: nothing was changed; review the scan, then raise max_users (or %s) or exclude users", n, s.MaxUsers, lambdafn.EnvMaxUsers)
-		sum.Notes = append(sum.Notes, err.Error())
 		return sum, err
 	}
 	return sum, r.apply(ctx, api, store, p, in, &sum)
@@ -165,6 +164,7 @@ func (r *Retirer) apply(ctx context.Context, api remediate.IAMAPI, store BackupS
 			sum.Notes = append(sum.Notes, fmt.Sprintf("%s %s %s: %s", a.Action, a.User, o.Status, o.Reason))
 			log.Info("retire", append(attrs, "reason", o.Reason)...)
 		default:
+			sum.Notes = append(sum.Notes, fmt.Sprintf("%s %s: %s", a.Action, a.User, o.Status))
 			log.Info("retire", attrs...)
 		}
 	}
