@@ -250,6 +250,15 @@ resource "aws_lambda_function" "iamsweep" {
   }
 
   depends_on = [aws_iam_role_policy.function]
+
+  lifecycle {
+    # A variable's validation may not read another variable before
+    # Terraform 1.9; a precondition may.
+    precondition {
+      condition     = !var.enable_auto_delete || (var.enable_auto_disable && var.backup_bucket_name != "")
+      error_message = "enable_auto_delete needs enable_auto_disable and backup_bucket_name."
+    }
+  }
 }
 
 resource "aws_cloudwatch_event_rule" "schedule" {

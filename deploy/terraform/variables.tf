@@ -104,10 +104,6 @@ variable "enable_auto_delete" {
   description = "Also delete users iamsweep disabled at least quarantine_days ago with no use since, after uploading a backup to backup_bucket_name. Needs enable_auto_disable and backup_bucket_name."
   type        = bool
   default     = false
-  validation {
-    condition     = !var.enable_auto_delete || (var.enable_auto_disable && var.backup_bucket_name != "")
-    error_message = "enable_auto_delete needs enable_auto_disable and backup_bucket_name."
-  }
 }
 
 variable "quarantine_days" {

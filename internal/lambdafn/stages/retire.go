@@ -53,6 +53,9 @@ func (r *Retirer) PlanAndApplyDisable(ctx context.Context, in lambdafn.StageInpu
 		api = in.AWS.IAM()
 	}
 	if store == nil && s.AutoDelete {
+		if in.AWS == nil {
+			return sum, errors.New("no S3 client for the backups")
+		}
 		store = in.AWS.S3()
 	}
 	p, err := plan.Build(res, plan.Params{AsOf: res.AsOf, Now: r.now(), QuarantineDays: s.QuarantineDays, CallerARN: res.CallerARN})
