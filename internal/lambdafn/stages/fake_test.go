@@ -24,6 +24,8 @@ type fakeIAM struct {
 	mu     sync.Mutex
 	reads  map[string]int
 	writes []string // "Action user"
+	// denyAttach makes AttachUserPolicy fail for this user.
+	denyAttach string
 }
 
 func newFakeIAM() *fakeIAM { return &fakeIAM{reads: map[string]int{}} }
@@ -65,6 +67,9 @@ func (f *fakeIAM) TagUser(_ context.Context, in *iam.TagUserInput, _ ...func(*ia
 }
 
 func (f *fakeIAM) AttachUserPolicy(_ context.Context, in *iam.AttachUserPolicyInput, _ ...func(*iam.Options)) (*iam.AttachUserPolicyOutput, error) {
+	if aws.ToString(in.UserName) == f.denyAttach {
+		return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform: iam:AttachUserPolicy"}
+	}
 	f.write("AttachUserPolicy", in.UserName)
 	return &iam.AttachUserPolicyOutput{}, nil
 }

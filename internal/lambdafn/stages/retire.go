@@ -141,10 +141,11 @@ func (r *Retirer) apply(ctx context.Context, api remediate.IAMAPI, store BackupS
 	guard := remediate.Guard{CallerARN: res.CallerARN, Exclusions: in.Exclusions, AsOf: res.AsOf}
 	ap := &plan.Applier{API: api, Exec: x, Guard: guard, AsOf: res.AsOf, Now: r.Now, BackupDir: r.tmpDir(), Plan: p}
 	var first error
+	failed := 0
 	for _, a := range p.Actions {
 		o := ap.Prepare(ctx, a)
 		if o.Status == plan.StatusWouldDo {
-			err := error(nil)
+			var err error
 			if a.Action == plan.ActionDelete {
 				err = uploadBackup(o.Op, store, in.Settings.BackupBucket, res.AccountID)
 			}
@@ -160,7 +161,9 @@ func (r *Retirer) apply(ctx context.Context, api remediate.IAMAPI, store BackupS
 		attrs := []any{"action", a.Action, "user", a.User, "status", o.Status}
 		switch {
 		case o.Err != nil:
-			first = cmp(first, o.Err)
+			if failed++; first == nil {
+				first = o.Err
+			}
 			sum.Notes = append(sum.Notes, fmt.Sprintf("%s %s failed: %v", a.Action, a.User, o.Err))
 			log.Error("retire", append(attrs, "error", o.Err.Error())...)
 		case o.Reason != "":
@@ -172,16 +175,9 @@ func (r *Retirer) apply(ctx context.Context, api remediate.IAMAPI, store BackupS
 		}
 	}
 	if first != nil {
-		return fmt.Errorf("%d action(s) failed; the next run retries them; first: %w", sum.Counts[plan.ActionDisable+"-"+plan.StatusFailed]+sum.Counts[plan.ActionDelete+"-"+plan.StatusFailed], first)
+		return fmt.Errorf("%d action(s) failed; the next run retries them; first: %w", failed, first)
 	}
 	return nil
-}
-
-func cmp(first, err error) error {
-	if first != nil {
-		return first
-	}
-	return err
 }
 
 func (r *Retirer) now() time.Time {

@@ -105,6 +105,20 @@ func TestRetirerLeavesWhatIsNotItsToDo(t *testing.T) {
 	}
 }
 
+// A user that fails does not stop the others; the stage then fails with
+// the first error, naming the missing permission.
+func TestRetirerGoesOnAfterAFailedUser(t *testing.T) {
+	api := newFakeIAM()
+	api.denyAttach = "a"
+	sum, err := (&Retirer{IAM: api}).PlanAndApplyDisable(context.Background(), lambdafn.StageInput{Result: result(unused("a"), unused("b")), Settings: settings()})
+	if err == nil || !strings.Contains(err.Error(), "1 action(s) failed") || !strings.Contains(err.Error(), "iam:AttachUserPolicy") {
+		t.Errorf("err = %v", err)
+	}
+	if sum.Counts["disable-failed"] != 1 || sum.Counts["disable-done"] != 1 || !strings.Contains(strings.Join(sum.Notes, "\n"), "disable b: done") {
+		t.Errorf("counts %v notes %v", sum.Counts, sum.Notes)
+	}
+}
+
 func TestRetirerRefusesAutoDeleteWithoutABucket(t *testing.T) {
 	s := settings()
 	s.AutoDelete = true
