@@ -6,14 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
 )
 
 // documented lists the actions each stage's policy grants, as the README
-// documents them. scan.json is also compared with the calls of a live scan
-// (internal/cli/scan); evidence.json and apply.json are compared with the
-// calls of those commands' integration tests once they are merged, so here
-// they are held to the documented list: nothing missing, nothing extra.
+// documents them: nothing missing, nothing extra. Each file is also
+// compared with the calls the code makes: scan.json with a live scan
+// (internal/cli/scan/policy_test.go), evidence.json with an evidence run
+// (internal/cli/evidence/policy_test.go), apply.json with every command of
+// the retire integration tests (internal/cli/retire/helpers_test.go) and,
+// below, with the permission lists those tests hold the calls to.
 var documented = map[string][]string{
 	"scan.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
@@ -21,15 +24,15 @@ var documented = map[string][]string{
 	},
 	"evidence.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
-		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetAccessKeyLastUsed",
+		"iam:ListAccessKeys", "iam:GetLoginProfile",
 		"iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails",
-		"cloudtrail:LookupEvents", "ec2:DescribeRegions",
-		"access-analyzer:ListAnalyzers", "access-analyzer:ListFindingsV2", "access-analyzer:GetFindingV2",
+		"cloudtrail:LookupEvents", "account:ListRegions",
+		"access-analyzer:ListAnalyzers", "access-analyzer:ListFindings",
 		"s3:ListBucket", "s3:GetObject", "ssm:GetParameter",
 	},
 	"apply.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
-		"iam:GetUser", "iam:ListUserTags", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetLoginProfile",
+		"iam:GetUser", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetLoginProfile",
 		"iam:ListGroupsForUser", "iam:ListUserPolicies", "iam:GetUserPolicy", "iam:ListAttachedUserPolicies",
 		"iam:ListMFADevices", "iam:ListSSHPublicKeys", "iam:ListSigningCertificates", "iam:ListServiceSpecificCredentials",
 		"iam:UpdateAccessKey", "iam:DeleteLoginProfile", "iam:CreateLoginProfile", "iam:TagUser", "iam:UntagUser",
@@ -93,6 +96,31 @@ func TestApplyPolicyCannotEscalate(t *testing.T) {
 			if (a == "iam:AttachUserPolicy" || a == "iam:CreateLoginProfile") && len(s.Condition) == 0 {
 				t.Errorf("statement %s grants %s without a condition", s.Sid, a)
 			}
+		}
+	}
+}
+
+// TestApplyPolicyMatchesRetirePermissions: apply.json allows every action
+// README-retire.md lists for plan, apply, disable, restore and delete
+// (internal/cli/retire checks each call of its integration tests against
+// those lists), and grants nothing none of them lists.
+func TestApplyPolicyMatchesRetirePermissions(t *testing.T) {
+	p, err := iampolicy.Load("policies/apply.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{"ssm:GetParameter": true} // --exclusions-ssm
+	for _, cmd := range []string{"plan", "apply", "disable", "restore", "delete"} {
+		for _, a := range retire.Permissions[cmd] {
+			listed[a] = true
+			if !p.Allows(a) && !iampolicy.NeedsNoPermission[a] {
+				t.Errorf("apply.json does not allow %s, which %s needs", a, cmd)
+			}
+		}
+	}
+	for _, a := range p.Actions() {
+		if !listed[a] {
+			t.Errorf("apply.json grants %s, which no retire command calls", a)
 		}
 	}
 }

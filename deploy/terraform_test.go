@@ -73,7 +73,7 @@ func TestTerraformMatchesTheTemplate(t *testing.T) {
 	}
 
 	policy := block(t, src, `data "aws_iam_policy_document" "function"`)
-	tfActions := regexp.MustCompile(`"([a-z-]+:[A-Za-z]+)"`).FindAllStringSubmatch(policy, -1)
+	tfActions := regexp.MustCompile(`"([a-z0-9-]+:[A-Za-z]+)"`).FindAllStringSubmatch(policy, -1)
 	var acts []string
 	for _, m := range tfActions {
 		acts = append(acts, m[1])

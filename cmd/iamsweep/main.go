@@ -10,13 +10,14 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/lambdafn"
+	"github.com/iamsweep/iamsweep/internal/lambdafn/stages"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	if lambdafn.InLambda() {
 		// The same binary, deployed as a Lambda function's bootstrap.
-		if err := lambdafn.Serve(ctx, lambdafn.Extensions{}); err != nil {
+		if err := lambdafn.Serve(ctx, stages.New()); err != nil {
 			os.Exit(1)
 		}
 		return

@@ -10,7 +10,12 @@ locals {
   region    = data.aws_region.current.name
   ssm_arn   = "arn:${local.partition}:ssm:${local.region}:${local.account}:parameter"
 
-  exclusions = length(var.excluded_users) > 0
+  exclusions  = length(var.excluded_users) > 0
+  auto_delete = var.enable_auto_disable && var.enable_auto_delete
+  user_arns   = "arn:${local.partition}:iam::${local.account}:user/*"
+  # The condition key is kept out of the policy document's block, whose
+  # quoted service:Action strings the deploy test compares with the template.
+  policy_arn_condition_key = "iam:PolicyARN"
   read_parameters = concat(
     local.exclusions ? ["${local.ssm_arn}${aws_ssm_parameter.excluded_users[0].name}"] : [],
     var.config_parameter_name != "" ? ["${local.ssm_arn}/${var.config_parameter_name}"] : [],
@@ -101,11 +106,103 @@ data "aws_iam_policy_document" "function" {
       resources = ["*"]
     }
   }
+  dynamic "statement" {
+    for_each = var.enable_evidence ? [1] : []
+    content {
+      sid = "ReadEvidenceOfUse"
+      actions = [
+        "cloudtrail:LookupEvents",
+        "account:ListRegions",
+        "iam:GetServiceLastAccessedDetails",
+        "access-analyzer:ListAnalyzers",
+        "access-analyzer:ListFindings",
+      ]
+      resources = ["*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enable_evidence ? [1] : []
+    content {
+      sid       = "StartAccessAdvisorJobs"
+      actions   = ["iam:GenerateServiceLastAccessedDetails"]
+      resources = [local.user_arns]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enable_auto_disable ? [1] : []
+    content {
+      sid = "DisableUnusedUsers"
+      actions = [
+        "iam:GetUser",
+        "iam:GetAccessKeyLastUsed",
+        "iam:ListAttachedUserPolicies",
+        "iam:UpdateAccessKey",
+        "iam:DeleteLoginProfile",
+        "iam:TagUser",
+      ]
+      resources = [local.user_arns]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enable_auto_disable ? [1] : []
+    content {
+      sid       = "AttachOnlyTheDenyAllPolicy"
+      actions   = ["iam:AttachUserPolicy"]
+      resources = [local.user_arns]
+      condition {
+        test     = "ArnEquals"
+        variable = local.policy_arn_condition_key
+        values   = ["arn:${local.partition}:iam::aws:policy/AWSDenyAll"]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = local.auto_delete ? [1] : []
+    content {
+      sid = "DeleteUsersAfterQuarantine"
+      actions = [
+        "iam:ListGroupsForUser",
+        "iam:ListUserPolicies",
+        "iam:GetUserPolicy",
+        "iam:ListMFADevices",
+        "iam:ListSSHPublicKeys",
+        "iam:ListSigningCertificates",
+        "iam:ListServiceSpecificCredentials",
+        "iam:DeleteAccessKey",
+        "iam:DeleteSigningCertificate",
+        "iam:DeleteSSHPublicKey",
+        "iam:DeleteServiceSpecificCredential",
+        "iam:DeactivateMFADevice",
+        "iam:DeleteUserPolicy",
+        "iam:DetachUserPolicy",
+        "iam:RemoveUserFromGroup",
+        "iam:DeleteUserPermissionsBoundary",
+        "iam:DeleteUser",
+      ]
+      resources = [local.user_arns]
+    }
+  }
+  dynamic "statement" {
+    for_each = local.auto_delete ? [1] : []
+    content {
+      sid       = "DeleteVirtualMFADevices"
+      actions   = ["iam:DeleteVirtualMFADevice"]
+      resources = ["arn:${local.partition}:iam::${local.account}:mfa/*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = local.auto_delete ? [1] : []
+    content {
+      sid       = "WriteBackupsBeforeDeleting"
+      actions   = ["s3:PutObject"]
+      resources = ["arn:${local.partition}:s3:::${var.backup_bucket_name}/iamsweep/backups/*"]
+    }
+  }
 }
 
 resource "aws_iam_role" "function" {
   name               = "${var.name}-function"
-  description        = "iamsweep unattended scan (read-only on IAM)"
+  description        = "iamsweep unattended scan (read-only on IAM unless auto-disable is on)"
   assume_role_policy = data.aws_iam_policy_document.assume.json
 }
 
@@ -125,8 +222,9 @@ resource "aws_lambda_function" "iamsweep" {
   source_code_hash = filebase64sha256(var.package_zip)
   role             = aws_iam_role.function.arn
   memory_size      = 256
-  # A credential report can take a minute to generate on a large account.
-  timeout = 300
+  # A credential report can take a minute to generate on a large account;
+  # evidence reads CloudTrail at 2 requests per second per region.
+  timeout = var.enable_evidence ? 900 : 300
 
   logging_config {
     log_group  = aws_cloudwatch_log_group.function.name
@@ -142,10 +240,25 @@ resource "aws_lambda_function" "iamsweep" {
       IAMSWEEP_SNS_TOPIC_ARN     = aws_sns_topic.report.arn
       IAMSWEEP_SLACK_WEBHOOK_SSM = var.slack_webhook_parameter_name != "" ? "/${var.slack_webhook_parameter_name}" : ""
       IAMSWEEP_LOG_LEVEL         = var.log_level
+      IAMSWEEP_EVIDENCE          = tostring(var.enable_evidence)
+      IAMSWEEP_AUTO_DISABLE      = tostring(var.enable_auto_disable)
+      IAMSWEEP_AUTO_DELETE       = tostring(local.auto_delete)
+      IAMSWEEP_QUARANTINE_DAYS   = tostring(var.quarantine_days)
+      IAMSWEEP_MAX_USERS         = tostring(var.max_users)
+      IAMSWEEP_BACKUP_BUCKET     = var.backup_bucket_name
     }
   }
 
   depends_on = [aws_iam_role_policy.function]
+
+  lifecycle {
+    # A variable's validation may not read another variable before
+    # Terraform 1.9; a precondition may.
+    precondition {
+      condition     = !var.enable_auto_delete || (var.enable_auto_disable && var.backup_bucket_name != "")
+      error_message = "enable_auto_delete needs enable_auto_disable and backup_bucket_name."
+    }
+  }
 }
 
 resource "aws_cloudwatch_event_rule" "schedule" {

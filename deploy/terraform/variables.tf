@@ -87,3 +87,47 @@ variable "log_retention_days" {
   type        = number
   default     = 90
 }
+
+variable "enable_evidence" {
+  description = "Gather evidence (CloudTrail event history in every enabled region, Access Advisor, Access Analyzer) for the scan's candidates; with auto-disable, only users proven unused are disabled."
+  type        = bool
+  default     = false
+}
+
+variable "enable_auto_disable" {
+  description = "Disable unused users after each scan (keys inactive, console login removed, AWSDenyAll attached; reversible with iamsweep restore). Grants the role those IAM writes."
+  type        = bool
+  default     = false
+}
+
+variable "enable_auto_delete" {
+  description = "Also delete users iamsweep disabled at least quarantine_days ago with no use since, after uploading a backup to backup_bucket_name. Needs enable_auto_disable and backup_bucket_name."
+  type        = bool
+  default     = false
+}
+
+variable "quarantine_days" {
+  description = "Days a user stays disabled before auto-delete may delete it."
+  type        = number
+  default     = 14
+  validation {
+    condition     = var.quarantine_days >= 1
+    error_message = "quarantine_days must be at least 1."
+  }
+}
+
+variable "max_users" {
+  description = "Most users one run may disable or delete; a run that would change more changes nothing and fails."
+  type        = number
+  default     = 20
+  validation {
+    condition     = var.max_users >= 1
+    error_message = "max_users must be at least 1."
+  }
+}
+
+variable "backup_bucket_name" {
+  description = "Existing S3 bucket receiving each user's backup (iamsweep/backups/ACCOUNT/USER-TIME.json) before auto-delete deletes it (empty for none)."
+  type        = string
+  default     = ""
+}

@@ -25,13 +25,26 @@ var servicePrefixes = map[string]string{
 	"AccessAnalyzer": "access-analyzer",
 }
 
+// operationActions maps operations authorized by an IAM action of another
+// name: Access Analyzer's V2 finding operations need the V1 actions, and
+// listing a bucket's objects is s3:ListBucket.
+var operationActions = map[string]string{
+	"s3:ListObjectsV2":               "s3:ListBucket",
+	"access-analyzer:ListFindingsV2": "access-analyzer:ListFindings",
+	"access-analyzer:GetFindingV2":   "access-analyzer:GetFinding",
+}
+
 // ActionName turns an SDK service ID and operation into an IAM action.
 func ActionName(serviceID, operation string) string {
 	p, ok := servicePrefixes[serviceID]
 	if !ok {
 		p = strings.ToLower(strings.ReplaceAll(serviceID, " ", ""))
 	}
-	return p + ":" + operation
+	a := p + ":" + operation
+	if iamAction, ok := operationActions[a]; ok {
+		return iamAction
+	}
+	return a
 }
 
 // Add records one call.

@@ -43,6 +43,9 @@ type Config struct {
 	// has passed. Both are off unless set, and AutoDelete needs AutoDisable.
 	AutoDisable bool `yaml:"auto_disable"`
 	AutoDelete  bool `yaml:"auto_delete"`
+	// BackupBucket is the S3 bucket the Lambda writes each user's backup
+	// to before auto-delete deletes it (its /tmp does not outlive it).
+	BackupBucket string `yaml:"backup_bucket"`
 }
 
 // ExclusionEntry is one exception: a reason is required, an expiry optional.
@@ -86,11 +89,11 @@ func Parse(data []byte) (*Config, error) {
 	var set map[string]any
 	_ = yaml.Unmarshal(data, &set)
 	for _, k := range []struct {
-		key string
-		v   int
-	}{{"max_unused_days", c.MaxUnusedDays}, {"rotation_days", c.RotationDays}, {"quarantine_days", c.QuarantineDays}, {"max_users", c.MaxUsers}} {
+		key, unit string
+		v         int
+	}{{"max_unused_days", " day", c.MaxUnusedDays}, {"rotation_days", " day", c.RotationDays}, {"quarantine_days", " day", c.QuarantineDays}, {"max_users", " user", c.MaxUsers}} {
 		if _, ok := set[k.key]; ok && k.v < 1 {
-			return nil, fmt.Errorf("%s: %d: must be at least 1", k.key, k.v)
+			return nil, fmt.Errorf("%s: %d: must be at least 1%s", k.key, k.v, k.unit)
 		}
 	}
 	return &c, nil
@@ -101,7 +104,7 @@ var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type
 
 // knownKeys lists the keys of each type, for the unknown-key message.
 var knownKeys = map[string]string{
-	"Config":         "max_unused_days, rotation_days, quarantine_days, max_users, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete",
+	"Config":         "max_unused_days, rotation_days, quarantine_days, max_users, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete, backup_bucket",
 	"ExclusionEntry": "user, path, tag, reason, expires",
 }
 

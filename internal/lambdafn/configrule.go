@@ -126,7 +126,7 @@ func (h *Handler) configRule(ctx context.Context, log *slog.Logger, payload json
 	if maxAge == 0 {
 		maxAge = s.MaxUnusedDays
 	}
-	res, err := h.runScan(ctx, c, s, at, maxAge)
+	res, _, _, err := h.runScan(ctx, c, s, at, maxAge)
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,12 @@ const (
 	EnvSlackWebhookURL = "IAMSWEEP_SLACK_WEBHOOK_URL"
 	EnvSlackWebhookSSM = "IAMSWEEP_SLACK_WEBHOOK_SSM"
 	EnvLogLevel        = "IAMSWEEP_LOG_LEVEL"
+	EnvEvidence        = "IAMSWEEP_EVIDENCE"
+	EnvAutoDisable     = "IAMSWEEP_AUTO_DISABLE"
+	EnvAutoDelete      = "IAMSWEEP_AUTO_DELETE"
+	EnvQuarantineDays  = "IAMSWEEP_QUARANTINE_DAYS"
+	EnvMaxUsers        = "IAMSWEEP_MAX_USERS"
+	EnvBackupBucket    = "IAMSWEEP_BACKUP_BUCKET"
 )
 
 // EnvVars is every variable the function reads; the deploy templates and
@@ -43,6 +49,12 @@ var EnvVars = []EnvVar{
 	{EnvSlackWebhookURL, "Slack incoming webhook URL (a secret: prefer the SSM variant; never logged)", false},
 	{EnvSlackWebhookSSM, "SSM SecureString parameter holding the Slack incoming webhook URL", true},
 	{EnvLogLevel, "debug, info (default), warn or error; logs are JSON on stderr", true},
+	{EnvEvidence, "true or false: gather evidence (CloudTrail, Access Advisor, Access Analyzer) for the candidates after the scan; beats the config's evidence", true},
+	{EnvAutoDisable, "true or false: plan and apply the disable stage after the scan; beats the config's auto_disable", true},
+	{EnvAutoDelete, "true or false: also delete users disabled longer than the quarantine (needs auto-disable and a backup bucket); beats the config's auto_delete", true},
+	{EnvQuarantineDays, "days a user stays disabled before auto-delete may delete it (default 14); beats the config's quarantine_days", true},
+	{EnvMaxUsers, "most users one run may disable or delete; more and the run changes nothing (default 20); beats the config's max_users", true},
+	{EnvBackupBucket, "S3 bucket the backup of each user is written to before auto-delete deletes it; beats the config's backup_bucket", true},
 }
 
 // EnvNames lists the variables' names; inTemplate keeps only those the
@@ -69,6 +81,11 @@ type Env struct {
 	// read when a message is sent, never copied.
 	SlackWebhookURL bool
 	LogLevel        slog.Level
+	// Evidence, AutoDisable and AutoDelete are nil when unset.
+	Evidence, AutoDisable, AutoDelete *bool
+	QuarantineDays                    int // 0: unset
+	MaxUsers                          int // 0: unset
+	BackupBucket                      string
 }
 
 // ReadEnv parses the variables through getenv.
@@ -77,9 +94,23 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 	e := Env{
 		ConfigSSM: get(EnvConfigSSM), ExclusionsSSM: get(EnvExclusionsSSM), SNSTopicARN: get(EnvSNSTopicARN),
 		SlackWebhookSSM: get(EnvSlackWebhookSSM), SlackWebhookURL: get(EnvSlackWebhookURL) != "",
-		LogLevel: slog.LevelInfo,
+		LogLevel: slog.LevelInfo, BackupBucket: get(EnvBackupBucket),
 	}
 	var err error
+	for _, b := range []struct {
+		name string
+		dst  **bool
+	}{{EnvEvidence, &e.Evidence}, {EnvAutoDisable, &e.AutoDisable}, {EnvAutoDelete, &e.AutoDelete}} {
+		if *b.dst, err = flag(b.name, get(b.name)); err != nil {
+			return Env{}, err
+		}
+	}
+	if e.QuarantineDays, err = days(EnvQuarantineDays, get(EnvQuarantineDays)); err != nil {
+		return Env{}, err
+	}
+	if e.MaxUsers, err = days(EnvMaxUsers, get(EnvMaxUsers)); err != nil {
+		return Env{}, fmt.Errorf("%s: want a whole number of users, at least 1", EnvMaxUsers)
+	}
 	if e.MaxUnusedDays, err = days(EnvMaxUnusedDays, get(EnvMaxUnusedDays)); err != nil {
 		return Env{}, err
 	}
@@ -103,4 +134,19 @@ func days(name, v string) (int, error) {
 		return 0, fmt.Errorf("%s=%q: want a whole number of days, at least 1", name, v)
 	}
 	return n, nil
+}
+
+// flag parses "true" or "false"; empty is unset (nil).
+func flag(name, v string) (*bool, error) {
+	switch strings.ToLower(v) {
+	case "":
+		return nil, nil
+	case "true":
+		t := true
+		return &t, nil
+	case "false":
+		f := false
+		return &f, nil
+	}
+	return nil, fmt.Errorf("%s=%q: want true or false", name, v)
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/notify"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
@@ -29,6 +32,9 @@ type Clients struct {
 	SSM       SSMAPI
 	SNS       notify.SNSAPI
 	Config    ConfigAPI
+	// AWS builds the clients the optional stages need (IAM writes, S3,
+	// CloudTrail...); nil in unit tests, whose stages bring fakes.
+	AWS *awsx.Factory
 }
 
 // StageSummary is what an optional stage reports back.
@@ -37,17 +43,33 @@ type StageSummary struct {
 	Notes  []string       `json:"notes,omitempty"`
 }
 
-// Retirer plans and applies the disable stage from a scan (and, when
-// s.AutoDelete is set, deletes users whose quarantine has passed). It is
-// nil in a build without plan/apply; auto_disable is then refused.
-type Retirer interface {
-	PlanAndApplyDisable(ctx context.Context, res *scan.Result, s *Settings) (StageSummary, error)
+// StageInput is what an optional stage works from: the scan and what it
+// was made with.
+type StageInput struct {
+	Result *scan.Result
+	// Inventory is the scan's live inventory (the evidence stage reads
+	// the key IDs the scan left out through it).
+	Inventory  *inventory.Inventory
+	Exclusions *exclusion.Set
+	Settings   *Settings
+	AWS        *awsx.Factory
+	Log        *slog.Logger
+	// Verdicts are the evidence stage's, user name -> unused, in-use or
+	// unknown; nil when evidence is off. The retire stage disables (or
+	// deletes) only users whose verdict is unused.
+	Verdicts map[string]string
 }
 
-// EvidenceGatherer looks for proof of use of the scan's unused users. It
-// is nil in a build without the evidence stage; evidence is then refused.
+// Retirer plans and applies the disable stage from a scan (and, when
+// Settings.AutoDelete is set, deletes users whose quarantine has passed).
+type Retirer interface {
+	PlanAndApplyDisable(ctx context.Context, in StageInput) (StageSummary, error)
+}
+
+// EvidenceGatherer looks for proof of use of the scan's candidates and
+// returns a verdict per user.
 type EvidenceGatherer interface {
-	Gather(ctx context.Context, res *scan.Result, s *Settings) (StageSummary, error)
+	Gather(ctx context.Context, in StageInput) (StageSummary, map[string]string, error)
 }
 
 // Handler serves one function's invocations.

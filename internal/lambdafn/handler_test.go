@@ -16,7 +16,6 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/iamsweep/iamsweep/internal/inventory"
-	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
 type fakeSSM map[string]string
@@ -176,17 +175,24 @@ func TestBadEventsAreRefused(t *testing.T) {
 	}
 }
 
-func TestSettingsThisBuildCannotHonourFail(t *testing.T) {
+func TestSettingsThatCannotBeHonouredFail(t *testing.T) {
 	for name, c := range map[string]struct {
 		yaml, want string
+		env        map[string]string
 	}{
-		"auto disable": {"auto_disable: true\n", "auto_disable: true needs the plan and apply stages, which are not available in this build"},
-		"evidence":     {"evidence: true\n", "evidence: true needs the evidence stage, which is not available in this build"},
-		"auto delete":  {"auto_delete: true\n", "auto_delete: true needs auto_disable: true"},
-		"typo":         {"auto_disabel: true\n", `unknown key "auto_disabel"`},
-		"inline slack": {"notify: [\"slack:https://hooks.slack.com/services/T/B/secret\"]\n", "keep it in an environment variable"},
+		"auto delete":           {yaml: "auto_delete: true\n", want: "auto_delete: true needs auto_disable: true"},
+		"auto delete by env":    {yaml: "auto_disable: false\n", env: map[string]string{EnvAutoDelete: "true"}, want: "auto_delete: true needs auto_disable: true"},
+		"auto delete no bucket": {yaml: "auto_disable: true\nauto_delete: true\n", want: "auto_delete: true needs a backup bucket"},
+		"env beats config":      {yaml: "auto_disable: true\nauto_delete: true\nbackup_bucket: b\n", env: map[string]string{EnvAutoDisable: "false"}, want: "needs auto_disable: true"},
+		"typo":                  {yaml: "auto_disabel: true\n", want: `unknown key "auto_disabel"`},
+		"inline slack":          {yaml: "notify: [\"slack:https://hooks.slack.com/services/T/B/secret\"]\n", want: "keep it in an environment variable"},
 	} {
-		h := handler(t, account(1), fakeSSM{"/iamsweep/config": c.yaml}, map[string]string{EnvConfigSSM: "/iamsweep/config"}, &fakeConfig{})
+		env := map[string]string{EnvConfigSSM: "/iamsweep/config"}
+		for k, v := range c.env {
+			env[k] = v
+		}
+		h := handler(t, account(1), nil, env, &fakeConfig{})
+		h.Retirer, h.Evidence = retirerFunc(nil), &stage{}
 		_, err := h.loadSettings(context.Background(), fakeSSM{"/iamsweep/config": c.yaml})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", name, err, c.want)
@@ -195,17 +201,27 @@ func TestSettingsThisBuildCannotHonourFail(t *testing.T) {
 			t.Errorf("%s: error echoes the webhook: %v", name, err)
 		}
 	}
-	// With a retirer wired, the same config is accepted.
-	h := handler(t, account(1), nil, map[string]string{EnvConfigSSM: "/c"}, nil)
-	h.Retirer = retirerFunc(nil)
-	if _, err := h.loadSettings(context.Background(), fakeSSM{"/c": "auto_disable: true\nauto_delete: true\n"}); err != nil {
-		t.Errorf("with a retirer: %v", err)
+	// A complete config is accepted, and the environment beats it.
+	env := map[string]string{EnvConfigSSM: "/c", EnvMaxUsers: "3", EnvBackupBucket: "env-bucket", EnvEvidence: "true"}
+	h := handler(t, account(1), nil, env, nil)
+	h.Retirer, h.Evidence = retirerFunc(nil), &stage{}
+	s, err := h.loadSettings(context.Background(), fakeSSM{"/c": "auto_disable: true\nauto_delete: true\nbackup_bucket: b\nquarantine_days: 30\nmax_users: 5\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.AutoDisable || !s.AutoDelete || !s.Evidence || s.MaxUsers != 3 || s.QuarantineDays != 30 || s.BackupBucket != "env-bucket" {
+		t.Errorf("settings %+v", s)
+	}
+	// Without a stage wired, switching it on is refused, not ignored.
+	h.Retirer = nil
+	if _, err := h.loadSettings(context.Background(), fakeSSM{"/c": "auto_disable: true\n"}); err == nil || !strings.Contains(err.Error(), "no retire stage") {
+		t.Errorf("no retirer: %v", err)
 	}
 }
 
 type retirerFunc func()
 
-func (retirerFunc) PlanAndApplyDisable(context.Context, *scan.Result, *Settings) (StageSummary, error) {
+func (retirerFunc) PlanAndApplyDisable(context.Context, StageInput) (StageSummary, error) {
 	return StageSummary{}, nil
 }
 
@@ -214,6 +230,9 @@ func TestEnvIsParsedStrictly(t *testing.T) {
 		{EnvMaxUnusedDays, "ninety", "want a whole number of days"},
 		{EnvRotationDays, "0", "at least 1"},
 		{EnvLogLevel, "loud", "want debug, info, warn or error"},
+		{EnvAutoDisable, "yes", "want true or false"},
+		{EnvMaxUsers, "0", "want a whole number of users"},
+		{EnvQuarantineDays, "-1", "at least 1"},
 	} {
 		if _, err := ReadEnv(func(k string) string { return map[string]string{c.k: c.v}[k] }); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.k) {
 			t.Errorf("%s=%s: err = %v", c.k, c.v, err)

@@ -164,12 +164,13 @@ func TestFunctionServesScheduledAndConfigRuleEvents(t *testing.T) {
 	if !ids["req-1"] || !ids["req-2"] || !ids["req-3"] {
 		t.Errorf("request IDs in logs: %v\n%s", ids, fn.output())
 	}
-	roleAllowsCalls(t, logs)
+	roleAllowsCalls(t, logs, "config:PutEvaluations", "sns:Publish", "ssm:GetParameter")
 }
 
 // roleAllowsCalls checks that the deployed role grants every API call the
-// function made, as its debug log counts them.
-func roleAllowsCalls(t *testing.T, logs []map[string]any) {
+// function made, as its debug log counts them, and that the run made the
+// calls named in want.
+func roleAllowsCalls(t *testing.T, logs []map[string]any, want ...string) {
 	t.Helper()
 	called := map[string]bool{}
 	for _, l := range logs {
@@ -189,14 +190,16 @@ func roleAllowsCalls(t *testing.T, logs []map[string]any) {
 			t.Errorf("the function called %s, which its role in deploy/cloudformation.yaml does not grant", a)
 		}
 	}
-	if !called["config:PutEvaluations"] || !called["sns:Publish"] || !called["ssm:GetParameter"] {
-		t.Errorf("calls logged: %v", called)
+	for _, a := range want {
+		if !called[a] {
+			t.Errorf("no call of %s logged: %v", a, called)
+		}
 	}
 }
 
-func TestFunctionRefusesAutoDisableItCannotDo(t *testing.T) {
+func TestFunctionRefusesAutoDeleteWithoutABackupBucket(t *testing.T) {
 	a := newAccount(t)
-	a.param("/iamsweep/config", "auto_disable: true\n", ssmtypes.ParameterTypeString)
+	a.param("/iamsweep/config", "auto_disable: true\nauto_delete: true\n", ssmtypes.ParameterTypeString)
 	rt, addr := newRuntimeAPI(t)
 	env := awsEnv(a.srv)
 	env["IAMSWEEP_CONFIG_SSM"] = "/iamsweep/config"
@@ -210,7 +213,7 @@ func TestFunctionRefusesAutoDisableItCannotDo(t *testing.T) {
 		t.Fatal("the function kept running with a configuration it cannot honour")
 	}
 	fn.exited <- nil // for the cleanup
-	if !strings.Contains(fn.output(), "auto_disable: true needs the plan and apply stages, which are not available in this build") {
+	if !strings.Contains(fn.output(), "auto_delete: true needs a backup bucket") {
 		t.Errorf("stderr:\n%s", fn.output())
 	}
 	select {

@@ -17,17 +17,18 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 )
 
 func TestMain(m *testing.M) {
+	// moto knows AWS managed policies such as AWSDenyAll (which disable
+	// attaches) only when asked, before it starts.
+	os.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 	code := m.Run()
 	motoserver.StopShared()
 	if binPath != "" {
@@ -272,21 +273,6 @@ func (a *account) user(name string, password bool, keys int) {
 func (a *account) param(name, value string, typ ssmtypes.ParameterType) {
 	a.t.Helper()
 	if _, err := a.ssm.PutParameter(a.ctx, &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(value), Type: typ, Overwrite: aws.Bool(true)}); err != nil {
-		a.t.Fatal(err)
-	}
-}
-
-// usedKey creates a key and signs one call with it, which moto records as
-// its last use.
-func (a *account) usedKey(name string) {
-	a.t.Helper()
-	k, err := a.iam.CreateAccessKey(a.ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	cfg := a.srv.Config()
-	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
-	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(a.ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		a.t.Fatal(err)
 	}
 }

@@ -3,10 +3,13 @@ package lambdafn
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/notify"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
@@ -46,7 +49,7 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.runScan(ctx, c, s, asOf, s.MaxUnusedDays)
+	res, inv, set, err := h.runScan(ctx, c, s, asOf, s.MaxUnusedDays)
 	if err != nil {
 		return nil, err
 	}
@@ -54,43 +57,63 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 		"excluded", res.Summary.Excluded, "findings", res.Summary.Findings)
 	out := &ScheduledResult{Kind: KindScheduled, AccountID: res.AccountID, AsOf: res.AsOf, Summary: res.Summary, Notified: []string{}}
 
+	in := StageInput{Result: res, Inventory: inv, Exclusions: set, Settings: s, AWS: c.AWS, Log: log}
 	if s.Evidence {
-		sum, err := h.Evidence.Gather(ctx, res, s)
+		sum, verdicts, err := h.Evidence.Gather(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("evidence: %w", err)
 		}
 		out.Evidence = &sum
-	}
-	if s.AutoDisable {
-		sum, err := h.Retirer.PlanAndApplyDisable(ctx, res, s)
-		if err != nil {
-			return nil, fmt.Errorf("auto-disable: %w", err)
+		in.Verdicts = verdicts
+		if in.Verdicts == nil {
+			in.Verdicts = map[string]string{}
 		}
+		log.Info("evidence done", "counts", sum.Counts)
+	}
+	// A retire stage that refused (max_users) or failed for some user
+	// still lets the report go out; the invocation fails afterwards, so
+	// the function's Errors metric shows it.
+	var stageErr error
+	if s.AutoDisable {
+		sum, err := h.Retirer.PlanAndApplyDisable(ctx, in)
 		out.Retire = &sum
-		log.Info("auto-disable done", "counts", sum.Counts)
+		if err != nil {
+			stageErr = fmt.Errorf("auto-disable: %w", err)
+		}
+		log.Info("auto-disable done", "counts", sum.Counts, "notes", sum.Notes)
 	}
 
 	sender := &notify.Sender{SNS: c.SNS, SSM: c.SSM, HTTP: h.HTTP, Getenv: h.getenv}
+	if out.Retire != nil {
+		sender.Changes = out.Retire.Notes
+		if stageErr != nil {
+			sender.Changes = append([]string{stageErr.Error()}, sender.Changes...)
+		}
+	}
 	for _, t := range s.Targets {
 		out.Notified = append(out.Notified, t.String())
 	}
 	if err := sender.Send(ctx, s.Targets, res); err != nil {
-		return nil, err
+		return nil, errors.Join(stageErr, err)
 	}
 	log.Info("notified", "targets", out.Notified)
+	if stageErr != nil {
+		return nil, stageErr
+	}
 	return out, nil
 }
 
-// runScan is the CLI's live scan with the function's settings.
-func (h *Handler) runScan(ctx context.Context, c *Clients, s *Settings, asOf time.Time, maxUnused int) (*scan.Result, error) {
+// runScan is the CLI's live scan with the function's settings; it also
+// returns the inventory and the exclusions, for the optional stages.
+func (h *Handler) runScan(ctx context.Context, c *Clients, s *Settings, asOf time.Time, maxUnused int) (*scan.Result, *inventory.Inventory, *exclusion.Set, error) {
 	set, err := exclusionSet(ctx, c.SSM, s)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	opts := scan.Options{
 		Params:     rules.Params{AsOf: asOf, MaxUnusedDays: maxUnused, RotationDays: s.RotationDays},
 		Exclusions: set, Source: scan.SourceLive, Now: h.now,
 	}
-	res, _, err := scan.Run(ctx, c.Collector, opts)
-	return res, err
+	res, inv, err := scan.Run(ctx, c.Collector, opts)
+	return res, inv, set, err
 }

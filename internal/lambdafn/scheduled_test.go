@@ -3,6 +3,7 @@ package lambdafn
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -21,24 +22,27 @@ func (r *recordingSNS) Publish(_ context.Context, in *sns.PublishInput, _ ...fun
 
 // stage records what an optional stage was given and in which order.
 type stage struct {
-	name  string
-	order *[]string
-	seen  *scan.Result
-	s     *Settings
+	name     string
+	order    *[]string
+	seen     *scan.Result
+	s        *Settings
+	verdicts map[string]string
+	err      error
 }
 
-func (st *stage) run(res *scan.Result, s *Settings) (StageSummary, error) {
+func (st *stage) run(in StageInput) (StageSummary, error) {
 	*st.order = append(*st.order, st.name)
-	st.seen, st.s = res, s
-	return StageSummary{Counts: map[string]int{st.name: res.Summary.Unused}}, nil
+	st.seen, st.s, st.verdicts = in.Result, in.Settings, in.Verdicts
+	return StageSummary{Counts: map[string]int{st.name: in.Result.Summary.Unused}}, st.err
 }
 
-func (st *stage) PlanAndApplyDisable(_ context.Context, res *scan.Result, s *Settings) (StageSummary, error) {
-	return st.run(res, s)
+func (st *stage) PlanAndApplyDisable(_ context.Context, in StageInput) (StageSummary, error) {
+	return st.run(in)
 }
 
-func (st *stage) Gather(_ context.Context, res *scan.Result, s *Settings) (StageSummary, error) {
-	return st.run(res, s)
+func (st *stage) Gather(_ context.Context, in StageInput) (StageSummary, map[string]string, error) {
+	sum, err := st.run(in)
+	return sum, map[string]string{"user-0000": "unused"}, err
 }
 
 // TestScheduledRunsTheWiredStagesThenNotifies is the contract the lead's
@@ -48,7 +52,7 @@ func TestScheduledRunsTheWiredStagesThenNotifies(t *testing.T) {
 	var order []string
 	ev, ret := &stage{name: "evidence", order: &order}, &stage{name: "disable", order: &order}
 	topic := &recordingSNS{}
-	params := fakeSSM{"/c": "auto_disable: true\nauto_delete: true\nevidence: true\nmax_unused_days: 30\n"}
+	params := fakeSSM{"/c": "auto_disable: true\nauto_delete: true\nbackup_bucket: b\nevidence: true\nmax_unused_days: 30\n"}
 	h := handler(t, account(9), params, map[string]string{EnvConfigSSM: "/c", EnvSNSTopicARN: "arn:aws:sns:us-east-1:123456789012:r"}, nil)
 	h.Retirer, h.Evidence = ret, ev
 	inner := h.Clients
@@ -70,5 +74,18 @@ func TestScheduledRunsTheWiredStagesThenNotifies(t *testing.T) {
 	}
 	if r.Retire == nil || r.Evidence == nil || r.Retire.Counts["disable"] != r.Summary.Unused || r.Summary.Users != 9 {
 		t.Errorf("response %+v", r)
+	}
+	if ret.verdicts["user-0000"] != "unused" {
+		t.Errorf("the disable stage did not get the evidence's verdicts: %v", ret.verdicts)
+	}
+
+	// A retire stage that fails still lets the report out, then fails the
+	// invocation.
+	order, ret.err = nil, errors.New("1 action(s) failed")
+	if _, err := h.Invoke(context.Background(), json.RawMessage(`{"detail-type":"Scheduled Event","time":"2026-11-23T06:00:00Z"}`)); err == nil || !strings.Contains(err.Error(), "auto-disable: 1 action(s) failed") {
+		t.Errorf("err = %v", err)
+	}
+	if len(topic.subjects) != 2 {
+		t.Errorf("%d notifications, want the report sent before the failure", len(topic.subjects))
 	}
 }

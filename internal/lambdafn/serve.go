@@ -58,7 +58,7 @@ func Serve(ctx context.Context, ext Extensions) error {
 			calls = f.Calls
 			clients = &Clients{
 				Collector: &inventory.Live{IAM: f.IAM(), STS: f.STS(), Log: log},
-				SSM:       f.SSM(), SNS: f.SNS(), Config: f.ConfigService(),
+				SSM:       f.SSM(), SNS: f.SNS(), Config: f.ConfigService(), AWS: f,
 			}
 		})
 		return clients, cerr

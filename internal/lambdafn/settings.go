@@ -27,7 +27,18 @@ type Settings struct {
 	Evidence      bool
 	AutoDisable   bool
 	AutoDelete    bool
+	// QuarantineDays and MaxUsers bound the retire stage as plan's flags do.
+	QuarantineDays int
+	MaxUsers       int
+	// BackupBucket receives each user's backup before auto-delete.
+	BackupBucket string
 }
+
+// Defaults of the retire stage, the same as the CLI's plan and apply.
+const (
+	DefaultQuarantineDays = 14
+	DefaultMaxUsers       = 20
+)
 
 // loadSettings reads the environment and, if named, the config parameter.
 func (h *Handler) loadSettings(ctx context.Context, api notify.SSMAPI) (*Settings, error) {
@@ -35,7 +46,7 @@ func (h *Handler) loadSettings(ctx context.Context, api notify.SSMAPI) (*Setting
 	if err != nil {
 		return nil, err
 	}
-	s := &Settings{MaxUnusedDays: rules.DefaultDays, RotationDays: rules.DefaultDays}
+	s := &Settings{MaxUnusedDays: rules.DefaultDays, RotationDays: rules.DefaultDays, QuarantineDays: DefaultQuarantineDays, MaxUsers: DefaultMaxUsers}
 	if env.ConfigSSM != "" {
 		cfg, err := loadConfig(ctx, api, env.ConfigSSM)
 		if err != nil {
@@ -54,6 +65,7 @@ func (h *Handler) loadSettings(ctx context.Context, api notify.SSMAPI) (*Setting
 	if env.ExclusionsSSM != "" {
 		s.ExclusionsSSM = env.ExclusionsSSM
 	}
+	env.applyStages(s)
 	if env.SNSTopicARN != "" {
 		t, err := notify.ParseTarget("sns:" + env.SNSTopicARN)
 		if err != nil {
@@ -91,17 +103,52 @@ func (s *Settings) applyConfig(cfg *config.Config) error {
 		s.Targets = append(s.Targets, t)
 	}
 	s.Evidence, s.AutoDisable, s.AutoDelete = cfg.Evidence, cfg.AutoDisable, cfg.AutoDelete
+	if cfg.QuarantineDays != 0 {
+		s.QuarantineDays = cfg.QuarantineDays
+	}
+	if cfg.MaxUsers != 0 {
+		s.MaxUsers = cfg.MaxUsers
+	}
+	s.BackupBucket = cfg.BackupBucket
 	return nil
 }
 
-// checkBuild refuses settings this build cannot honour, rather than
+// applyStages lets the environment (the deploy template's switches, which
+// also decide the role's permissions) beat the config.
+func (env Env) applyStages(s *Settings) {
+	for _, b := range []struct {
+		v   *bool
+		dst *bool
+	}{{env.Evidence, &s.Evidence}, {env.AutoDisable, &s.AutoDisable}, {env.AutoDelete, &s.AutoDelete}} {
+		if b.v != nil {
+			*b.dst = *b.v
+		}
+	}
+	if env.QuarantineDays != 0 {
+		s.QuarantineDays = env.QuarantineDays
+	}
+	if env.MaxUsers != 0 {
+		s.MaxUsers = env.MaxUsers
+	}
+	if env.BackupBucket != "" {
+		s.BackupBucket = env.BackupBucket
+	}
+}
+
+// checkBuild refuses settings that cannot be honoured, rather than
 // silently skipping a stage someone switched on.
 func (h *Handler) checkBuild(s *Settings) error {
+	if s.AutoDelete && !s.AutoDisable {
+		return fmt.Errorf("auto_delete: true needs auto_disable: true (users are disabled, quarantined, then deleted): set both, or neither (%s, %s)", EnvAutoDisable, EnvAutoDelete)
+	}
+	if s.AutoDelete && s.BackupBucket == "" {
+		return fmt.Errorf("auto_delete: true needs a backup bucket, or a deleted user's backup would be lost with the function's /tmp: set %s or backup_bucket in the config", EnvBackupBucket)
+	}
 	if s.AutoDisable && h.Retirer == nil {
-		return errors.New("auto_disable: true needs the plan and apply stages, which are not available in this build: remove auto_disable (and auto_delete) from the config in " + EnvConfigSSM)
+		return errors.New("auto_disable: true, but no retire stage is wired into this handler (cmd/iamsweep passes stages.New)")
 	}
 	if s.Evidence && h.Evidence == nil {
-		return errors.New("evidence: true needs the evidence stage, which is not available in this build: remove evidence from the config in " + EnvConfigSSM)
+		return errors.New("evidence: true, but no evidence stage is wired into this handler (cmd/iamsweep passes stages.New)")
 	}
 	return nil
 }

@@ -30,6 +30,25 @@ type Digest struct {
 	Top              []TopFinding   `json:"top_findings"`
 	// More is how many findings not excluded are not in Top.
 	More int `json:"more"`
+	// Changes says what the run changed or left alone and why (the
+	// scheduled Lambda's auto-disable), at most MaxChanges lines.
+	Changes []string `json:"changes,omitempty"`
+}
+
+// MaxChanges bounds the change lines a digest carries.
+const MaxChanges = 25
+
+// WithChanges returns d with the change lines, the excess summarised.
+func (d Digest) WithChanges(lines []string) Digest {
+	d.Changes = nil
+	for i, l := range lines {
+		if i == MaxChanges-1 && len(lines) > MaxChanges {
+			d.Changes = append(d.Changes, fmt.Sprintf("... and %d more in the function's log", len(lines)-i))
+			break
+		}
+		d.Changes = append(d.Changes, l)
+	}
+	return d
 }
 
 // TopFinding is a finding as a notification shows it.
@@ -126,6 +145,12 @@ func (d Digest) Text() string {
 		}
 		if d.More > 0 {
 			fmt.Fprintf(&b, "  ... and %d more: run `iamsweep scan` for the full list.\n", d.More)
+		}
+	}
+	if len(d.Changes) > 0 {
+		b.WriteString("\nChanges made by this run (auto-disable):\n")
+		for _, c := range d.Changes {
+			fmt.Fprintf(&b, "  %s\n", c)
 		}
 	}
 	return b.String()

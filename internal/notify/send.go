@@ -31,12 +31,14 @@ type Sender struct {
 	SSM    SSMAPI
 	HTTP   *http.Client
 	Getenv func(string) string
+	// Changes are lines saying what the run changed (Digest.Changes).
+	Changes []string
 }
 
 // Send delivers res to every target. A failed target does not stop the
 // others; the errors are joined.
 func (s *Sender) Send(ctx context.Context, targets []Target, res *scan.Result) error {
-	d := NewDigest(res, DefaultTop)
+	d := NewDigest(res, DefaultTop).WithChanges(s.Changes)
 	var errs []error
 	for _, t := range targets {
 		if err := s.send(ctx, t, d); err != nil {

@@ -39,6 +39,12 @@ func slackText(d Digest) string {
 	if more := d.Findings - min(len(d.Top), SlackTop); more > 0 {
 		fmt.Fprintf(&b, "_and %d more_\n", more)
 	}
+	if len(d.Changes) > 0 {
+		b.WriteString("*Changes made by this run:*\n")
+		for _, c := range d.Changes {
+			fmt.Fprintf(&b, "• %s\n", slackEscape(c))
+		}
+	}
 	return b.String()
 }
 

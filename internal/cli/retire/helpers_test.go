@@ -23,6 +23,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
 	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
+	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 )
 
@@ -60,12 +61,27 @@ func cli(t *testing.T, a *iamfixture.Account, want int, args ...string) clitest.
 			if !slices.Contains(perms, action) {
 				t.Errorf("%s called %s, which README-retire.md does not list", args[0], action)
 			}
+			// recreate attaches any policy: administrators only, not in apply.json.
+			if args[0] != "recreate" && !applyPolicy(t).Allows(action) && !iampolicy.NeedsNoPermission[action] {
+				t.Errorf("%s called %s, which deploy/policies/apply.json does not allow", args[0], action)
+			}
 		}
 	}
 	if res.Code != want {
 		t.Fatalf("iamsweep %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), res.Code, want, res.Stdout, res.Stderr)
 	}
 	return res
+}
+
+// applyPolicy is deploy/policies/apply.json, which must allow every call
+// of plan, apply, disable, restore and delete.
+func applyPolicy(t *testing.T) *iampolicy.Policy {
+	t.Helper()
+	p, err := iampolicy.Load(filepath.Join(repoRoot, "deploy", "policies", "apply.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func days(n int) string {

@@ -11,8 +11,11 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// goldenDir is absolute: tests change directory.
-var goldenDir, _ = filepath.Abs("testdata")
+// goldenDir and repoRoot are absolute: tests change directory.
+var (
+	goldenDir, _ = filepath.Abs("testdata")
+	repoRoot, _  = filepath.Abs("../../..")
+)
 
 func TestMain(m *testing.M) {
 	// moto knows AWS managed policies such as AWSDenyAll only when asked.

@@ -1,0 +1,274 @@
+package lambdafn_test
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
+	"github.com/iamsweep/iamsweep/internal/testutil/iamproxy"
+)
+
+// TestFunctionDisablesThenDeletesAfterQuarantine runs the deployed binary
+// with auto_disable and auto_delete through four scheduled events, with
+// the config in SSM edited between them: max_users refuses a run without
+// changing anything; then the unused users are disabled and the excluded
+// one left alone; a run inside the quarantine deletes nothing; a run after
+// it uploads each backup to S3 and deletes the users.
+func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
+	a := newAccount(t)
+	// The proxy answers the IAM calls moto lacks (service-specific
+	// credentials, which a delete lists) and forwards the rest to moto.
+	px := iamproxy.Start(t, a.srv.URL)
+	for _, u := range []string{"idle-1", "idle-2", "keep-me"} {
+		a.user(u, true, 1)
+	}
+	a.param("/iamsweep/excluded", "keep-me", ssmtypes.ParameterTypeStringList)
+	topic := a.topic("iamsweep-report")
+	s3c := s3.NewFromConfig(a.srv.Config(), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(a.ctx, &s3.CreateBucketInput{Bucket: aws.String("iamsweep-backups")}); err != nil {
+		t.Fatal(err)
+	}
+
+	rt, addr := newRuntimeAPI(t)
+	env := awsEnv(a.srv)
+	env["AWS_ENDPOINT_URL"] = px.URL
+	for k, v := range map[string]string{
+		"IAMSWEEP_MAX_UNUSED_DAYS": "1",
+		"IAMSWEEP_CONFIG_SSM":      "/iamsweep/config",
+		"IAMSWEEP_EXCLUSIONS_SSM":  "/iamsweep/excluded",
+		"IAMSWEEP_SNS_TOPIC_ARN":   topic,
+		"IAMSWEEP_BACKUP_BUCKET":   "iamsweep-backups",
+		"IAMSWEEP_LOG_LEVEL":       "debug",
+		"TMPDIR":                   t.TempDir(),
+	} {
+		env[k] = v
+	}
+	// The config at start-up must already be valid: it is checked then.
+	a.param("/iamsweep/config", "auto_disable: true\nmax_users: 1\n", ssmtypes.ParameterTypeString)
+	fn := startFunction(t, addr, env)
+	now := time.Now().UTC()
+	scheduled := func(days int) invocation {
+		t.Helper()
+		return rt.invoke(t, map[string]any{"detail-type": "Scheduled Event", "source": "aws.events",
+			"time": now.Add(time.Duration(days) * 24 * time.Hour).Format(time.RFC3339)})
+	}
+
+	// 1. Two users to disable, max_users 1: nothing changes, the report
+	// still goes out, the invocation fails.
+	res := scheduled(2)
+	if !res.Error || !strings.Contains(string(res.Body), "more than max_users 1: nothing was changed") {
+		t.Fatalf("max_users: error=%v %s\n%s", res.Error, res.Body, fn.output())
+	}
+	for _, u := range []string{"idle-1", "idle-2", "keep-me"} {
+		a.wantEnabled(u)
+	}
+	if sent := snsSent(t, a.srv.URL, topic); len(sent) != 1 || !strings.Contains(sent[0].body, "more than max_users 1") {
+		t.Errorf("want 1 report saying why nothing was disabled, got %+v", sent)
+	}
+
+	// 2. Within max_users: the unused users are disabled, not the excluded one.
+	a.param("/iamsweep/config", "auto_disable: true\nauto_delete: true\nmax_users: 5\n", ssmtypes.ParameterTypeString)
+	res = scheduled(2)
+	if res.Error {
+		t.Fatalf("disable: %s\n%s", res.Body, fn.output())
+	}
+	var out struct {
+		Retire struct{ Counts map[string]int }
+	}
+	if err := json.Unmarshal(res.Body, &out); err != nil || out.Retire.Counts["disable-done"] != 2 || len(out.Retire.Counts) != 1 {
+		t.Errorf("response %s", res.Body)
+	}
+	for _, u := range []string{"idle-1", "idle-2"} {
+		a.wantDisabled(u)
+	}
+	a.wantEnabled("keep-me")
+	if sent := snsSent(t, a.srv.URL, topic); len(sent) != 2 || !strings.Contains(sent[1].body, "Changes made by this run (auto-disable):\n  disable idle-1: done\n  disable idle-2: done\n") {
+		t.Errorf("the report does not list the users disabled: %+v", sent)
+	}
+
+	// 3. Three days later the quarantine (14 days) holds: nothing deleted.
+	res = scheduled(5)
+	if res.Error {
+		t.Fatalf("inside quarantine: %s\n%s", res.Body, fn.output())
+	}
+	for _, u := range []string{"idle-1", "idle-2"} {
+		a.wantDisabled(u)
+	}
+
+	// 4. After it: backed up to S3, then deleted.
+	res = scheduled(20)
+	if res.Error {
+		t.Fatalf("after quarantine: %s\n%s", res.Body, fn.output())
+	}
+	for _, u := range []string{"idle-1", "idle-2"} {
+		if _, err := a.iam.GetUser(a.ctx, &iam.GetUserInput{UserName: aws.String(u)}); err == nil {
+			t.Errorf("%s still exists after the quarantine", u)
+		}
+		a.wantBackup(s3c, u)
+	}
+	a.wantEnabled("keep-me")
+
+	logs := fn.logs(t)
+	audits := map[string]int{}
+	for _, l := range logs {
+		if rec, ok := l["audit"].(map[string]any); ok && l["msg"] == "audit" {
+			audits[rec["operation"].(string)+" "+rec["action"].(string)]++
+		}
+	}
+	for _, want := range []string{"disable iam:AttachUserPolicy", "delete iamsweep:WriteBackup", "delete s3:PutObject", "delete iam:DeleteUser"} {
+		if audits[want] != 2 {
+			t.Errorf("audit records %q: %d, want 2 (one per user); all: %v", want, audits[want], audits)
+		}
+	}
+	if strings.Contains(fn.output(), "Correct-Horse-9") {
+		t.Error("a password reached the log")
+	}
+	roleAllowsCalls(t, logs, "iam:AttachUserPolicy", "iam:DeleteUser", "s3:PutObject", "sns:Publish")
+}
+
+// wantEnabled checks a user is as created: an active key and a password.
+func (a *account) wantEnabled(name string) {
+	a.t.Helper()
+	n := aws.String(name)
+	keys, err := a.iam.ListAccessKeys(a.ctx, &iam.ListAccessKeysInput{UserName: n})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if len(keys.AccessKeyMetadata) != 1 || keys.AccessKeyMetadata[0].Status != iamtypes.StatusTypeActive {
+		a.t.Errorf("%s: keys %+v, want one active", name, keys.AccessKeyMetadata)
+	}
+	if _, err := a.iam.GetLoginProfile(a.ctx, &iam.GetLoginProfileInput{UserName: n}); err != nil {
+		a.t.Errorf("%s: login profile: %v", name, err)
+	}
+}
+
+// wantDisabled checks what disable does: keys inactive, console login
+// removed, AWSDenyAll attached, the state in the user's tags.
+func (a *account) wantDisabled(name string) {
+	a.t.Helper()
+	n := aws.String(name)
+	keys, err := a.iam.ListAccessKeys(a.ctx, &iam.ListAccessKeysInput{UserName: n})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for _, k := range keys.AccessKeyMetadata {
+		if k.Status != iamtypes.StatusTypeInactive {
+			a.t.Errorf("%s: key %s is %s", name, aws.ToString(k.AccessKeyId), k.Status)
+		}
+	}
+	if _, err := a.iam.GetLoginProfile(a.ctx, &iam.GetLoginProfileInput{UserName: n}); err == nil {
+		a.t.Errorf("%s still has a console password", name)
+	}
+	pol, err := a.iam.ListAttachedUserPolicies(a.ctx, &iam.ListAttachedUserPoliciesInput{UserName: n})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if len(pol.AttachedPolicies) != 1 || aws.ToString(pol.AttachedPolicies[0].PolicyName) != "AWSDenyAll" {
+		a.t.Errorf("%s: attached %+v, want AWSDenyAll", name, pol.AttachedPolicies)
+	}
+	tags, err := a.iam.ListUserTags(a.ctx, &iam.ListUserTagsInput{UserName: n})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	state := ""
+	for _, tg := range tags.Tags {
+		if aws.ToString(tg.Key) == remediate.TagState {
+			state = aws.ToString(tg.Value)
+		}
+	}
+	if state != remediate.StateDisabled {
+		a.t.Errorf("%s: %s=%q", name, remediate.TagState, state)
+	}
+}
+
+// wantBackup finds the user's backup in the bucket, encrypted, complete
+// and without secrets.
+func (a *account) wantBackup(s3c *s3.Client, name string) {
+	a.t.Helper()
+	prefix := "iamsweep/backups/123456789012/" + name + "-"
+	list, err := s3c.ListObjectsV2(a.ctx, &s3.ListObjectsV2Input{Bucket: aws.String("iamsweep-backups"), Prefix: aws.String(prefix)})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if len(list.Contents) != 1 {
+		a.t.Fatalf("%s: %d backups under %s, want 1", name, len(list.Contents), prefix)
+	}
+	obj, err := s3c.GetObject(a.ctx, &s3.GetObjectInput{Bucket: aws.String("iamsweep-backups"), Key: list.Contents[0].Key})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer obj.Body.Close()
+	body, _ := io.ReadAll(obj.Body)
+	b, err := remediate.ParseBackup(body)
+	if err != nil {
+		a.t.Fatalf("%s: %v\n%s", name, err, body)
+	}
+	if b.User.Name != name || len(b.User.Keys) != 1 || len(b.AttachedPolicies) != 1 {
+		a.t.Errorf("%s: backup %+v", name, b.User)
+	}
+	if obj.ServerSideEncryption != "AES256" {
+		a.t.Errorf("%s: backup encryption %q", name, obj.ServerSideEncryption)
+	}
+	if strings.Contains(string(body), "Correct-Horse-9") || strings.Contains(string(body), "SecretAccessKey") {
+		a.t.Errorf("%s: the backup holds a secret", name)
+	}
+}
+
+// TestFunctionDisablesOnlyUsersTheEvidenceProvesUnused: with evidence and
+// auto_disable, a user the scan judges unused but CloudTrail shows at work
+// is left alone; the one nothing shows in use is disabled.
+func TestFunctionDisablesOnlyUsersTheEvidenceProvesUnused(t *testing.T) {
+	a := newAccount(t)
+	a.user("idle", true, 1)
+	a.user("busy", true, 1)
+	// CloudTrail, Access Advisor, Access Analyzer and ListRegions are not
+	// in moto: the fake answers them and forwards the rest.
+	fake := fakeaws.Start(t, a.srv.URL)
+	fake.Regions = []string{"us-east-1"}
+	now := time.Now().UTC()
+	fake.Events["us-east-1"] = []fakeaws.TrailEvent{{ID: "e1", Time: now.Add(24 * time.Hour), Name: "GetObject", UserName: "busy", SourceIP: "20.1.2.3", UserAgent: "aws-cli/2"}}
+	a.param("/iamsweep/config", "evidence: true\nauto_disable: true\n", ssmtypes.ParameterTypeString)
+
+	rt, addr := newRuntimeAPI(t)
+	env := awsEnv(a.srv)
+	env["AWS_ENDPOINT_URL"] = fake.URL
+	env["IAMSWEEP_MAX_UNUSED_DAYS"] = "1"
+	env["IAMSWEEP_CONFIG_SSM"] = "/iamsweep/config"
+	env["IAMSWEEP_LOG_LEVEL"] = "debug"
+	fn := startFunction(t, addr, env)
+	res := rt.invoke(t, map[string]any{"detail-type": "Scheduled Event", "time": now.Add(2 * 24 * time.Hour).Format(time.RFC3339)})
+	if res.Error {
+		t.Fatalf("%s\n%s", res.Body, fn.output())
+	}
+	var out struct {
+		Evidence, Retire struct {
+			Counts map[string]int
+			Notes  []string
+		}
+	}
+	if err := json.Unmarshal(res.Body, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Evidence.Counts["unused"] != 1 || out.Evidence.Counts["in-use"] != 1 {
+		t.Errorf("evidence %s", res.Body)
+	}
+	if out.Retire.Counts["disable-done"] != 1 || out.Retire.Counts["not-proven-unused"] != 1 || !strings.Contains(strings.Join(out.Retire.Notes, "\n"), "disable busy: left alone: the evidence verdict is in-use") {
+		t.Errorf("retire %s", res.Body)
+	}
+	a.wantDisabled("idle")
+	a.wantEnabled("busy")
+	if fake.Count("cloudtrail:LookupEvents") == 0 || fake.Count("account:ListRegions") == 0 {
+		t.Error("the evidence stage did not read CloudTrail in the enabled regions")
+	}
+	roleAllowsCalls(t, fn.logs(t), "cloudtrail:LookupEvents", "iam:GenerateServiceLastAccessedDetails", "access-analyzer:ListAnalyzers", "iam:AttachUserPolicy")
+}

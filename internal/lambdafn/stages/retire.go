@@ -1,0 +1,195 @@
+package stages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/lambdafn"
+	"github.com/iamsweep/iamsweep/internal/plan"
+	"github.com/iamsweep/iamsweep/internal/remediate"
+)
+
+// Retirer is the scheduled function's retire stage: plan from the scan,
+// keep only disable actions (and delete actions when auto-delete is on),
+// keep only users the evidence proves unused when evidence ran, refuse
+// more than MaxUsers users, then apply with the CLI's re-checks.
+type Retirer struct {
+	// IAM and Backups replace the function's clients (tests); nil uses
+	// the stage input's AWS factory.
+	IAM     remediate.IAMAPI
+	Backups BackupStore
+	// Now is the real time (the disabled-at tag); nil is the wall clock.
+	Now func() time.Time
+	// TmpDir holds a backup until it is uploaded; empty is os.TempDir().
+	TmpDir string
+}
+
+// Count names, as the stage summary reports them.
+const (
+	CountDeactivateKeyLeft = "deactivate-key-not-automatic"
+	CountDeleteLeft        = "delete-not-enabled"
+	CountNotProvenUnused   = "not-proven-unused"
+	CountRefused           = "refused-max-users"
+)
+
+// PlanAndApplyDisable implements lambdafn.Retirer.
+func (r *Retirer) PlanAndApplyDisable(ctx context.Context, in lambdafn.StageInput) (lambdafn.StageSummary, error) {
+	s, res, log := in.Settings, in.Result, logger(in)
+	sum := lambdafn.StageSummary{Counts: map[string]int{}}
+	if s.AutoDelete && s.BackupBucket == "" {
+		return sum, errors.New("auto-delete needs a backup bucket: set " + lambdafn.EnvBackupBucket)
+	}
+	api, store := r.IAM, r.Backups
+	if api == nil {
+		if in.AWS == nil {
+			return sum, errors.New("no AWS clients for the retire stage")
+		}
+		api = in.AWS.IAM()
+	}
+	if store == nil && s.AutoDelete {
+		if in.AWS == nil {
+			return sum, errors.New("no S3 client for the backups")
+		}
+		store = in.AWS.S3()
+	}
+	p, err := plan.Build(res, plan.Params{AsOf: res.AsOf, Now: r.now(), QuarantineDays: s.QuarantineDays, CallerARN: res.CallerARN})
+	if err != nil {
+		return sum, err
+	}
+	r.keepAutomatic(p, in, &sum)
+	if err := refresh(ctx, api, p); err != nil {
+		return sum, err
+	}
+	for _, sk := range p.Skipped {
+		log.Debug("not planned", "user", sk.User, "reason", sk.Reason)
+	}
+	if n := p.UsersChanged(); n > s.MaxUsers {
+		sum.Counts[CountRefused] = n
+		err := fmt.Errorf("the plan disables or deletes %d users, more than max_users %d: nothing was changed; review the scan, then raise max_users (or %s) or exclude users", n, s.MaxUsers, lambdafn.EnvMaxUsers)
+		return sum, err
+	}
+	return sum, r.apply(ctx, api, store, p, in, &sum)
+}
+
+// keepAutomatic drops what the unattended stage never does: deactivating
+// single keys (a person decides that), deleting unless auto-delete is on,
+// and touching a user the evidence did not prove unused.
+func (r *Retirer) keepAutomatic(p *plan.Plan, in lambdafn.StageInput, sum *lambdafn.StageSummary) {
+	kept := p.Actions[:0]
+	for _, a := range p.Actions {
+		switch {
+		case a.Action == plan.ActionDeactivateKey:
+			sum.Counts[CountDeactivateKeyLeft]++
+			continue
+		case a.Action == plan.ActionDelete && !in.Settings.AutoDelete:
+			sum.Counts[CountDeleteLeft]++
+			continue
+		case in.Verdicts != nil && in.Verdicts[a.User] != evidence.VerdictUnused:
+			v := in.Verdicts[a.User]
+			if v == "" {
+				v = evidence.VerdictUnknown
+			}
+			sum.Counts[CountNotProvenUnused]++
+			sum.Notes = append(sum.Notes, fmt.Sprintf("%s %s: left alone: the evidence verdict is %s, not unused", a.Action, a.User, v))
+			continue
+		}
+		kept = append(kept, a)
+	}
+	p.Actions = kept
+}
+
+// refresh re-reads each planned user, as the CLI's live plan does, so the
+// facts apply compares are the ones just read.
+func refresh(ctx context.Context, api remediate.IAMAPI, p *plan.Plan) error {
+	kept := p.Actions[:0]
+	for _, a := range p.Actions {
+		cur, err := remediate.ReadUser(ctx, api, a.User, true)
+		if errors.Is(err, remediate.ErrNoSuchUser) {
+			p.Skipped = append(p.Skipped, plan.Skip{User: a.User, Reason: "deleted while planning"})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if why := plan.Stale(a, cur, p.ScanGeneratedAt); why != "" {
+			p.Skipped = append(p.Skipped, plan.Skip{User: a.User, Reason: "changed while planning: " + why})
+			continue
+		}
+		a.Facts = plan.FactsFromState(cur)
+		kept = append(kept, a)
+	}
+	p.Actions = kept
+	return nil
+}
+
+// apply runs the plan; every change goes to the function's log as one
+// JSON audit record. A failed user does not stop the others; the first
+// failure is returned so the invocation fails visibly.
+func (r *Retirer) apply(ctx context.Context, api remediate.IAMAPI, store BackupStore, p *plan.Plan, in lambdafn.StageInput, sum *lambdafn.StageSummary) error {
+	res, log := in.Result, logger(in)
+	audit := remediate.NewAuditSink(func(rec remediate.Record) error {
+		log.LogAttrs(ctx, slog.LevelInfo, "audit", slog.Any("audit", rec))
+		return nil
+	})
+	x := &remediate.Executor{API: api, Audit: audit, Caller: res.CallerARN, Account: res.AccountID, Now: r.Now}
+	guard := remediate.Guard{CallerARN: res.CallerARN, Exclusions: in.Exclusions, AsOf: res.AsOf}
+	ap := &plan.Applier{API: api, Exec: x, Guard: guard, AsOf: res.AsOf, Now: r.Now, BackupDir: r.tmpDir(), Plan: p}
+	var first error
+	failed := 0
+	for _, a := range p.Actions {
+		o := ap.Prepare(ctx, a)
+		if o.Status == plan.StatusWouldDo {
+			var err error
+			if a.Action == plan.ActionDelete {
+				err = uploadBackup(o.Op, store, in.Settings.BackupBucket, res.AccountID)
+			}
+			if err == nil {
+				err = x.Run(ctx, o.Op)
+			}
+			o.Status, o.Err = plan.StatusDone, err
+			if err != nil {
+				o.Status = plan.StatusFailed
+			}
+		}
+		sum.Counts[a.Action+"-"+o.Status]++
+		attrs := []any{"action", a.Action, "user", a.User, "status", o.Status}
+		switch {
+		case o.Err != nil:
+			if failed++; first == nil {
+				first = o.Err
+			}
+			sum.Notes = append(sum.Notes, fmt.Sprintf("%s %s failed: %v", a.Action, a.User, o.Err))
+			log.Error("retire", append(attrs, "error", o.Err.Error())...)
+		case o.Reason != "":
+			sum.Notes = append(sum.Notes, fmt.Sprintf("%s %s %s: %s", a.Action, a.User, o.Status, o.Reason))
+			log.Info("retire", append(attrs, "reason", o.Reason)...)
+		default:
+			sum.Notes = append(sum.Notes, fmt.Sprintf("%s %s: %s", a.Action, a.User, o.Status))
+			log.Info("retire", attrs...)
+		}
+	}
+	if first != nil {
+		return fmt.Errorf("%d action(s) failed; the next run retries them; first: %w", failed, first)
+	}
+	return nil
+}
+
+func (r *Retirer) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (r *Retirer) tmpDir() string {
+	if r.TmpDir != "" {
+		return r.TmpDir
+	}
+	return filepath.Join(os.TempDir(), "iamsweep-backups")
+}
