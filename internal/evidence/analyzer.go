@@ -83,7 +83,7 @@ func (a *AccessAnalyzer) Read(ctx context.Context) *AnalyzerFindings {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			out.Errors = append(out.Errors, SourceError{Source: SourceAccessAnalyzer, Region: bestRegion, Error: awsx.Classify("access-analyzer:ListFindingsV2", err).Error()})
+			out.Errors = append(out.Errors, SourceError{Source: SourceAccessAnalyzer, Region: bestRegion, Error: awsx.Classify("access-analyzer:ListFindings", err).Error()})
 			return out
 		}
 		for _, f := range page.Findings {
