@@ -101,7 +101,7 @@ func TestApplyPolicyCannotEscalate(t *testing.T) {
 }
 
 // TestApplyPolicyMatchesRetirePermissions: apply.json allows every action
-// README-retire.md lists for plan, apply, disable, restore and delete
+// docs/retire.md lists for plan, apply, disable, restore and delete
 // (internal/cli/retire checks each call of its integration tests against
 // those lists), and grants nothing none of them lists.
 func TestApplyPolicyMatchesRetirePermissions(t *testing.T) {

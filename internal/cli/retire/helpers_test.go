@@ -59,7 +59,7 @@ func cli(t *testing.T, a *iamfixture.Account, want int, args ...string) clitest.
 	if perms, ok := retire.Permissions[args[0]]; ok && f.BuiltAWS() != nil {
 		for _, action := range f.BuiltAWS().Calls.Actions() {
 			if !slices.Contains(perms, action) {
-				t.Errorf("%s called %s, which README-retire.md does not list", args[0], action)
+				t.Errorf("%s called %s, which docs/retire.md does not list", args[0], action)
 			}
 			// recreate attaches any policy: administrators only, not in apply.json.
 			if args[0] != "recreate" && !applyPolicy(t).Allows(action) && !iampolicy.NeedsNoPermission[action] {

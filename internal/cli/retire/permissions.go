@@ -1,7 +1,7 @@
 package retire
 
 // Permissions lists the IAM actions each command may call, as documented
-// in README-retire.md; a test checks every call made against it. Commands
+// in docs/retire.md; a test checks every call made against it. Commands
 // reading --exclusions-ssm also need ssm:GetParameter.
 var Permissions = map[string][]string{
 	"disable": {"sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListAttachedUserPolicies",
