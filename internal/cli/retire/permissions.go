@@ -18,7 +18,7 @@ var Permissions = map[string][]string{
 		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetUser", "iam:GetAccessKeyLastUsed", "iam:ListAttachedUserPolicies",
 		// --gather-evidence (account:ListRegions not with --regions)
 		"account:ListRegions", "cloudtrail:LookupEvents", "iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails",
-		"access-analyzer:ListAnalyzers", "access-analyzer:ListFindingsV2"},
+		"access-analyzer:ListAnalyzers", "access-analyzer:ListFindings"},
 	// apply does what disable and delete do, plus deactivate-key
 	// (iam:UpdateAccessKey), with a fresh read of each user first.
 	"apply": append(readAll(),
