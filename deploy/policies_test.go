@@ -123,6 +123,16 @@ func TestApplyPolicyMatchesRetirePermissions(t *testing.T) {
 			t.Errorf("apply.json grants %s, which no retire command calls", a)
 		}
 	}
+	// plan --gather-evidence is documented as apply.json plus evidence.json.
+	ev, err := iampolicy.Load("policies/evidence.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range retire.GatherEvidencePermissions {
+		if !ev.Allows(a) {
+			t.Errorf("evidence.json does not allow %s, which plan --gather-evidence needs", a)
+		}
+	}
 }
 
 func TestTemplatePassesCfnLint(t *testing.T) {

@@ -15,10 +15,7 @@ var Permissions = map[string][]string{
 	"recreate": {"sts:GetCallerIdentity", "iam:CreateUser", "iam:TagUser", "iam:GetUser", "iam:AddUserToGroup", "iam:PutUserPolicy",
 		"iam:AttachUserPolicy", "iam:PutUserPermissionsBoundary"},
 	"plan": {"sts:GetCallerIdentity", "iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
-		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetUser", "iam:GetAccessKeyLastUsed", "iam:ListAttachedUserPolicies",
-		// --gather-evidence (account:ListRegions not with --regions)
-		"account:ListRegions", "cloudtrail:LookupEvents", "iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails",
-		"access-analyzer:ListAnalyzers", "access-analyzer:ListFindings"},
+		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetUser", "iam:GetAccessKeyLastUsed", "iam:ListAttachedUserPolicies"},
 	// apply does what disable and delete do, plus deactivate-key
 	// (iam:UpdateAccessKey), with a fresh read of each user first.
 	"apply": append(readAll(),
@@ -34,3 +31,10 @@ func readAll() []string {
 		"iam:ListAttachedUserPolicies", "iam:ListGroupsForUser", "iam:ListUserPolicies", "iam:GetUserPolicy", "iam:ListMFADevices",
 		"iam:ListSSHPublicKeys", "iam:ListSigningCertificates", "iam:ListServiceSpecificCredentials"}
 }
+
+// GatherEvidencePermissions are what plan --gather-evidence adds to plan's
+// (account:ListRegions not with --regions): deploy/policies/evidence.json
+// grants them, so that plan needs apply.json plus evidence.json.
+var GatherEvidencePermissions = []string{"account:ListRegions", "cloudtrail:LookupEvents",
+	"iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails",
+	"access-analyzer:ListAnalyzers", "access-analyzer:ListFindings"}
