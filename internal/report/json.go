@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
@@ -30,7 +31,7 @@ func renderJSON(w io.Writer, r *scan.Result) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.Write(b[:cut])
 	writeArray(bw, "users", r.Users)
-	writeArray(bw, "findings", r.Findings)
+	writeFindings(bw, r.Findings)
 	writeArray(bw, "expired_exclusions", r.ExpiredExclusions)
 	bw.WriteString("\n}\n")
 	return bw.Flush()
@@ -61,6 +62,26 @@ func writeArray[T any](bw *bufio.Writer, name string, items []T) {
 			bw.WriteByte(',')
 		}
 		bw.WriteByte('\n')
+	}
+	bw.WriteString("  ]")
+}
+
+// writeFindings is writeArray for findings, without reflection.
+func writeFindings(bw *bufio.Writer, items []rules.Finding) {
+	if len(items) == 0 {
+		writeArray(bw, "findings", items)
+		return
+	}
+	bw.WriteString(",\n  \"findings\": [\n")
+	buf := make([]byte, 0, 1024)
+	for i := range items {
+		buf = append(buf[:0], "    "...)
+		buf = appendFinding(buf, &items[i], "    ")
+		if i < len(items)-1 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, '\n')
+		bw.Write(buf)
 	}
 	bw.WriteString("  ]")
 }
