@@ -144,6 +144,12 @@ func (h *Handler) checkBuild(s *Settings) error {
 	if s.AutoDelete && s.BackupBucket == "" {
 		return fmt.Errorf("auto_delete: true needs a backup bucket, or a deleted user's backup would be lost with the function's /tmp: set %s or backup_bucket in the config", EnvBackupBucket)
 	}
+	if s.AutoDelete && !s.Evidence {
+		// Without a dossier plan deletes nobody, so the switch would
+		// silently do nothing; auto_disable alone stays allowed (disable
+		// is reversible, and plan disables on IAM's last-used dates).
+		return fmt.Errorf("auto_delete: true needs evidence: true (attempts with a disabled key are only visible in CloudTrail): set %s=true or evidence: true in the config", EnvEvidence)
+	}
 	if s.AutoDisable && h.Retirer == nil {
 		return errors.New("auto_disable: true, but no retire stage is wired into this handler (cmd/iamsweep passes stages.New)")
 	}
