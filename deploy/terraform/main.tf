@@ -255,8 +255,8 @@ resource "aws_lambda_function" "iamsweep" {
     # A variable's validation may not read another variable before
     # Terraform 1.9; a precondition may.
     precondition {
-      condition     = !var.enable_auto_delete || (var.enable_auto_disable && var.backup_bucket_name != "")
-      error_message = "enable_auto_delete needs enable_auto_disable and backup_bucket_name."
+      condition     = !var.enable_auto_delete || (var.enable_auto_disable && var.enable_evidence && var.backup_bucket_name != "")
+      error_message = "enable_auto_delete needs enable_auto_disable, enable_evidence (attempts with a disabled key are only visible in CloudTrail) and backup_bucket_name."
     }
   }
 }

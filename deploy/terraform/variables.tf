@@ -101,7 +101,7 @@ variable "enable_auto_disable" {
 }
 
 variable "enable_auto_delete" {
-  description = "Also delete users iamsweep disabled at least quarantine_days ago with no use since, after uploading a backup to backup_bucket_name. Needs enable_auto_disable and backup_bucket_name."
+  description = "Also delete users iamsweep disabled at least quarantine_days ago with no use since, after uploading a backup to backup_bucket_name; a user with any attempt since its disable (CloudTrail) is never deleted. Needs enable_auto_disable, enable_evidence and backup_bucket_name."
   type        = bool
   default     = false
 }

@@ -51,7 +51,7 @@ var EnvVars = []EnvVar{
 	{EnvLogLevel, "debug, info (default), warn or error; logs are JSON on stderr", true},
 	{EnvEvidence, "true or false: gather evidence (CloudTrail, Access Advisor, Access Analyzer) for the candidates after the scan; beats the config's evidence", true},
 	{EnvAutoDisable, "true or false: plan and apply the disable stage after the scan; beats the config's auto_disable", true},
-	{EnvAutoDelete, "true or false: also delete users disabled longer than the quarantine (needs auto-disable and a backup bucket); beats the config's auto_delete", true},
+	{EnvAutoDelete, "true or false: also delete users disabled longer than the quarantine with no use or attempt since (needs auto-disable, evidence and a backup bucket); beats the config's auto_delete", true},
 	{EnvQuarantineDays, "days a user stays disabled before auto-delete may delete it (default 14); beats the config's quarantine_days", true},
 	{EnvMaxUsers, "most users one run may disable or delete; more and the run changes nothing (default 20); beats the config's max_users", true},
 	{EnvBackupBucket, "S3 bucket the backup of each user is written to before auto-delete deletes it; beats the config's backup_bucket", true},

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/notify"
@@ -54,10 +55,12 @@ type StageInput struct {
 	Settings   *Settings
 	AWS        *awsx.Factory
 	Log        *slog.Logger
-	// Verdicts are the evidence stage's, user name -> unused, in-use or
-	// unknown; nil when evidence is off. The retire stage disables (or
-	// deletes) only users whose verdict is unused.
-	Verdicts map[string]string
+	// Evidence is the evidence stage's dossier about the scan's
+	// candidates; nil when evidence is off. The retire stage hands it to
+	// plan, whose gates then hold: disable and delete only users it proves
+	// unused (unknown is never unused), never delete a user with attempts
+	// since its disable. Without it, nothing is deleted.
+	Evidence *evidence.Dossier
 }
 
 // Retirer plans and applies the disable stage from a scan (and, when
@@ -67,9 +70,10 @@ type Retirer interface {
 }
 
 // EvidenceGatherer looks for proof of use of the scan's candidates and
-// returns a verdict per user.
+// returns the dossier (a verdict per user, and any attempts since a
+// disable); never nil without an error.
 type EvidenceGatherer interface {
-	Gather(ctx context.Context, in StageInput) (StageSummary, map[string]string, error)
+	Gather(ctx context.Context, in StageInput) (StageSummary, *evidence.Dossier, error)
 }
 
 // Handler serves one function's invocations.

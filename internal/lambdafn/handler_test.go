@@ -184,8 +184,12 @@ func TestSettingsThatCannotBeHonouredFail(t *testing.T) {
 		"auto delete by env":    {yaml: "auto_disable: false\n", env: map[string]string{EnvAutoDelete: "true"}, want: "auto_delete: true needs auto_disable: true"},
 		"auto delete no bucket": {yaml: "auto_disable: true\nauto_delete: true\n", want: "auto_delete: true needs a backup bucket"},
 		"env beats config":      {yaml: "auto_disable: true\nauto_delete: true\nbackup_bucket: b\n", env: map[string]string{EnvAutoDisable: "false"}, want: "needs auto_disable: true"},
-		"typo":                  {yaml: "auto_disabel: true\n", want: `unknown key "auto_disabel"`},
-		"inline slack":          {yaml: "notify: [\"slack:https://hooks.slack.com/services/T/B/secret\"]\n", want: "keep it in an environment variable"},
+		"auto delete no evidence": {yaml: "auto_disable: true\nauto_delete: true\nbackup_bucket: b\n",
+			want: "auto_delete: true needs evidence: true (attempts with a disabled key are only visible in CloudTrail)"},
+		"evidence off by env": {yaml: "auto_disable: true\nauto_delete: true\nbackup_bucket: b\nevidence: true\n", env: map[string]string{EnvEvidence: "false"},
+			want: "needs evidence: true"},
+		"typo":         {yaml: "auto_disabel: true\n", want: `unknown key "auto_disabel"`},
+		"inline slack": {yaml: "notify: [\"slack:https://hooks.slack.com/services/T/B/secret\"]\n", want: "keep it in an environment variable"},
 	} {
 		env := map[string]string{EnvConfigSSM: "/iamsweep/config"}
 		for k, v := range c.env {
@@ -211,6 +215,13 @@ func TestSettingsThatCannotBeHonouredFail(t *testing.T) {
 	}
 	if !s.AutoDisable || !s.AutoDelete || !s.Evidence || s.MaxUsers != 3 || s.QuarantineDays != 30 || s.BackupBucket != "env-bucket" {
 		t.Errorf("settings %+v", s)
+	}
+	// auto_disable without evidence stays allowed: disable is reversible,
+	// and plan disables on IAM's last-used dates.
+	h2 := handler(t, account(1), nil, map[string]string{EnvConfigSSM: "/c"}, nil)
+	h2.Retirer = retirerFunc(nil)
+	if s, err := h2.loadSettings(context.Background(), fakeSSM{"/c": "auto_disable: true\n"}); err != nil || !s.AutoDisable || s.Evidence {
+		t.Errorf("auto_disable without evidence: %+v %v", s, err)
 	}
 	// Without a stage wired, switching it on is refused, not ignored.
 	h.Retirer = nil

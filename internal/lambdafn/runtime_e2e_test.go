@@ -198,8 +198,21 @@ func roleAllowsCalls(t *testing.T, logs []map[string]any, want ...string) {
 }
 
 func TestFunctionRefusesAutoDeleteWithoutABackupBucket(t *testing.T) {
+	wantRefusedAtStartup(t, "auto_disable: true\nauto_delete: true\n", "auto_delete: true needs a backup bucket")
+}
+
+// Without evidence plan deletes nobody: the switch would do nothing, so
+// the function refuses it rather than run.
+func TestFunctionRefusesAutoDeleteWithoutEvidence(t *testing.T) {
+	wantRefusedAtStartup(t, "auto_disable: true\nauto_delete: true\nbackup_bucket: b\n",
+		"auto_delete: true needs evidence: true (attempts with a disabled key are only visible in CloudTrail)")
+}
+
+// wantRefusedAtStartup starts the function with the config and wants it
+// to exit before its first event, saying why.
+func wantRefusedAtStartup(t *testing.T, config, want string) {
 	a := newAccount(t)
-	a.param("/iamsweep/config", "auto_disable: true\nauto_delete: true\n", ssmtypes.ParameterTypeString)
+	a.param("/iamsweep/config", config, ssmtypes.ParameterTypeString)
 	rt, addr := newRuntimeAPI(t)
 	env := awsEnv(a.srv)
 	env["IAMSWEEP_CONFIG_SSM"] = "/iamsweep/config"
@@ -213,7 +226,7 @@ func TestFunctionRefusesAutoDeleteWithoutABackupBucket(t *testing.T) {
 		t.Fatal("the function kept running with a configuration it cannot honour")
 	}
 	fn.exited <- nil // for the cleanup
-	if !strings.Contains(fn.output(), "auto_delete: true needs a backup bucket") {
+	if !strings.Contains(fn.output(), want) {
 		t.Errorf("stderr:\n%s", fn.output())
 	}
 	select {

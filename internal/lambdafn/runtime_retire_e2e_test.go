@@ -23,13 +23,19 @@ import (
 // the config in SSM edited between them: max_users refuses a run without
 // changing anything; then the unused users are disabled and the excluded
 // one left alone; a run inside the quarantine deletes nothing; a run after
-// it uploads each backup to S3 and deletes the users.
+// it uploads each backup to S3 and deletes the users, except the one whose
+// disabled key someone tried to use (a CloudTrail event after its
+// disabled-at, which only the evidence stage sees).
 func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 	a := newAccount(t)
 	// The proxy answers the IAM calls moto lacks (service-specific
-	// credentials, which a delete lists) and forwards the rest to moto.
+	// credentials, which a delete lists) and forwards the rest to moto;
+	// the fake in front of it answers CloudTrail, Access Advisor, Access
+	// Analyzer and ListRegions, which the evidence stage reads.
 	px := iamproxy.Start(t, a.srv.URL)
-	for _, u := range []string{"idle-1", "idle-2", "keep-me"} {
+	fake := fakeaws.Start(t, px.URL)
+	fake.Regions = []string{"us-east-1"}
+	for _, u := range []string{"idle-1", "idle-2", "tried", "keep-me"} {
 		a.user(u, true, 1)
 	}
 	a.param("/iamsweep/excluded", "keep-me", ssmtypes.ParameterTypeStringList)
@@ -41,7 +47,7 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 
 	rt, addr := newRuntimeAPI(t)
 	env := awsEnv(a.srv)
-	env["AWS_ENDPOINT_URL"] = px.URL
+	env["AWS_ENDPOINT_URL"] = fake.URL
 	for k, v := range map[string]string{
 		"IAMSWEEP_MAX_UNUSED_DAYS": "1",
 		"IAMSWEEP_CONFIG_SSM":      "/iamsweep/config",
@@ -69,15 +75,16 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 	if !res.Error || !strings.Contains(string(res.Body), "more than max_users 1: nothing was changed") {
 		t.Fatalf("max_users: error=%v %s\n%s", res.Error, res.Body, fn.output())
 	}
-	for _, u := range []string{"idle-1", "idle-2", "keep-me"} {
+	for _, u := range []string{"idle-1", "idle-2", "tried", "keep-me"} {
 		a.wantEnabled(u)
 	}
 	if sent := snsSent(t, a.srv.URL, topic); len(sent) != 1 || !strings.Contains(sent[0].body, "more than max_users 1") {
 		t.Errorf("want 1 report saying why nothing was disabled, got %+v", sent)
 	}
 
-	// 2. Within max_users: the unused users are disabled, not the excluded one.
-	a.param("/iamsweep/config", "auto_disable: true\nauto_delete: true\nmax_users: 5\n", ssmtypes.ParameterTypeString)
+	// 2. Within max_users, with evidence (auto_delete needs it): the unused
+	// users are disabled, not the excluded one.
+	a.param("/iamsweep/config", "evidence: true\nauto_disable: true\nauto_delete: true\nmax_users: 5\n", ssmtypes.ParameterTypeString)
 	res = scheduled(2)
 	if res.Error {
 		t.Fatalf("disable: %s\n%s", res.Body, fn.output())
@@ -85,10 +92,10 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 	var out struct {
 		Retire struct{ Counts map[string]int }
 	}
-	if err := json.Unmarshal(res.Body, &out); err != nil || out.Retire.Counts["disable-done"] != 2 || len(out.Retire.Counts) != 1 {
+	if err := json.Unmarshal(res.Body, &out); err != nil || out.Retire.Counts["disable-done"] != 3 || len(out.Retire.Counts) != 1 {
 		t.Errorf("response %s", res.Body)
 	}
-	for _, u := range []string{"idle-1", "idle-2"} {
+	for _, u := range []string{"idle-1", "idle-2", "tried"} {
 		a.wantDisabled(u)
 	}
 	a.wantEnabled("keep-me")
@@ -101,11 +108,21 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 	if res.Error {
 		t.Fatalf("inside quarantine: %s\n%s", res.Body, fn.output())
 	}
-	for _, u := range []string{"idle-1", "idle-2"} {
+	for _, u := range []string{"idle-1", "idle-2", "tried"} {
 		a.wantDisabled(u)
 	}
 
-	// 4. After it: backed up to S3, then deleted.
+	// Someone tries tried's disabled key: IAM's last-used date does not
+	// move (the call is refused), only CloudTrail records it.
+	keys, err := a.iam.ListAccessKeys(a.ctx, &iam.ListAccessKeysInput{UserName: aws.String("tried")})
+	if err != nil || len(keys.AccessKeyMetadata) != 1 {
+		t.Fatalf("keys of tried: %v %v", keys, err)
+	}
+	fake.AddEvents("us-east-1", fakeaws.TrailEvent{ID: "attempt-1", Time: now.Add(10 * 24 * time.Hour), Name: "GetCallerIdentity", Source: "sts.amazonaws.com",
+		UserName: "tried", AccessKeyID: aws.ToString(keys.AccessKeyMetadata[0].AccessKeyId), SourceIP: "20.1.2.3", UserAgent: "aws-cli/2", ErrorCode: "InvalidClientTokenId"})
+
+	// 4. After it: backed up to S3, then deleted; tried is left disabled,
+	// not backed up, with the reason in the response and the report.
 	res = scheduled(20)
 	if res.Error {
 		t.Fatalf("after quarantine: %s\n%s", res.Body, fn.output())
@@ -117,6 +134,23 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 		a.wantBackup(s3c, u)
 	}
 	a.wantEnabled("keep-me")
+	a.wantDisabled("tried")
+	if list, err := s3c.ListObjectsV2(a.ctx, &s3.ListObjectsV2Input{Bucket: aws.String("iamsweep-backups"), Prefix: aws.String("iamsweep/backups/123456789012/tried-")}); err != nil || len(list.Contents) != 0 {
+		t.Errorf("tried was backed up for deletion: %v %v", list, err)
+	}
+	var last struct {
+		Evidence, Retire struct {
+			Counts map[string]int
+			Notes  []string
+		}
+	}
+	if err := json.Unmarshal(res.Body, &last); err != nil {
+		t.Fatal(err)
+	}
+	if last.Evidence.Counts["users-with-attempts"] != 1 || last.Retire.Counts["delete-done"] != 2 || last.Retire.Counts["not-proven-unused"] != 1 ||
+		!strings.Contains(strings.Join(last.Retire.Notes, "\n"), "delete tried: left alone: the evidence verdict is in-use, not unused (evidence: 1 attempt(s) after it was disabled") {
+		t.Errorf("response %s", res.Body)
+	}
 
 	logs := fn.logs(t)
 	audits := map[string]int{}
@@ -125,15 +159,15 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 			audits[rec["operation"].(string)+" "+rec["action"].(string)]++
 		}
 	}
-	for _, want := range []string{"disable iam:AttachUserPolicy", "delete iamsweep:WriteBackup", "delete s3:PutObject", "delete iam:DeleteUser"} {
-		if audits[want] != 2 {
-			t.Errorf("audit records %q: %d, want 2 (one per user); all: %v", want, audits[want], audits)
+	for want, n := range map[string]int{"disable iam:AttachUserPolicy": 3, "delete iamsweep:WriteBackup": 2, "delete s3:PutObject": 2, "delete iam:DeleteUser": 2} {
+		if audits[want] != n {
+			t.Errorf("audit records %q: %d, want %d (one per user); all: %v", want, audits[want], n, audits)
 		}
 	}
 	if strings.Contains(fn.output(), "Correct-Horse-9") {
 		t.Error("a password reached the log")
 	}
-	roleAllowsCalls(t, logs, "iam:AttachUserPolicy", "iam:DeleteUser", "s3:PutObject", "sns:Publish")
+	roleAllowsCalls(t, logs, "iam:AttachUserPolicy", "iam:DeleteUser", "s3:PutObject", "sns:Publish", "cloudtrail:LookupEvents")
 }
 
 // wantEnabled checks a user is as created: an active key and a password.

@@ -59,15 +59,15 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 
 	in := StageInput{Result: res, Inventory: inv, Exclusions: set, Settings: s, AWS: c.AWS, Log: log}
 	if s.Evidence {
-		sum, verdicts, err := h.Evidence.Gather(ctx, in)
+		sum, d, err := h.Evidence.Gather(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("evidence: %w", err)
 		}
-		out.Evidence = &sum
-		in.Verdicts = verdicts
-		if in.Verdicts == nil {
-			in.Verdicts = map[string]string{}
+		if d == nil {
+			return nil, errors.New("evidence: the stage returned no dossier")
 		}
+		out.Evidence = &sum
+		in.Evidence = d
 		log.Info("evidence done", "counts", sum.Counts)
 	}
 	// A retire stage that refused (max_users) or failed for some user

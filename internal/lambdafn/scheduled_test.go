@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
@@ -26,13 +27,13 @@ type stage struct {
 	order    *[]string
 	seen     *scan.Result
 	s        *Settings
-	verdicts map[string]string
+	evidence *evidence.Dossier
 	err      error
 }
 
 func (st *stage) run(in StageInput) (StageSummary, error) {
 	*st.order = append(*st.order, st.name)
-	st.seen, st.s, st.verdicts = in.Result, in.Settings, in.Verdicts
+	st.seen, st.s, st.evidence = in.Result, in.Settings, in.Evidence
 	return StageSummary{Counts: map[string]int{st.name: in.Result.Summary.Unused}}, st.err
 }
 
@@ -40,9 +41,10 @@ func (st *stage) PlanAndApplyDisable(_ context.Context, in StageInput) (StageSum
 	return st.run(in)
 }
 
-func (st *stage) Gather(_ context.Context, in StageInput) (StageSummary, map[string]string, error) {
+func (st *stage) Gather(_ context.Context, in StageInput) (StageSummary, *evidence.Dossier, error) {
 	sum, err := st.run(in)
-	return sum, map[string]string{"user-0000": "unused"}, err
+	d := &evidence.Dossier{AccountID: in.Result.AccountID, AsOf: in.Result.AsOf, Users: []evidence.UserDossier{{Name: "user-0000", Verdict: "unused"}}}
+	return sum, d, err
 }
 
 // TestScheduledRunsTheWiredStagesThenNotifies is the contract the lead's
@@ -75,8 +77,8 @@ func TestScheduledRunsTheWiredStagesThenNotifies(t *testing.T) {
 	if r.Retire == nil || r.Evidence == nil || r.Retire.Counts["disable"] != r.Summary.Unused || r.Summary.Users != 9 {
 		t.Errorf("response %+v", r)
 	}
-	if ret.verdicts["user-0000"] != "unused" {
-		t.Errorf("the disable stage did not get the evidence's verdicts: %v", ret.verdicts)
+	if ret.evidence == nil || ret.evidence.Verdict("user-0000") != "unused" {
+		t.Errorf("the disable stage did not get the evidence's dossier: %+v", ret.evidence)
 	}
 
 	// A retire stage that fails still lets the report out, then fails the

@@ -135,14 +135,29 @@ func (env Env) applyStages(s *Settings) {
 	}
 }
 
-// checkBuild refuses settings that cannot be honoured, rather than
-// silently skipping a stage someone switched on.
-func (h *Handler) checkBuild(s *Settings) error {
+// CheckStages refuses stage switches that cannot be honoured together;
+// the deploy templates' rules are tested against it.
+func (s *Settings) CheckStages() error {
 	if s.AutoDelete && !s.AutoDisable {
 		return fmt.Errorf("auto_delete: true needs auto_disable: true (users are disabled, quarantined, then deleted): set both, or neither (%s, %s)", EnvAutoDisable, EnvAutoDelete)
 	}
 	if s.AutoDelete && s.BackupBucket == "" {
 		return fmt.Errorf("auto_delete: true needs a backup bucket, or a deleted user's backup would be lost with the function's /tmp: set %s or backup_bucket in the config", EnvBackupBucket)
+	}
+	if s.AutoDelete && !s.Evidence {
+		// Without a dossier plan deletes nobody, so the switch would
+		// silently do nothing; auto_disable alone stays allowed (disable
+		// is reversible, and plan disables on IAM's last-used dates).
+		return fmt.Errorf("auto_delete: true needs evidence: true (attempts with a disabled key are only visible in CloudTrail): set %s=true or evidence: true in the config", EnvEvidence)
+	}
+	return nil
+}
+
+// checkBuild refuses settings that cannot be honoured, rather than
+// silently skipping a stage someone switched on.
+func (h *Handler) checkBuild(s *Settings) error {
+	if err := s.CheckStages(); err != nil {
+		return err
 	}
 	if s.AutoDisable && h.Retirer == nil {
 		return errors.New("auto_disable: true, but no retire stage is wired into this handler (cmd/iamsweep passes stages.New)")

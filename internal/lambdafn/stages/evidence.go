@@ -25,14 +25,21 @@ type Evidence struct {
 	Now func() time.Time
 }
 
-// Gather implements lambdafn.EvidenceGatherer.
-func (e *Evidence) Gather(ctx context.Context, in lambdafn.StageInput) (lambdafn.StageSummary, map[string]string, error) {
+// Gather implements lambdafn.EvidenceGatherer. The dossier goes to the
+// retire stage whole: plan's gates (per-user verdicts, attempts since the
+// disable, a dossier that predates the disable) need more than verdicts.
+func (e *Evidence) Gather(ctx context.Context, in lambdafn.StageInput) (lambdafn.StageSummary, *evidence.Dossier, error) {
 	res, log := in.Result, logger(in)
 	sum := lambdafn.StageSummary{Counts: map[string]int{}}
-	verdicts := map[string]string{}
 	subjects, err := evidence.Candidates(res, nil)
-	if err != nil || len(subjects) == 0 {
-		return sum, verdicts, err
+	if err != nil {
+		return sum, nil, err
+	}
+	if len(subjects) == 0 {
+		// Nothing to read; an empty dossier still makes every user
+		// unknown to plan, never unused.
+		return sum, &evidence.Dossier{SchemaVersion: evidence.SchemaVersion, AccountID: res.AccountID, AsOf: res.AsOf.UTC(),
+			GeneratedAt: e.now().UTC(), Users: []evidence.UserDossier{}}, nil
 	}
 	g, regions := e.Gatherer, e.Regions
 	if g == nil {
@@ -48,7 +55,6 @@ func (e *Evidence) Gather(ctx context.Context, in lambdafn.StageInput) (lambdafn
 		return sum, nil, err
 	}
 	for _, u := range d.Users {
-		verdicts[u.Name] = u.Verdict
 		log.Info("evidence", "user", u.Name, "verdict", u.Verdict, "reason", u.Reason, "attempts", len(u.Attempts))
 	}
 	sum.Counts = map[string]int{"users": d.Summary.Users, "unused": d.Summary.Unused, "in-use": d.Summary.InUse,
@@ -61,7 +67,7 @@ func (e *Evidence) Gather(ctx context.Context, in lambdafn.StageInput) (lambdafn
 			log.Warn("evidence source", "source", s.Name, "status", s.Status, "detail", s.Detail)
 		}
 	}
-	return sum, verdicts, nil
+	return sum, d, nil
 }
 
 // sources builds what the function reads: CloudTrail event history in

@@ -18,12 +18,15 @@ func TestEvidenceWithoutActivitySourceIsUnknown(t *testing.T) {
 	res := result(unused("a"), scan.User{Name: "b", Status: scan.StatusInUse})
 	res.Findings = []rules.Finding{{Rule: rules.UnusedUser, UserName: "a", Message: "every credential unused"}}
 	e := &Evidence{Gatherer: &evidence.Gatherer{}, Regions: []string{"us-east-1"}}
-	sum, verdicts, err := e.Gather(context.Background(), lambdafn.StageInput{Result: res, Settings: settings()})
+	sum, d, err := e.Gather(context.Background(), lambdafn.StageInput{Result: res, Settings: settings()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(verdicts) != 1 || verdicts["a"] != evidence.VerdictUnknown || sum.Counts["unknown"] != 1 || sum.Counts["users"] != 1 {
-		t.Errorf("verdicts %v counts %v", verdicts, sum.Counts)
+	if len(d.Users) != 1 || d.Verdict("a") != evidence.VerdictUnknown || sum.Counts["unknown"] != 1 || sum.Counts["users"] != 1 {
+		t.Errorf("dossier %+v counts %v", d.Users, sum.Counts)
+	}
+	if d.AccountID != res.AccountID || !d.AsOf.Equal(res.AsOf) {
+		t.Errorf("dossier of %s as of %s, want the scan's %s as of %s", d.AccountID, d.AsOf, res.AccountID, res.AsOf)
 	}
 }
 
@@ -33,9 +36,11 @@ func TestEvidenceNeedsClients(t *testing.T) {
 	if _, _, err := (&Evidence{}).Gather(context.Background(), lambdafn.StageInput{Result: res, Settings: settings()}); err == nil || !strings.Contains(err.Error(), "no AWS clients") {
 		t.Errorf("err = %v", err)
 	}
-	// No candidate: nothing to read, no error.
-	if _, v, err := (&Evidence{}).Gather(context.Background(), lambdafn.StageInput{Result: result(), Settings: settings()}); err != nil || len(v) != 0 {
-		t.Errorf("no candidates: %v %v", v, err)
+	// No candidate: nothing to read, no error, and an empty dossier of
+	// the scan's account and as-of (every user unknown to plan).
+	_, d, err := (&Evidence{}).Gather(context.Background(), lambdafn.StageInput{Result: result(), Settings: settings()})
+	if err != nil || d == nil || len(d.Users) != 0 || d.AccountID != "123456789012" || !d.AsOf.Equal(asOf) {
+		t.Errorf("no candidates: %+v %v", d, err)
 	}
 }
 

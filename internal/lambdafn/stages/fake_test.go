@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
@@ -26,6 +27,8 @@ type fakeIAM struct {
 	writes []string // "Action user"
 	// denyAttach makes AttachUserPolicy fail for this user.
 	denyAttach string
+	// tags are the users' tags GetUser answers (the iamsweep:* state).
+	tags map[string]map[string]string
 }
 
 func newFakeIAM() *fakeIAM { return &fakeIAM{reads: map[string]int{}} }
@@ -45,8 +48,12 @@ func (f *fakeIAM) write(action string, user *string) {
 func (f *fakeIAM) GetUser(_ context.Context, in *iam.GetUserInput, _ ...func(*iam.Options)) (*iam.GetUserOutput, error) {
 	f.read(aws.ToString(in.UserName))
 	n := aws.ToString(in.UserName)
+	var tags []iamtypes.Tag
+	for k, v := range f.tags[n] {
+		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
 	return &iam.GetUserOutput{User: &iamtypes.User{UserName: in.UserName, UserId: aws.String("AIDA" + n), Path: aws.String("/"),
-		Arn: aws.String("arn:aws:iam::123456789012:user/" + n), CreateDate: aws.Time(asOf.AddDate(-1, 0, 0))}}, nil
+		Arn: aws.String("arn:aws:iam::123456789012:user/" + n), CreateDate: aws.Time(asOf.AddDate(-1, 0, 0)), Tags: tags}}, nil
 }
 
 func (f *fakeIAM) ListAccessKeys(context.Context, *iam.ListAccessKeysInput, ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error) {
@@ -107,3 +114,36 @@ func result(users ...scan.User) *scan.Result {
 }
 
 func unused(name string) scan.User { return scan.User{Name: name, Status: scan.StatusUnused} }
+
+// dossier is an evidence stage's dossier about the users, as of the
+// scan (asOf) in its account.
+func dossier(users ...evidence.UserDossier) *evidence.Dossier {
+	if users == nil {
+		users = []evidence.UserDossier{}
+	}
+	return &evidence.Dossier{
+		SchemaVersion: evidence.SchemaVersion, AccountID: "123456789012", AsOf: asOf, GeneratedAt: asOf,
+		Sources: []evidence.SourceRun{{Name: evidence.SourceCloudTrail, Status: evidence.RunOK}}, Users: users,
+	}
+}
+
+// judged is one user's evidence: its verdict, and its disabled-at when
+// iamsweep disabled it.
+func judged(name, verdict string, disabledAt time.Time) evidence.UserDossier {
+	u := evidence.UserDossier{Name: name, ARN: "arn:aws:iam::123456789012:user/" + name, Verdict: verdict, Reason: "fixture: " + verdict}
+	if !disabledAt.IsZero() {
+		u.DisabledAt = &disabledAt
+	}
+	return u
+}
+
+// disabledUser is a user iamsweep disabled at the given time, as the scan
+// sees it (and the fake IAM answers it).
+func disabledUser(api *fakeIAM, name string, at time.Time) scan.User {
+	tags := map[string]string{remediate.TagState: remediate.StateDisabled, remediate.TagDisabledAt: at.Format(time.RFC3339)}
+	if api.tags == nil {
+		api.tags = map[string]map[string]string{}
+	}
+	api.tags[name] = tags
+	return scan.User{Name: name, Status: scan.StatusUnused, Tags: tags}
+}

@@ -15,9 +15,9 @@ import (
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
-// Retirer is the scheduled function's retire stage: plan from the scan,
-// keep only disable actions (and delete actions when auto-delete is on),
-// keep only users the evidence proves unused when evidence ran, refuse
+// Retirer is the scheduled function's retire stage: plan from the scan
+// with the evidence stage's dossier (so plan's evidence gates hold), keep
+// only disable actions (and delete actions when auto-delete is on), refuse
 // more than MaxUsers users, then apply with the CLI's re-checks.
 type Retirer struct {
 	// IAM and Backups replace the function's clients (tests); nil uses
@@ -45,6 +45,9 @@ func (r *Retirer) PlanAndApplyDisable(ctx context.Context, in lambdafn.StageInpu
 	if s.AutoDelete && s.BackupBucket == "" {
 		return sum, errors.New("auto-delete needs a backup bucket: set " + lambdafn.EnvBackupBucket)
 	}
+	if s.AutoDelete && in.Evidence == nil {
+		return sum, errors.New("auto-delete needs evidence (attempts with a disabled key are only visible in CloudTrail): set " + lambdafn.EnvEvidence + "=true")
+	}
 	api, store := r.IAM, r.Backups
 	if api == nil {
 		if in.AWS == nil {
@@ -58,11 +61,21 @@ func (r *Retirer) PlanAndApplyDisable(ctx context.Context, in lambdafn.StageInpu
 		}
 		store = in.AWS.S3()
 	}
-	p, err := plan.Build(res, plan.Params{AsOf: res.AsOf, Now: r.now(), QuarantineDays: s.QuarantineDays, CallerARN: res.CallerARN})
+	// The dossier is as of the scan, for its account: plan.CheckDossier
+	// passes, and plan gates every action on it.
+	params := plan.Params{AsOf: res.AsOf, Now: r.now(), QuarantineDays: s.QuarantineDays, CallerARN: res.CallerARN, Evidence: in.Evidence}
+	p, err := plan.Build(res, params)
 	if err != nil {
 		return sum, err
 	}
-	r.keepAutomatic(p, in, &sum)
+	// What IAM's last-used dates alone would do, to say what the stage
+	// leaves to a person and what the evidence held back.
+	params.Evidence, params.NoEvidence = nil, true
+	byDates, err := plan.Build(res, params)
+	if err != nil {
+		return sum, err
+	}
+	keepAutomatic(p, byDates, in, &sum)
 	if err := refresh(ctx, api, p); err != nil {
 		return sum, err
 	}
@@ -78,30 +91,51 @@ func (r *Retirer) PlanAndApplyDisable(ctx context.Context, in lambdafn.StageInpu
 }
 
 // keepAutomatic drops what the unattended stage never does: deactivating
-// single keys (a person decides that), deleting unless auto-delete is on,
-// and touching a user the evidence did not prove unused.
-func (r *Retirer) keepAutomatic(p *plan.Plan, in lambdafn.StageInput, sum *lambdafn.StageSummary) {
+// single keys (a person decides that) and deleting unless auto-delete is
+// on. byDates is the plan on IAM's dates alone: its actions missing from p
+// are those the evidence held back (not proven unused, attempts since the
+// disable, evidence older than the disable), each reported with plan's
+// reason.
+func keepAutomatic(p, byDates *plan.Plan, in lambdafn.StageInput, sum *lambdafn.StageSummary) {
+	automatic := func(a plan.Action) bool {
+		return a.Action != plan.ActionDeactivateKey && (a.Action != plan.ActionDelete || in.Settings.AutoDelete)
+	}
+	planned := map[[2]string]bool{}
 	kept := p.Actions[:0]
 	for _, a := range p.Actions {
+		planned[[2]string{a.Action, a.User}] = true
+		if automatic(a) {
+			kept = append(kept, a)
+		}
+	}
+	p.Actions = kept
+	for _, a := range byDates.Actions {
 		switch {
 		case a.Action == plan.ActionDeactivateKey:
 			sum.Counts[CountDeactivateKeyLeft]++
-			continue
-		case a.Action == plan.ActionDelete && !in.Settings.AutoDelete:
+		case !automatic(a):
 			sum.Counts[CountDeleteLeft]++
-			continue
-		case in.Verdicts != nil && in.Verdicts[a.User] != evidence.VerdictUnused:
-			v := in.Verdicts[a.User]
-			if v == "" {
-				v = evidence.VerdictUnknown
-			}
+		case !planned[[2]string{a.Action, a.User}]:
 			sum.Counts[CountNotProvenUnused]++
-			sum.Notes = append(sum.Notes, fmt.Sprintf("%s %s: left alone: the evidence verdict is %s, not unused", a.Action, a.User, v))
-			continue
+			sum.Notes = append(sum.Notes, heldBack(a, p, in.Evidence))
 		}
-		kept = append(kept, a)
 	}
-	p.Actions = kept
+}
+
+// heldBack says why the evidence left an action out.
+func heldBack(a plan.Action, p *plan.Plan, d *evidence.Dossier) string {
+	why := "no evidence"
+	for _, sk := range p.Skipped {
+		if sk.User == a.User {
+			why = sk.Reason
+		}
+	}
+	if d != nil {
+		if v := d.Verdict(a.User); v != evidence.VerdictUnused {
+			return fmt.Sprintf("%s %s: left alone: the evidence verdict is %s, not unused (%s)", a.Action, a.User, v, why)
+		}
+	}
+	return fmt.Sprintf("%s %s: left alone: %s", a.Action, a.User, why)
 }
 
 // refresh re-reads each planned user, as the CLI's live plan does, so the

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/lambdafn"
@@ -46,7 +47,7 @@ func TestRetirerDisablesOnlyUsersProvenUnused(t *testing.T) {
 	s.MaxUsers = 1 // counted after the evidence filter
 	in := lambdafn.StageInput{
 		Result: result(unused("a"), unused("b"), unused("c")), Settings: s,
-		Verdicts: map[string]string{"a": "unused", "b": "in-use"},
+		Evidence: dossier(judged("a", evidence.VerdictUnused, time.Time{}), judged("b", evidence.VerdictInUse, time.Time{})),
 		Log:      slog.New(slog.NewJSONHandler(&logs, nil)),
 	}
 	sum, err := (&Retirer{IAM: api, Now: func() time.Time { return asOf }}).PlanAndApplyDisable(context.Background(), in)
@@ -166,5 +167,93 @@ func TestUploadBackupComesBeforeAnyRemoval(t *testing.T) {
 	}
 	if err := uploadBackup(&remediate.Operation{User: "x", Steps: op.Steps[2:]}, store, "bkt", "1"); err == nil {
 		t.Error("a delete that does not start with its backup must be refused")
+	}
+}
+
+// With auto-delete the dossier reaches plan, whose gates hold: a disabled
+// user with an attempt since its disable, one the evidence does not
+// cover, and one whose evidence predates its latest disable are left
+// alone, each with plan's reason. Only the users the evidence clears are
+// planned: max_users (1) counts them and refuses, so nothing changes.
+func TestRetirerDeletesOnlyUsersTheEvidenceClears(t *testing.T) {
+	api := newFakeIAM()
+	at := asOf.AddDate(0, 0, -30)
+	s := settings()
+	s.AutoDelete, s.Evidence, s.BackupBucket, s.MaxUsers = true, true, "bkt", 1
+	attempted := judged("attempted", evidence.VerdictInUse, at)
+	attempted.Reason = "1 attempt(s) after it was disabled; newest: cloudtrail GetCallerIdentity with AKIAATTEMPT"
+	attempted.Attempts = []evidence.Event{{Time: at.AddDate(0, 0, 3), Name: "GetCallerIdentity", AccessKeyID: "AKIAATTEMPT", ErrorCode: "InvalidClientTokenId"}}
+	in := lambdafn.StageInput{
+		Result: result(disabledUser(api, "quiet-1", at), disabledUser(api, "quiet-2", at), disabledUser(api, "attempted", at),
+			disabledUser(api, "unjudged", at), disabledUser(api, "redisabled", at)),
+		Settings: s,
+		Evidence: dossier(judged("quiet-1", evidence.VerdictUnused, at), judged("quiet-2", evidence.VerdictUnused, at), attempted,
+			judged("redisabled", evidence.VerdictUnused, at.AddDate(0, 0, -60))),
+	}
+	store := &fakeStore{}
+	sum, err := (&Retirer{IAM: api, Backups: store, Now: func() time.Time { return asOf }}).PlanAndApplyDisable(context.Background(), in)
+	if err == nil || !strings.Contains(err.Error(), "disables or deletes 2 users, more than max_users 1") {
+		t.Fatalf("err = %v", err)
+	}
+	if sum.Counts[CountRefused] != 2 || sum.Counts[CountNotProvenUnused] != 3 || len(api.writes) != 0 || len(store.keys) != 0 {
+		t.Errorf("counts %v, writes %v, uploads %v", sum.Counts, api.writes, store.keys)
+	}
+	if api.reads["quiet-1"] == 0 || api.reads["attempted"]+api.reads["unjudged"]+api.reads["redisabled"] != 0 {
+		t.Errorf("reads %v: only the users planned are read again", api.reads)
+	}
+	notes := strings.Join(sum.Notes, "\n")
+	for _, want := range []string{
+		"delete attempted: left alone: the evidence verdict is in-use, not unused (evidence: 1 attempt(s) after it was disabled",
+		"someone still depends on it",
+		"delete unjudged: left alone: the evidence verdict is unknown, not unused (not in the evidence dossier, so unknown",
+		"delete redisabled: left alone: the evidence predates its disable at " + at.Format(time.RFC3339),
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	if strings.Contains(notes, "quiet-") {
+		t.Errorf("notes hold back a user the evidence clears:\n%s", notes)
+	}
+}
+
+// An attempt makes plan skip the user even when the verdict is unused
+// (the attempt fell outside what decided it): the note gives plan's reason.
+func TestRetirerNeverDeletesAUserWithAttempts(t *testing.T) {
+	api := newFakeIAM()
+	at := asOf.AddDate(0, 0, -30)
+	s := settings()
+	s.AutoDelete, s.Evidence, s.BackupBucket = true, true, "bkt"
+	u := judged("attempted", evidence.VerdictUnused, at)
+	u.Reason = "1 attempt(s) after it was disabled"
+	u.Attempts = []evidence.Event{{Time: at.Add(time.Hour), Name: "ListBuckets", AccessKeyID: "AKIAATTEMPT"}}
+	in := lambdafn.StageInput{Result: result(disabledUser(api, "attempted", at)), Settings: s, Evidence: dossier(u)}
+	sum, err := (&Retirer{IAM: api, Backups: &fakeStore{}}).PlanAndApplyDisable(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(api.writes) != 0 || sum.Counts[CountNotProvenUnused] != 1 || !strings.Contains(strings.Join(sum.Notes, "\n"), "delete attempted: left alone: evidence: 1 attempt(s) after it was disabled") {
+		t.Errorf("writes %v counts %v notes %v", api.writes, sum.Counts, sum.Notes)
+	}
+}
+
+func TestRetirerRefusesAutoDeleteWithoutEvidence(t *testing.T) {
+	s := settings()
+	s.AutoDelete, s.BackupBucket = true, "bkt"
+	api := newFakeIAM()
+	_, err := (&Retirer{IAM: api, Backups: &fakeStore{}}).PlanAndApplyDisable(context.Background(), lambdafn.StageInput{Result: result(unused("a")), Settings: s})
+	if err == nil || !strings.Contains(err.Error(), "auto-delete needs evidence") || !strings.Contains(err.Error(), lambdafn.EnvEvidence) || len(api.writes) != 0 {
+		t.Errorf("err = %v, writes %v", err, api.writes)
+	}
+}
+
+// A dossier of another account is refused by plan, not used.
+func TestRetirerRefusesADossierOfAnotherAccount(t *testing.T) {
+	d := dossier(judged("a", evidence.VerdictUnused, time.Time{}))
+	d.AccountID = "999999999999"
+	api := newFakeIAM()
+	_, err := (&Retirer{IAM: api}).PlanAndApplyDisable(context.Background(), lambdafn.StageInput{Result: result(unused("a")), Settings: settings(), Evidence: d})
+	if err == nil || !strings.Contains(err.Error(), "the evidence dossier is for account 999999999999") || len(api.writes) != 0 {
+		t.Errorf("err = %v, writes %v", err, api.writes)
 	}
 }

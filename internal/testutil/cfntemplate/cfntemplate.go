@@ -33,8 +33,10 @@ type Template struct {
 	Conditions map[string]*yaml.Node
 	Resources  map[string]Resource
 	Outputs    map[string]*yaml.Node
-	Refs       []Use
-	GetAtts    []Use
+	// Rules are the parameter rules (RuleCondition, Assertions).
+	Rules   map[string]*yaml.Node
+	Refs    []Use
+	GetAtts []Use
 	// CondUses are conditions named by !If, Condition: or Fn::If.
 	CondUses []Use
 }
@@ -58,7 +60,7 @@ func Load(file string) (*Template, error) {
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: not a mapping", file)
 	}
-	t := &Template{Parameters: map[string]*yaml.Node{}, Conditions: map[string]*yaml.Node{}, Resources: map[string]Resource{}, Outputs: map[string]*yaml.Node{}}
+	t := &Template{Parameters: map[string]*yaml.Node{}, Conditions: map[string]*yaml.Node{}, Resources: map[string]Resource{}, Outputs: map[string]*yaml.Node{}, Rules: map[string]*yaml.Node{}}
 	root := doc.Content[0]
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i].Value, root.Content[i+1]
@@ -83,7 +85,12 @@ func Load(file string) (*Template, error) {
 				}
 				t.Resources[name] = res
 			}
-		case "AWSTemplateFormatVersion", "Description", "Metadata", "Mappings", "Transform", "Rules":
+		case "Rules":
+			t.Rules = mapping(val)
+			for name, r := range t.Rules {
+				t.walk(r, "Rules."+name)
+			}
+		case "AWSTemplateFormatVersion", "Description", "Metadata", "Mappings", "Transform":
 		default:
 			return nil, fmt.Errorf("%s: unknown top-level section %q", file, key)
 		}

@@ -128,6 +128,14 @@ func Start(t testing.TB, upstream string) *Server {
 	return s
 }
 
+// AddEvents adds CloudTrail events to a region while the fake serves
+// (an attempt made between two runs).
+func (s *Server) AddEvents(region string, events ...TrailEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Events[region] = append(s.Events[region], events...)
+}
+
 // Requests returns the requests the fake answered itself, in order.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
