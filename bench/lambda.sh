@@ -1,5 +1,5 @@
 #!/bin/sh
-# Figures for README-unattended.md / BENCHMARKS.md: bootstrap sizes per
+# Figures for docs/unattended.md / BENCHMARKS.md: bootstrap sizes per
 # architecture, cold start, and the CPU cost of a 10,000-user Config rule run.
 set -eu
 cd "$(dirname "$0")/.."

@@ -155,13 +155,13 @@ func TestTemplateRoleCanScan(t *testing.T) {
 // TestReadmeDocumentsEveryVariable: the README's table lists every
 // variable the binary reads.
 func TestReadmeDocumentsEveryVariable(t *testing.T) {
-	b, err := os.ReadFile("../README-unattended.md")
+	b, err := os.ReadFile("../docs/unattended.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range lambdafn.EnvVars {
 		if !strings.Contains(string(b), "| `"+v.Name+"` |") {
-			t.Errorf("README-unattended.md does not document %s", v.Name)
+			t.Errorf("docs/unattended.md does not document %s", v.Name)
 		}
 	}
 }

@@ -5,7 +5,7 @@ variable "name" {
 }
 
 variable "package_zip" {
-  description = "Path to the deployment package: a zip holding the bootstrap binary (see README-unattended.md)."
+  description = "Path to the deployment package: a zip holding the bootstrap binary (see docs/unattended.md)."
   type        = string
   default     = "iamsweep-lambda.zip"
 }
