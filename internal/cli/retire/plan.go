@@ -18,7 +18,6 @@ import (
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/plan"
-	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
@@ -172,33 +171,14 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	return nil
 }
 
-// refreshFacts re-reads each planned user so the plan records exactly what
-// apply will compare with; a user that changed since the scan is dropped.
+// refreshFacts re-reads each planned user (plan.Refresh) with the
+// command's IAM client.
 func refreshFacts(ctx context.Context, f *cmdutil.Factory, p *plan.Plan) error {
 	a, err := f.AWS(ctx)
 	if err != nil {
 		return err
 	}
-	api := a.IAM()
-	kept := p.Actions[:0]
-	for _, act := range p.Actions {
-		cur, err := remediate.ReadUser(ctx, api, act.User, true)
-		if errors.Is(err, remediate.ErrNoSuchUser) {
-			p.Skipped = append(p.Skipped, plan.Skip{User: act.User, Reason: "deleted while planning"})
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if why := plan.Stale(act, cur, p.ScanGeneratedAt); why != "" {
-			p.Skipped = append(p.Skipped, plan.Skip{User: act.User, Reason: "changed while planning: " + why})
-			continue
-		}
-		act.Facts = plan.FactsFromState(cur)
-		kept = append(kept, act)
-	}
-	p.Actions = kept
-	return nil
+	return plan.Refresh(ctx, a.IAM(), p)
 }
 
 func readScan(path string) (*scan.Result, error) {

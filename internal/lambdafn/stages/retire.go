@@ -76,7 +76,7 @@ func (r *Retirer) PlanAndApplyDisable(ctx context.Context, in lambdafn.StageInpu
 		return sum, err
 	}
 	keepAutomatic(p, byDates, in, &sum)
-	if err := refresh(ctx, api, p); err != nil {
+	if err := plan.Refresh(ctx, api, p); err != nil {
 		return sum, err
 	}
 	for _, sk := range p.Skipped {
@@ -136,30 +136,6 @@ func heldBack(a plan.Action, p *plan.Plan, d *evidence.Dossier) string {
 		}
 	}
 	return fmt.Sprintf("%s %s: left alone: %s", a.Action, a.User, why)
-}
-
-// refresh re-reads each planned user, as the CLI's live plan does, so the
-// facts apply compares are the ones just read.
-func refresh(ctx context.Context, api remediate.IAMAPI, p *plan.Plan) error {
-	kept := p.Actions[:0]
-	for _, a := range p.Actions {
-		cur, err := remediate.ReadUser(ctx, api, a.User, true)
-		if errors.Is(err, remediate.ErrNoSuchUser) {
-			p.Skipped = append(p.Skipped, plan.Skip{User: a.User, Reason: "deleted while planning"})
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if why := plan.Stale(a, cur, p.ScanGeneratedAt); why != "" {
-			p.Skipped = append(p.Skipped, plan.Skip{User: a.User, Reason: "changed while planning: " + why})
-			continue
-		}
-		a.Facts = plan.FactsFromState(cur)
-		kept = append(kept, a)
-	}
-	p.Actions = kept
-	return nil
 }
 
 // apply runs the plan; every change goes to the function's log as one
