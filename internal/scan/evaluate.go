@@ -46,16 +46,16 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		}
 	}
 	unused := map[string]bool{}
-	res.Findings = make([]rules.Finding, 0, len(findings))
-	for _, f := range findings {
+	for i := range findings {
+		f := &findings[i]
 		if reason, ok := excluded[f.UserName]; ok {
 			f.Excluded, f.ExclusionReason = true, reason
 		}
 		if f.Rule == rules.UnusedUser {
 			unused[f.UserName] = true
 		}
-		res.Findings = append(res.Findings, f)
 	}
+	res.Findings = findings
 	if lapsed := expiredFindings(inv, ex, p.AsOf, excluded); len(lapsed) > 0 {
 		res.Findings = append(res.Findings, lapsed...)
 		// Keep a lapsed exception's warning beside the user's other findings.
