@@ -82,8 +82,15 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("second apply:\n%s", res.Stdout)
 	}
 
+	// the one-time password is not written to a stdout that is not a
+	// terminal unless asked for, and nothing changes then
+	unrestored := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
+	res = cli(t, a, 2, "restore", "alice", "--yes")
+	if !strings.Contains(res.Stderr, "--print-password") || iamfixture.Snapshot(t, a.Ctx, a.API, a.API) != unrestored {
+		t.Errorf("restore to a non-terminal without --print-password: %s", res.Stderr)
+	}
 	// restore gives back the prior state and shows a one-time password once
-	res = cli(t, a, 0, "restore", "alice", "--yes")
+	res = cli(t, a, 0, "restore", "alice", "--yes", "--print-password")
 	if !strings.Contains(res.Stdout, "one-time console password for alice") {
 		t.Errorf("restore output:\n%s", res.Stdout)
 	}

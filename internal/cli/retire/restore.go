@@ -17,6 +17,9 @@ type RestoreOptions struct {
 	User    string
 	Act     ActFlags
 	Flags   scancmd.Flags
+	// PrintPassword allows the one-time password onto a stdout that is not
+	// a terminal (a file, a pipe, a CI log), where it would be stored.
+	PrintPassword bool
 }
 
 // NewCmdRestore builds `iamsweep restore USER`.
@@ -45,7 +48,18 @@ Excluded users may be restored (restore only undoes iamsweep's own change).`,
 	}
 	opts.Act.register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())
+	cmd.Flags().BoolVar(&opts.PrintPassword, "print-password", false, "write the one-time console password even when standard output is not a terminal (a file or CI log would then hold it)")
 	return cmd
+}
+
+// createsPassword reports whether op will make a one-time console password.
+func createsPassword(op *remediate.Operation) bool {
+	for _, st := range op.Steps {
+		if st.Action == "iam:CreateLoginProfile" {
+			return true
+		}
+	}
+	return false
 }
 
 func restoreRun(ctx context.Context, opts *RestoreOptions) error {
@@ -65,6 +79,12 @@ func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	op, err := remediate.PlanRestore(u, s.caller, s.f.Now())
 	if err != nil {
 		return err
+	}
+	// The password is handed to a person once; on a stdout that is not a
+	// terminal it would land in a file or a log, so refuse before acting.
+	acting := opts.Act.Yes || s.f.IO.StdinTTY
+	if acting && createsPassword(op) && !s.f.IO.StdoutTTY && !opts.PrintPassword {
+		return cmdutil.FlagErrorf("restoring %s creates a one-time console password, printed once, and standard output is not a terminal: run it at a terminal, or add --print-password to write it to standard output anyway", op.User)
 	}
 	_, err = s.run(ctx, op, opts.Act)
 	// Shown even when a later step failed: the login profile exists now,
