@@ -69,7 +69,7 @@ func TestStalePlanSkipsUserWhoseKeyWasUsed(t *testing.T) {
 		t.Errorf("alice %+v bob %+v", alice.State, bob.State)
 	}
 	// A key created after the scan makes the plan stale too.
-	cli(t, a, 0, "restore", "bob", "--yes")
+	cli(t, a, 0, "restore", "bob", "--yes", "--print-password")
 	cli(t, a, 0, "plan", "--as-of", days(100), "--output-file", "plan2.json")
 	if _, err := a.API.CreateAccessKey(a.Ctx, iamCreateKey("bob")); err != nil {
 		t.Fatal(err)
