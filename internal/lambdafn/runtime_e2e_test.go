@@ -16,6 +16,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/testutil/cfntemplate"
 	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
+	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 )
 
 // TestFunctionServesScheduledAndConfigRuleEvents runs the deployed binary
@@ -241,33 +242,12 @@ type snsMessage struct{ body, subject string }
 
 func snsSent(t *testing.T, motoURL, topic string) []snsMessage {
 	t.Helper()
-	resp, err := http.Get(motoURL + "/moto-api/data.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var data struct {
-		SNS struct {
-			Topic []struct {
-				ARN  string              `json:"arn"`
-				Sent [][]json.RawMessage `json:"sent_notifications"`
-			} `json:"Topic"`
-		} `json:"sns"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
-		t.Fatal(err)
-	}
 	var out []snsMessage
-	for _, tp := range data.SNS.Topic {
-		if tp.ARN != topic {
-			continue
-		}
-		for _, s := range tp.Sent {
-			var m snsMessage
-			_ = json.Unmarshal(s[1], &m.body)
-			_ = json.Unmarshal(s[2], &m.subject)
-			out = append(out, m)
-		}
+	for _, sent := range (&motoserver.Server{URL: motoURL}).SNSSent(t, topic) {
+		var m snsMessage
+		_ = json.Unmarshal(sent[1], &m.body)
+		_ = json.Unmarshal(sent[2], &m.subject)
+		out = append(out, m)
 	}
 	return out
 }

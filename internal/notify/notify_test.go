@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,9 +21,8 @@ import (
 	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/testutil/goldenfile"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 var asOf = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
@@ -52,23 +49,6 @@ func fixture(t *testing.T) *scan.Result {
 		t.Fatal(err)
 	}
 	return res
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update to accept):\n%s", name, got)
-	}
 }
 
 func TestDigestTextAndSlackMessage(t *testing.T) {
@@ -217,4 +197,9 @@ func TestSNSMessageFitsTheLimits(t *testing.T) {
 	if !strings.Contains(aws.ToString(in.Message), "more: run `iamsweep scan`") {
 		t.Errorf("the cut findings are not counted in the body")
 	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	goldenfile.Assert(t, filepath.Join("testdata", name), got)
 }

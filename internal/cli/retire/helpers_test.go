@@ -22,6 +22,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
 	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
+	"github.com/iamsweep/iamsweep/internal/testutil/goldenfile"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
@@ -173,24 +174,11 @@ func normalize(s string) string {
 	return timestamps.ReplaceAllString(s, "TIME")
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 func iamCreateKey(name string) *iam.CreateAccessKeyInput {
 	return &iam.CreateAccessKeyInput{UserName: aws.String(name)}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	goldenfile.Assert(t, filepath.Join(goldenDir, name), got)
 }

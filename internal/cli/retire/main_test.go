@@ -1,15 +1,12 @@
 package retire_test
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // goldenDir and repoRoot are absolute: tests change directory.
 var (

@@ -53,34 +53,6 @@ func TestNotifyRejectsABadTargetBeforeScanning(t *testing.T) {
 	}
 }
 
-// motoNotifications reads what moto recorded as published to topic.
-func motoNotifications(t *testing.T, srv *motoserver.Server, topic string) [][]json.RawMessage {
-	t.Helper()
-	resp, err := http.Get(srv.URL + "/moto-api/data.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var data struct {
-		SNS struct {
-			Topic []struct {
-				ARN  string              `json:"arn"`
-				Sent [][]json.RawMessage `json:"sent_notifications"`
-			} `json:"Topic"`
-		} `json:"sns"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
-		t.Fatal(err)
-	}
-	for _, tp := range data.SNS.Topic {
-		if tp.ARN == topic {
-			return tp.Sent
-		}
-	}
-	t.Fatalf("topic %s not in moto", topic)
-	return nil
-}
-
 func TestNotifySNSFromALiveScan(t *testing.T) {
 	srv := motoserver.Shared(t)
 	a := newLiveAccount(t, srv)
@@ -96,7 +68,7 @@ func TestNotifySNSFromALiveScan(t *testing.T) {
 	if res.Code != 0 {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}
-	sent := motoNotifications(t, srv, topic)
+	sent := srv.SNSSent(t, topic)
 	if len(sent) != 1 {
 		t.Fatalf("%d notifications", len(sent))
 	}
