@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
-	"github.com/iamsweep/iamsweep/internal/cli/version"
+	"github.com/iamsweep/iamsweep/internal/buildinfo"
 	"github.com/iamsweep/iamsweep/internal/inventory"
 )
 
@@ -22,16 +22,10 @@ const RuntimeAPIEnv = "AWS_LAMBDA_RUNTIME_API"
 // InLambda reports whether the process runs under a Lambda runtime.
 func InLambda() bool { return os.Getenv(RuntimeAPIEnv) != "" }
 
-// Extensions are the optional stages a build wires in.
-type Extensions struct {
-	Retirer  Retirer
-	Evidence EvidenceGatherer
-}
-
 // Serve runs the Lambda runtime loop. It returns only if the settings are
 // wrong at start-up (the function then fails to initialise, visibly, in
 // its logs); otherwise the loop runs until Lambda stops the process.
-func Serve(ctx context.Context, ext Extensions) error {
+func Serve(ctx context.Context) error {
 	env, err := ReadEnv(os.Getenv)
 	if err != nil {
 		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("bad configuration", "error", err.Error())
@@ -41,7 +35,7 @@ func Serve(ctx context.Context, ext Extensions) error {
 	// aws-lambda-go reports handler errors through the standard log
 	// package; this turns those lines into JSON too.
 	slog.SetDefault(log)
-	h := &Handler{Getenv: os.Getenv, Log: log, Retirer: ext.Retirer, Evidence: ext.Evidence}
+	h := &Handler{Getenv: os.Getenv, Log: log}
 	var (
 		once    sync.Once
 		clients *Clients
@@ -73,7 +67,7 @@ func Serve(ctx context.Context, ext Extensions) error {
 		log.Error("bad configuration", "error", err.Error())
 		return fmt.Errorf("start-up: %w", err)
 	}
-	log.Info("ready", "version", version.String())
+	log.Info("ready", "version", buildinfo.String())
 	invoke := func(ctx context.Context, payload json.RawMessage) (any, error) {
 		out, err := h.Invoke(ctx, payload)
 		if calls != nil {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 )
 
 // IOStreams are the process's standard streams, replaceable in tests.
@@ -66,3 +67,11 @@ func (f *Factory) AWS(ctx context.Context) (*awsx.Factory, error) {
 // BuiltAWS returns the AWS factory if a command built one, else nil; it
 // never contacts AWS (an offline scan must not need credentials).
 func (f *Factory) BuiltAWS() *awsx.Factory { return f.aws }
+
+// Engine returns the pipeline for the account the global flags name, with
+// settings s; AWS clients are built only when a stage needs them.
+func (f *Factory) Engine(s pipeline.Settings) *pipeline.Engine {
+	return &pipeline.Engine{
+		Settings: s, AWS: f.AWS, Now: f.Now, Log: f.Logger, Notes: f.IO.ErrOut, Stdin: f.IO.In,
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/buildinfo"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	evidencecmd "github.com/iamsweep/iamsweep/internal/cli/evidence"
 	"github.com/iamsweep/iamsweep/internal/cli/retire"
@@ -36,7 +37,7 @@ AWS_* environment variables (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL,
 AWS_ENDPOINT_URL_IAM, ...).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version.String(),
+		Version:       buildinfo.String(),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			level := slog.LevelWarn
 			if debug {
