@@ -11,6 +11,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/par"
 )
 
 // AdvisorAPI is the part of IAM that Access Advisor needs.
@@ -34,6 +35,8 @@ type AccessAdvisor struct {
 	Clock Clock
 	// Timeout per job; zero means DefaultAdvisorTimeout.
 	Timeout time.Duration
+	// Parallel bounds the users read at once; zero or one is serial.
+	Parallel int
 }
 
 // AdvisorResult is one user's Access Advisor report, or why it is missing.
@@ -43,35 +46,41 @@ type AdvisorResult struct {
 }
 
 // Read starts every user's job first (IAM runs them concurrently), then
-// collects each one.
+// collects each one; Parallel users at a time for both.
 func (a *AccessAdvisor) Read(ctx context.Context, targets []Target) map[string]AdvisorResult {
-	out := make(map[string]AdvisorResult, len(targets))
-	jobs := make(map[string]string, len(targets))
-	for _, t := range targets {
+	results := make([]AdvisorResult, len(targets))
+	jobs := make([]string, len(targets))
+	_ = par.Do(ctx, len(targets), a.Parallel, func(ctx context.Context, i int) error {
+		t := targets[i]
 		if t.ARN == "" {
-			out[t.Name] = advisorErr(fmt.Errorf("the user's ARN is unknown"))
-			continue
+			results[i] = advisorErr(fmt.Errorf("the user's ARN is unknown"))
+			return nil
 		}
 		gen, err := a.IAM.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{
 			Arn: aws.String(t.ARN), Granularity: iamtypes.AccessAdvisorUsageGranularityTypeServiceLevel,
 		})
 		if err != nil {
-			out[t.Name] = advisorErr(awsx.Classify("iam:GenerateServiceLastAccessedDetails", err))
-			continue
+			results[i] = advisorErr(awsx.Classify("iam:GenerateServiceLastAccessedDetails", err))
+			return nil
 		}
-		jobs[t.Name] = aws.ToString(gen.JobId)
-	}
-	for _, t := range targets {
-		id, ok := jobs[t.Name]
-		if !ok {
-			continue
+		jobs[i] = aws.ToString(gen.JobId)
+		return nil
+	})
+	_ = par.Do(ctx, len(targets), a.Parallel, func(ctx context.Context, i int) error {
+		if jobs[i] == "" {
+			return nil
 		}
-		s, err := a.collect(ctx, id)
+		s, err := a.collect(ctx, jobs[i])
 		if err != nil {
-			out[t.Name] = advisorErr(err)
-			continue
+			results[i] = advisorErr(err)
+			return nil
 		}
-		out[t.Name] = AdvisorResult{Summary: s}
+		results[i] = AdvisorResult{Summary: s}
+		return nil
+	})
+	out := make(map[string]AdvisorResult, len(targets))
+	for i, t := range targets {
+		out[t.Name] = results[i]
 	}
 	return out
 }

@@ -28,7 +28,7 @@ type SSMAPI interface {
 
 // Clients are the AWS dependencies of an invocation.
 type Clients struct {
-	// Collector reads the account (inventory.Live in production).
+	// Collector reads the account; nil is inventory.Live built from AWS.
 	Collector scan.Collector
 	SSM       SSMAPI
 	SNS       notify.SNSAPI

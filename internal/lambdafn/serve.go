@@ -12,7 +12,6 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/buildinfo"
-	"github.com/iamsweep/iamsweep/internal/inventory"
 )
 
 // RuntimeAPIEnv is set by Lambda; its presence switches the binary to
@@ -50,10 +49,9 @@ func Serve(ctx context.Context) error {
 				return
 			}
 			calls = f.Calls
-			clients = &Clients{
-				Collector: &inventory.Live{IAM: f.IAM(), STS: f.STS(), Log: log},
-				SSM:       f.SSM(), SNS: f.SNS(), Config: f.ConfigService(), AWS: f,
-			}
+			// The engine builds the collector and the IAM client from f,
+			// with the settings' parallelism.
+			clients = &Clients{SSM: f.SSM(), SNS: f.SNS(), Config: f.ConfigService(), AWS: f}
 		})
 		return clients, cerr
 	}

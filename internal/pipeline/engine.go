@@ -98,7 +98,7 @@ func (e *Engine) live(ctx context.Context) (*inventory.Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &inventory.Live{IAM: a.IAM(), STS: a.STS(), Log: e.log()}, nil
+	return &inventory.Live{IAM: a.IAM(), STS: a.STS(), Log: e.log(), Parallel: e.Settings.Parallel}, nil
 }
 
 func (e *Engine) ssm(ctx context.Context) (exclusion.SSMAPI, error) {

@@ -66,7 +66,7 @@ func (e *Engine) Sources(ctx context.Context, o SourceOptions, accountID string)
 	if skip[evidence.SourceAccessAdvisor] {
 		g.Skipped[evidence.SourceAccessAdvisor] = "--skip access-advisor"
 	} else {
-		g.Advisor = &evidence.AccessAdvisor{IAM: aws.IAM(), Clock: clock}
+		g.Advisor = &evidence.AccessAdvisor{IAM: aws.IAM(), Clock: clock, Parallel: e.Settings.Parallel}
 	}
 	if skip[evidence.SourceAccessAnalyzer] {
 		g.Skipped[evidence.SourceAccessAnalyzer] = "--skip access-analyzer"

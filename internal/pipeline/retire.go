@@ -116,12 +116,6 @@ func (e *Engine) Retire(ctx context.Context, in RetireInput) (Summary, error) {
 	return sum, nil
 }
 
-// Refresh re-reads each planned user (plan.Refresh) so the plan records
-// exactly the facts apply will compare with.
-func (e *Engine) Refresh(ctx context.Context, api remediate.IAMAPI, p *plan.Plan) error {
-	return plan.Refresh(ctx, api, p)
-}
-
 // keepAutomatic drops what the unattended stage never does: deactivating
 // single keys (a person decides that) and deleting unless auto-delete is
 // on. byDates is the plan on IAM's dates alone: its actions missing from p

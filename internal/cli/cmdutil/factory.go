@@ -42,6 +42,8 @@ type Factory struct {
 	// Now is the real clock; --as-of overrides it for judgements.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Parallel is the global --parallel when given, else nil.
+	Parallel *int
 
 	once   sync.Once
 	aws    *awsx.Factory
@@ -74,4 +76,13 @@ func (f *Factory) Engine(s pipeline.Settings) *pipeline.Engine {
 	return &pipeline.Engine{
 		Settings: s, AWS: f.AWS, Now: f.Now, Log: f.Logger, Notes: f.IO.ErrOut, Stdin: f.IO.In,
 	}
+}
+
+// Settings resolves a command's settings: its flags' overrides o (with
+// the global --parallel) over the --config file, over the defaults.
+func (f *Factory) Settings(fl *ScanFlags, o pipeline.Overrides) (pipeline.Settings, error) {
+	if o.Parallel == nil {
+		o.Parallel = f.Parallel
+	}
+	return fl.Settings(o)
 }

@@ -128,7 +128,7 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 	if opts.MaxEventPages < 1 {
 		return cmdutil.FlagErrorf("invalid --max-event-pages %d: must be at least 1", opts.MaxEventPages)
 	}
-	settings, err := opts.Flags.Settings(opts.Flags.Overrides())
+	settings, err := f.Settings(&opts.Flags, opts.Flags.Overrides())
 	if err != nil {
 		return err
 	}

@@ -101,7 +101,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	ov := opts.Flags.Overrides()
 	ov.QuarantineDays = cmdutil.ChangedInt(opts.flags, "quarantine-days", opts.QuarantineDays)
 	ov.MaxUsers = cmdutil.ChangedInt(opts.flags, "max-users", opts.MaxUsers)
-	settings, err := opts.Flags.Settings(ov)
+	settings, err := f.Settings(&opts.Flags, ov)
 	if err != nil {
 		return err
 	}

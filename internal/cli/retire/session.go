@@ -54,7 +54,7 @@ func newSession(ctx context.Context, f *cmdutil.Factory, fl *cmdutil.ScanFlags, 
 	if o != nil {
 		o(&ov)
 	}
-	settings, err := fl.Settings(ov)
+	settings, err := f.Settings(fl, ov)
 	if err != nil {
 		return nil, err
 	}

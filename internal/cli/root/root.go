@@ -17,12 +17,14 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 )
 
 // NewCmdRoot builds the command tree around f.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	var logLevel string
 	var debug bool
+	var parallel int
 	cmd := &cobra.Command{
 		Use:   "iamsweep <command>",
 		Short: "Find, prove and safely retire unused AWS IAM users and credentials",
@@ -47,6 +49,12 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 				return cmdutil.FlagErrorf("invalid --log-level %q: want debug, info, warn or error", logLevel)
 			}
 			f.Logger = slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: level}))
+			if cmd.Flags().Changed("parallel") {
+				if parallel < 1 {
+					return cmdutil.FlagErrorf("invalid --parallel %d: must be at least 1", parallel)
+				}
+				f.Parallel = &parallel
+			}
 			return nil
 		},
 	}
@@ -56,6 +64,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	pf.StringVar(&f.AWSOptions.EndpointURL, "endpoint-url", "", "send every AWS call to `URL` (a local emulator, a VPC endpoint)")
 	pf.StringVar(&f.AWSOptions.RoleARN, "role-arn", "", "assume IAM role `ARN` before calling AWS")
 	pf.IntVar(&f.AWSOptions.MaxAttempts, "max-attempts", awsx.DefaultMaxAttempts, "attempts per AWS call, with backoff, before giving up on throttling")
+	pf.IntVar(&parallel, "parallel", pipeline.DefaultParallel, "work on at most `N` users at once (per-user IAM calls in flight, under one rate limiter per account)")
 	pf.StringVar(&logLevel, "log-level", "warn", "log `LEVEL` on stderr: debug, info, warn, error")
 	pf.BoolVar(&debug, "debug", false, "log debug details, including the AWS calls made (same as --log-level debug)")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })

@@ -107,7 +107,7 @@ func scanRun(ctx context.Context, opts *Options) error {
 	if opts.Evidence && opts.Flags.CredentialReport != "" {
 		return cmdutil.FlagErrorf("--evidence needs a live scan (user tags and CloudTrail): drop --credential-report")
 	}
-	settings, err := opts.Flags.Settings(opts.Flags.Overrides())
+	settings, err := f.Settings(&opts.Flags, opts.Flags.Overrides())
 	if err != nil {
 		return err
 	}
