@@ -111,7 +111,7 @@ func (h *Handler) runScan(ctx context.Context, c *Clients, s *Settings, asOf tim
 		return nil, nil, nil, err
 	}
 	opts := scan.Options{
-		Params:     rules.Params{AsOf: asOf, MaxUnusedDays: maxUnused, RotationDays: s.RotationDays},
+		Params:     rules.Params{AsOf: asOf, MaxUnusedDays: maxUnused, RotationDays: s.RotationDays, Lifecycle: &s.Lifecycle},
 		Exclusions: set, Source: scan.SourceLive, Now: h.now,
 	}
 	res, inv, err := scan.Run(ctx, c.Collector, opts)

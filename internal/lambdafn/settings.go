@@ -11,6 +11,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/config"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/lifecycle"
 	"github.com/iamsweep/iamsweep/internal/notify"
 	"github.com/iamsweep/iamsweep/internal/rules"
 )
@@ -32,6 +33,8 @@ type Settings struct {
 	MaxUsers       int
 	// BackupBucket receives each user's backup before auto-delete.
 	BackupBucket string
+	// Lifecycle judges the expiry and owner tags, as the CLI's live scan.
+	Lifecycle lifecycle.Settings
 }
 
 // Defaults of the retire stage, the same as the CLI's plan and apply.
@@ -46,7 +49,7 @@ func (h *Handler) loadSettings(ctx context.Context, api notify.SSMAPI) (*Setting
 	if err != nil {
 		return nil, err
 	}
-	s := &Settings{MaxUnusedDays: rules.DefaultDays, RotationDays: rules.DefaultDays, QuarantineDays: DefaultQuarantineDays, MaxUsers: DefaultMaxUsers}
+	s := &Settings{MaxUnusedDays: rules.DefaultDays, RotationDays: rules.DefaultDays, QuarantineDays: DefaultQuarantineDays, MaxUsers: DefaultMaxUsers, Lifecycle: lifecycle.Defaults()}
 	if env.ConfigSSM != "" {
 		cfg, err := loadConfig(ctx, api, env.ConfigSSM)
 		if err != nil {
@@ -110,7 +113,9 @@ func (s *Settings) applyConfig(cfg *config.Config) error {
 		s.MaxUsers = cfg.MaxUsers
 	}
 	s.BackupBucket = cfg.BackupBucket
-	return nil
+	lc, err := cfg.LifecycleSettings()
+	s.Lifecycle = lc
+	return err
 }
 
 // applyStages lets the environment (the deploy template's switches, which

@@ -117,7 +117,7 @@ func (d Digest) Subject() string {
 // severityLine lists the non-zero counts, most severe first.
 func (d Digest) severityLine() string {
 	var parts []string
-	for _, s := range []string{"critical", "high", "medium", "low"} {
+	for _, s := range []string{"critical", "high", "medium", "low", "info"} {
 		if n := d.BySeverity[s]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}

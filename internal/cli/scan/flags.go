@@ -108,9 +108,9 @@ func (fl *Flags) Scan(ctx context.Context, f *cmdutil.Factory) (*scan.Result, *i
 	params := rules.Params{AsOf: asOf, MaxUnusedDays: fl.MaxUnusedDays, RotationDays: fl.RotationDays}
 	set := &exclusion.Set{}
 	ssmName := fl.ExclusionsSSM
+	var cfg *config.Config
 	if fl.ConfigPath != "" {
-		cfg, err := config.Load(fl.ConfigPath)
-		if err != nil {
+		if cfg, err = config.Load(fl.ConfigPath); err != nil {
 			return nil, nil, &cmdutil.FlagError{Err: err}
 		}
 		if cfg.MaxUnusedDays != 0 && !fl.isChanged("max-unused-days") {
@@ -141,6 +141,9 @@ func (fl *Flags) Scan(ctx context.Context, f *cmdutil.Factory) (*scan.Result, *i
 		if hasTagEntries(set) {
 			fmt.Fprintln(f.IO.ErrOut, "warning: a credential report file has no tags, so tag exclusions cannot match; scan live to apply them")
 		}
+		if cfg != nil && cfg.Lifecycle != nil {
+			fmt.Fprintln(f.IO.ErrOut, "warning: a credential report file has no tags, so the lifecycle rules (expiry, owner) cannot run; scan live to apply them")
+		}
 		collector = &inventory.FileCollector{Path: fl.CredentialReport, Stdin: f.IO.In}
 		opts.Source = scan.SourceFile
 	} else {
@@ -157,6 +160,9 @@ func (fl *Flags) Scan(ctx context.Context, f *cmdutil.Factory) (*scan.Result, *i
 		}
 		collector = &inventory.Live{IAM: aws.IAM(), STS: aws.STS(), Log: f.Logger}
 		opts.Source = scan.SourceLive
+		// Expiry and owner live in tags, which only a live scan reads.
+		lc, _ := cfg.LifecycleSettings() // validated by Load
+		opts.Params.Lifecycle = &lc
 	}
 	return scan.Run(ctx, collector, opts)
 }

@@ -1,0 +1,53 @@
+package config
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/lifecycle"
+)
+
+// LifecycleConfig is the lifecycle: section: which tags hold a user's
+// expiry and owner, and whether they are required.
+type LifecycleConfig struct {
+	// ExpiryTags and OwnerTags replace the default keys when set.
+	ExpiryTags []string `yaml:"expiry_tags"`
+	OwnerTags  []string `yaml:"owner_tags"`
+	// WarnDays: expires-soon within this many days (default 14); a
+	// pointer, as 0 (warn on the last day only) is a valid choice.
+	WarnDays      *int   `yaml:"warn_days"`
+	RequireExpiry bool   `yaml:"require_expiry"`
+	RequireOwner  bool   `yaml:"require_owner"`
+	RequireSince  string `yaml:"require_since"`
+}
+
+// LifecycleSettings returns the lifecycle rules' settings: the defaults
+// with the file's lifecycle: section over them.
+func (c *Config) LifecycleSettings() (lifecycle.Settings, error) {
+	s := lifecycle.Defaults()
+	if c == nil || c.Lifecycle == nil {
+		return s, nil
+	}
+	l := c.Lifecycle
+	if len(l.ExpiryTags) > 0 {
+		s.ExpiryTags = l.ExpiryTags
+	}
+	if len(l.OwnerTags) > 0 {
+		s.OwnerTags = l.OwnerTags
+	}
+	if l.WarnDays != nil {
+		s.WarnDays = *l.WarnDays
+	}
+	s.RequireExpiry, s.RequireOwner = l.RequireExpiry, l.RequireOwner
+	if l.RequireSince != "" {
+		t, err := time.Parse(time.DateOnly, l.RequireSince)
+		if err != nil {
+			return s, fmt.Errorf("lifecycle.require_since %q: want a date like 2026-01-31", l.RequireSince)
+		}
+		s.RequireSince = t.UTC()
+	}
+	if err := s.Validate(); err != nil {
+		return s, err
+	}
+	return s, nil
+}
