@@ -33,6 +33,10 @@ type Digest struct {
 	// Changes says what the run changed or left alone and why (the
 	// scheduled Lambda's auto-disable), at most MaxChanges lines.
 	Changes []string `json:"changes,omitempty"`
+	// Owners groups the findings by the users' owner tags (owners.go);
+	// absent when no user has an owner.
+	Owners     []OwnerGroup `json:"owners,omitempty"`
+	MoreOwners int          `json:"more_owners,omitempty"`
 }
 
 // MaxChanges bounds the change lines a digest carries.
@@ -95,6 +99,7 @@ func NewDigest(res *scan.Result, top int) Digest {
 		})
 	}
 	d.More = d.Findings - len(d.Top)
+	d.Owners, d.MoreOwners = ownerGroups(res)
 	return d
 }
 
@@ -138,6 +143,7 @@ func (d Digest) Text() string {
 		fmt.Fprintf(&b, "          %s on excluded users, not acted on\n", plural(d.ExcludedFindings, "finding"))
 	}
 	fmt.Fprintf(&b, "A credential is unused after %d days without use.\n", d.MaxUnusedDays)
+	d.ownersText(&b)
 	if len(d.Top) > 0 {
 		b.WriteString("\nMost severe findings:\n")
 		for _, f := range d.Top {

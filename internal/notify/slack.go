@@ -30,6 +30,7 @@ func slackText(d Digest) string {
 		fmt.Fprintf(&b, " (+%d on excluded users)", d.ExcludedFindings)
 	}
 	b.WriteString("\n")
+	d.ownersSlack(&b)
 	for i, f := range d.Top {
 		if i == SlackTop {
 			break
