@@ -57,7 +57,7 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			continue
 		}
 		if err := guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
-			if r, ok := err.(*remediate.RefusedError); ok && (u.Status == scan.StatusUnused || remediate.ParseState(u.Tags).State != "") {
+			if r, ok := err.(*remediate.RefusedError); ok && (u.Status == scan.StatusUnused || expired[u.Name] || remediate.ParseState(u.Tags).State != "") {
 				pl.skip(u.Name, r.Reason)
 			}
 			continue

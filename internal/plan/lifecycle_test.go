@@ -32,6 +32,7 @@ func expiredScan() *scan.Result {
 			u("quiet", scan.StatusInUse, lc(""), nil, key("AKIAQUIET", true, ago(40), 40)),
 			u("held", scan.StatusExcluded, lc(""), nil),
 			u("restored", scan.StatusInUse, lc(""), map[string]string{remediate.TagRestoredAt: "2026-11-10T00:00:00Z"}),
+			u("stacked", scan.StatusInUse, lc(""), map[string]string{remediate.CloudFormationStackTag: "app"}),
 		},
 	}
 	for _, x := range res.Users {
@@ -66,6 +67,9 @@ func TestExpiredUsersAreDisabledWhetherUsedOrNot(t *testing.T) {
 	skipped := map[string]string{}
 	for _, s := range p.Skipped {
 		skipped[s.User] = s.Reason
+	}
+	if !strings.Contains(skipped["stacked"], `managed by CloudFormation stack "app"`) {
+		t.Errorf("an expired CloudFormation user is not listed: %v", skipped)
 	}
 	if !strings.HasPrefix(skipped["held"], "excluded") || !strings.Contains(skipped["restored"], "restored 2026-11-10, after its expiry") {
 		t.Errorf("skipped %v", skipped)
