@@ -64,3 +64,26 @@ func TestRequiredTagsRule(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnerTopics: owners' own reports (lifecycle.owner_targets) may go
+// only to the topics the stack names, in both templates alike.
+func TestOwnerTopics(t *testing.T) {
+	tpl := load(t)
+	if c := tpl.Conditions["HasOwnerTopics"]; c == nil {
+		t.Fatal("no HasOwnerTopics condition")
+	}
+	if p := tpl.Parameters["OwnerTopicArns"]; p == nil || cfntemplate.Get(p, "Type").Value != "CommaDelimitedList" || cfntemplate.Get(p, "Default").Value != "" {
+		t.Errorf("OwnerTopicArns parameter %v", p)
+	}
+	b, err := os.ReadFile("cloudformation.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "- HasOwnerTopics\n                - Sid: PublishOwnerReports\n                  Effect: Allow\n                  Action: sns:Publish\n                  Resource: !Ref OwnerTopicArns\n                - !Ref AWS::NoValue") {
+		t.Error("the role's PublishOwnerReports statement is not sns:Publish on OwnerTopicArns under HasOwnerTopics")
+	}
+	src := readTF(t)
+	if !strings.Contains(src, "for_each = length(var.owner_topic_arns) > 0 ? [1] : []") || !strings.Contains(src, "resources = var.owner_topic_arns") {
+		t.Error("terraform grants owners' topics differently")
+	}
+}

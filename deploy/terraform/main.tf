@@ -91,6 +91,14 @@ data "aws_iam_policy_document" "function" {
     resources = [aws_sns_topic.report.arn]
   }
   dynamic "statement" {
+    for_each = length(var.owner_topic_arns) > 0 ? [1] : []
+    content {
+      sid       = "PublishOwnerReports"
+      actions   = ["sns:Publish"]
+      resources = var.owner_topic_arns
+    }
+  }
+  dynamic "statement" {
     for_each = length(local.read_parameters) > 0 ? [1] : []
     content {
       sid       = "ReadParameters"

@@ -76,6 +76,12 @@ variable "enable_config_rule" {
   default     = false
 }
 
+variable "owner_topic_arns" {
+  description = "SNS topics the config's lifecycle.owner_targets send owners' own reports to; the role may publish only to these and the report topic."
+  type        = list(string)
+  default     = []
+}
+
 variable "enable_required_tags_rule" {
   description = "Also create the AWS managed Config rule required-tags on AWS::IAM::User, flagging users without an expiry and an owner tag (needs a Config recorder that records IAM users)."
   type        = bool

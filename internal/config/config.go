@@ -112,7 +112,7 @@ var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type
 var knownKeys = map[string]string{
 	"Config":          "max_unused_days, rotation_days, quarantine_days, max_users, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete, backup_bucket, lifecycle",
 	"ExclusionEntry":  "user, path, tag, reason, expires",
-	"LifecycleConfig": "expiry_tags, owner_tags, warn_days, require_expiry, require_owner, require_since",
+	"LifecycleConfig": "expiry_tags, owner_tags, warn_days, require_expiry, require_owner, require_since, owner_targets",
 }
 
 // clarify rewrites yaml.v3's "field X not found in type config.Config" as

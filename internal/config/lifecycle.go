@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/lifecycle"
@@ -19,6 +21,10 @@ type LifecycleConfig struct {
 	RequireExpiry bool   `yaml:"require_expiry"`
 	RequireOwner  bool   `yaml:"require_owner"`
 	RequireSince  string `yaml:"require_since"`
+	// OwnerTargets sends each named owner a report of only their users
+	// (scheduled function only; the CLI sends what --notify names), in
+	// the syntax of notify: sns:TOPIC_ARN, slack:env:VAR, slack:ssm:NAME.
+	OwnerTargets map[string]string `yaml:"owner_targets"`
 }
 
 // LifecycleSettings returns the lifecycle rules' settings: the defaults
@@ -49,5 +55,22 @@ func (c *Config) LifecycleSettings() (lifecycle.Settings, error) {
 	if err := s.Validate(); err != nil {
 		return s, err
 	}
+	for owner, t := range l.OwnerTargets {
+		if err := checkOwnerTarget(t); err != nil {
+			return s, fmt.Errorf("lifecycle.owner_targets[%q]: %w", owner, err)
+		}
+	}
 	return s, nil
+}
+
+// checkOwnerTarget applies notify's rules: a webhook URL is a secret and
+// never inline, and the value is not echoed (it may be a mistyped one).
+func checkOwnerTarget(t string) error {
+	switch {
+	case strings.HasPrefix(t, "sns:arn:"), strings.HasPrefix(t, "slack:env:"), strings.HasPrefix(t, "slack:ssm:"):
+		return nil
+	case strings.HasPrefix(t, "slack:http"):
+		return errors.New("a webhook URL is a secret: keep it in an environment variable (slack:env:VAR) or an SSM SecureString (slack:ssm:NAME)")
+	}
+	return errors.New("want sns:TOPIC_ARN, slack:env:VAR or slack:ssm:PARAMETER")
 }

@@ -45,8 +45,10 @@ func TestLifecycleErrors(t *testing.T) {
 	for yaml, want := range map[string]string{
 		"lifecycle:\n  require_since: soon\n": `lifecycle.require_since "soon": want a date`,
 		"lifecycle:\n  warn_days: -1\n":       "lifecycle.warn_days -1",
-		"lifecycle:\n  warn_dayz: 3\n":        `unknown key "warn_dayz" in lifecycle (known keys: expiry_tags, owner_tags, warn_days, require_expiry, require_owner, require_since)`,
-		"lifecycle:\n  owner_tags: [\"\"]\n":  "tag key",
+		"lifecycle:\n  warn_dayz: 3\n":        `unknown key "warn_dayz" in lifecycle (known keys: expiry_tags, owner_tags, warn_days, require_expiry, require_owner, require_since, owner_targets)`,
+		"lifecycle:\n  owner_targets: {a@example.com: \"slack:https://h.example/s3cr3t\"}\n": `lifecycle.owner_targets["a@example.com"]: a webhook URL is a secret`,
+		"lifecycle:\n  owner_targets: {a@example.com: \"mailto:a\"}\n":                       `lifecycle.owner_targets["a@example.com"]: want sns:TOPIC_ARN`,
+		"lifecycle:\n  owner_tags: [\"\"]\n":                                                 "tag key",
 	} {
 		if _, err := Parse([]byte(yaml)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", yaml, err, want)

@@ -43,8 +43,10 @@ func TestScheduledDigestGroupsOwnersApart(t *testing.T) {
 	tag("new-intern", "owner", "data@example.com")
 	tag("orphan", "expires", "end of Q3")
 	// The config in SSM adds keys; warn_days as the default.
-	a.param("/iamsweep/config", "lifecycle:\n  expiry_tags: [iamsweep:expires, expires, end-of-life]\n  owner_tags: [iamsweep:owner, owner, team-owner]\n", ssmtypes.ParameterTypeString)
-	topic := a.topic("iamsweep-report")
+	topic, platformTopic := a.topic("iamsweep-report"), a.topic("platform-team")
+	// platform@example.com also gets a report of only its users.
+	a.param("/iamsweep/config", "lifecycle:\n  expiry_tags: [iamsweep:expires, expires, end-of-life]\n  owner_tags: [iamsweep:owner, owner, team-owner]\n"+
+		"  owner_targets:\n    platform@example.com: sns:"+platformTopic+"\n", ssmtypes.ParameterTypeString)
 
 	cfg := &configFake{}
 	cfgSrv := httptest.NewServer(cfg)
@@ -96,6 +98,19 @@ func TestScheduledDigestGroupsOwnersApart(t *testing.T) {
 	}
 	if strings.Index(body, "By owner") > strings.Index(body, "Most severe findings") {
 		t.Errorf("owners do not come first:\n%s", body)
+	}
+
+	// The owner's own report: only its users, listed in the response.
+	var sched struct{ Notified []string }
+	_ = json.Unmarshal(res.Body, &sched)
+	if strings.Join(sched.Notified, " ") != "sns:"+topic+" sns:"+platformTopic+" (platform@example.com)" {
+		t.Errorf("notified %q", sched.Notified)
+	}
+	own := snsSent(t, a.srv.URL, platformTopic)
+	if len(own) != 1 || !strings.Contains(own[0].subject, "on users of platform@example.com") ||
+		!strings.Contains(own[0].body, "ci-legacy expired-user") || !strings.Contains(own[0].body, "ci-deploy expires-soon") ||
+		strings.Contains(own[0].body, "etl-nightly") || strings.Contains(own[0].body, "orphan") {
+		t.Errorf("platform's own report: %+v", own)
 	}
 
 	// The Config rule: expiry never makes a user NON_COMPLIANT (the SSM

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -33,8 +35,10 @@ type Settings struct {
 	MaxUsers       int
 	// BackupBucket receives each user's backup before auto-delete.
 	BackupBucket string
-	// Lifecycle judges the expiry and owner tags, as the CLI's live scan.
-	Lifecycle lifecycle.Settings
+	// Lifecycle judges the expiry and owner tags, as the CLI's live scan;
+	// OwnerTargets send each named owner a report of only their users.
+	Lifecycle    lifecycle.Settings
+	OwnerTargets []notify.OwnerTarget
 }
 
 // Defaults of the retire stage, the same as the CLI's plan and apply.
@@ -115,7 +119,27 @@ func (s *Settings) applyConfig(cfg *config.Config) error {
 	s.BackupBucket = cfg.BackupBucket
 	lc, err := cfg.LifecycleSettings()
 	s.Lifecycle = lc
+	if err != nil {
+		return err
+	}
+	s.OwnerTargets, err = ownerTargets(cfg)
 	return err
+}
+
+// ownerTargets parses lifecycle.owner_targets, in owner order.
+func ownerTargets(cfg *config.Config) ([]notify.OwnerTarget, error) {
+	if cfg.Lifecycle == nil {
+		return nil, nil
+	}
+	var out []notify.OwnerTarget
+	for _, owner := range slices.Sorted(maps.Keys(cfg.Lifecycle.OwnerTargets)) {
+		t, err := notify.ParseTarget(cfg.Lifecycle.OwnerTargets[owner])
+		if err != nil {
+			return nil, fmt.Errorf("config lifecycle.owner_targets[%q]: %w", owner, err)
+		}
+		out = append(out, notify.OwnerTarget{Owner: owner, Target: t})
+	}
+	return out, nil
 }
 
 // applyStages lets the environment (the deploy template's switches, which

@@ -37,6 +37,9 @@ type Digest struct {
 	// absent when no user has an owner.
 	Owners     []OwnerGroup `json:"owners,omitempty"`
 	MoreOwners int          `json:"more_owners,omitempty"`
+	// Owner is set when the digest is about one owner's users only
+	// (lifecycle.owner_targets).
+	Owner string `json:"owner,omitempty"`
 }
 
 // MaxChanges bounds the change lines a digest carries.
@@ -113,6 +116,9 @@ func (d Digest) JSON() []byte {
 // e-mail subjects require.
 func (d Digest) Subject() string {
 	s := fmt.Sprintf("iamsweep: %s in account %s", plural(d.Findings, "finding"), d.AccountID)
+	if d.Owner != "" {
+		s = fmt.Sprintf("iamsweep: %s on users of %s in account %s", plural(d.Findings, "finding"), d.Owner, d.AccountID)
+	}
 	if n := d.BySeverity["critical"] + d.BySeverity["high"]; n > 0 {
 		s += fmt.Sprintf(" (%d high or critical)", n)
 	}
@@ -136,7 +142,11 @@ func (d Digest) severityLine() string {
 // Text is the readable body of an e-mail.
 func (d Digest) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "iamsweep scanned AWS account %s as of %s (%s).\n\n", d.AccountID, d.AsOf.UTC().Format(time.RFC3339), d.Source)
+	fmt.Fprintf(&b, "iamsweep scanned AWS account %s as of %s (%s).\n", d.AccountID, d.AsOf.UTC().Format(time.RFC3339), d.Source)
+	if d.Owner != "" {
+		fmt.Fprintf(&b, "This report covers only the users whose owner tag names %s; the full report goes to the default targets.\n", d.Owner)
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "Users:    %d (%d in use, %d unused, %d excluded)\n", d.Users, d.InUse, d.Unused, d.Excluded)
 	fmt.Fprintf(&b, "Findings: %d not excluded: %s\n", d.Findings, d.severityLine())
 	if d.ExcludedFindings > 0 {

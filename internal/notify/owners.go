@@ -1,6 +1,8 @@
 package notify
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -125,6 +127,9 @@ func (d Digest) ownersText(b *strings.Builder) {
 
 // ownersSlack is the Slack message's by-owner lines: who, and whose users.
 func (d Digest) ownersSlack(b *strings.Builder) {
+	if d.Owner != "" {
+		fmt.Fprintf(b, "_Only the users whose owner is %s_\n", slackEscape(d.Owner))
+	}
 	if len(d.Owners) == 0 {
 		return
 	}
@@ -155,4 +160,36 @@ func (d *Digest) trimOwners() bool {
 		}
 	}
 	return dropped
+}
+
+// OwnerTarget sends one owner's users to a target of their own (the
+// config's lifecycle.owner_targets, read by the scheduled function).
+type OwnerTarget struct {
+	Owner  string
+	Target Target
+}
+
+// ForOwner is the part of res about the users whose owner tag is owner.
+func ForOwner(res *scan.Result, owner string) *scan.Result {
+	return res.Only(func(u scan.User) bool { return u.Lifecycle != nil && u.Lifecycle.Owner == owner })
+}
+
+// SendOwners sends each routed owner a digest of only their users, when
+// they have a finding not excluded (the full report still goes to the
+// default targets every run). A failed target does not stop the others.
+func (s *Sender) SendOwners(ctx context.Context, routes []OwnerTarget, res *scan.Result) (sent []string, err error) {
+	var errs []error
+	for _, r := range routes {
+		d := NewDigest(ForOwner(res, r.Owner), DefaultTop)
+		if d.Findings == 0 {
+			continue
+		}
+		d.Owner, d.Owners, d.MoreOwners = r.Owner, nil, 0
+		if e := s.send(ctx, r.Target, d); e != nil {
+			errs = append(errs, fmt.Errorf("notify owner %s: %w", r.Owner, e))
+			continue
+		}
+		sent = append(sent, r.Target.String()+" ("+r.Owner+")")
+	}
+	return sent, errors.Join(errs...)
 }

@@ -1,8 +1,11 @@
 package notify
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/inventory"
@@ -59,5 +62,36 @@ func TestDigestWithoutOwnersHasNoOwnerSection(t *testing.T) {
 	d := NewDigest(fixture(t), DefaultTop)
 	if d.Owners != nil || strings.Contains(d.Text(), "By owner") || strings.Contains(string(d.JSON()), `"owners"`) {
 		t.Errorf("owner section without owners: %+v", d.Owners)
+	}
+}
+
+// TestSendOwnersSendsEachOwnerOnlyTheirUsers: a routed owner gets a digest
+// of their own users; an owner with nothing to act on gets nothing.
+func TestSendOwnersSendsEachOwnerOnlyTheirUsers(t *testing.T) {
+	topic := &fakeSNS{}
+	s := &Sender{SNS: topic}
+	tg := func(arn string) Target {
+		x, err := ParseTarget("sns:" + arn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	routes := []OwnerTarget{
+		{Owner: "platform@example.com", Target: tg("arn:aws:sns:us-east-1:123456789012:platform")},
+		{Owner: "legal@example.com", Target: tg("arn:aws:sns:us-east-1:123456789012:legal")}, // only an excluded user
+	}
+	sent, err := s.SendOwners(context.Background(), routes, ownersFixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(sent, ",") != "sns:arn:aws:sns:us-east-1:123456789012:platform (platform@example.com)" || len(topic.in) != 1 {
+		t.Fatalf("sent %v, %d publishes", sent, len(topic.in))
+	}
+	in := topic.in[0]
+	golden(t, "email_owner_platform.golden", aws.ToString(in.Subject)+"\n\n"+aws.ToString(in.Message))
+	body := aws.ToString(in.Message)
+	if !strings.Contains(body, "ci-legacy") || strings.Contains(body, "etl") || strings.Contains(body, "old-bot") {
+		t.Errorf("platform's digest shows other users:\n%s", body)
 	}
 }
