@@ -96,12 +96,6 @@ func Read(tags map[string]string, set Settings) Status {
 	return st
 }
 
-// Owner returns the user's owner by the default keys, or "" (for grouping
-// notifications when the settings are not at hand).
-func Owner(tags map[string]string, set Settings) string {
-	return Read(tags, set).Owner
-}
-
 // Required reports whether the policy requires tags on u: the user was
 // created on or after RequireSince.
 func (s Settings) Required(u *inventory.User) bool {

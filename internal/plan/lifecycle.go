@@ -49,7 +49,7 @@ func expiredAction(u scan.User, facts Facts, asOf time.Time, d *evidence.Dossier
 	if owner != "" {
 		act.Reason += ", owner " + owner
 	}
-	if w := useWarning(u, facts, expiresAt, asOf, owner, d); w != "" {
+	if w := useWarning(u, facts, expiresAt, value, asOf, owner, d); w != "" {
 		act.Warning = w
 	}
 	if d != nil {
@@ -62,7 +62,7 @@ func expiredAction(u scan.User, facts Facts, asOf time.Time, d *evidence.Dossier
 
 // useWarning says when a user was used after its expiry, by IAM's dates
 // or by the evidence, with the migration advice when there is some.
-func useWarning(u scan.User, facts Facts, expiresAt, asOf time.Time, owner string, d *evidence.Dossier) string {
+func useWarning(u scan.User, facts Facts, expiresAt time.Time, value string, asOf time.Time, owner string, d *evidence.Dossier) string {
 	var last time.Time
 	what := ""
 	if t := facts.PasswordLastUsed; t != nil && t.After(last) {
@@ -95,22 +95,11 @@ func useWarning(u scan.User, facts Facts, expiresAt, asOf time.Time, owner strin
 		who = "its owner (" + owner + ")"
 	}
 	w := fmt.Sprintf("WARNING: expired %s but used %s (%s) by %s: %s must migrate first, or disabling it breaks what uses it",
-		dateOf(expiresAt), last.UTC().Format(time.DateOnly), daysAgo(last, asOf), what, who)
+		value, last.UTC().Format(time.DateOnly), daysAgo(last, asOf), what, who)
 	if advice != "" {
 		w += "; " + advice
 	}
 	return w
-}
-
-// dateOf is the last day before the expiry instant, as a date tag says it.
-func dateOf(expiresAt time.Time) string {
-	if expiresAt.IsZero() {
-		return "(unknown date)"
-	}
-	if expiresAt.Equal(expiresAt.Truncate(clock.Day)) {
-		return expiresAt.Add(-time.Nanosecond).Format(time.DateOnly)
-	}
-	return expiresAt.UTC().Format(time.RFC3339)
 }
 
 func daysAgo(t, asOf time.Time) string {
