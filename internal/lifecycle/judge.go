@@ -86,11 +86,15 @@ func (s Status) Date() string {
 // Read reads a user's lifecycle tags with the settings' keys.
 func Read(tags map[string]string, set Settings) Status {
 	var st Status
-	if k, v, ok := lookup(set.ExpiryTags, tags); ok {
+	if len(tags) == 0 {
+		return st
+	}
+	folded := fold(tags)
+	if k, v, ok := lookup(set.ExpiryTags, tags, folded); ok {
 		st.ExpiryTag, st.ExpiryValue = k, v
 		st.ExpiresAt, st.DateError = ParseDate(v)
 	}
-	if k, v, ok := lookup(set.OwnerTags, tags); ok && strings.TrimSpace(v) != "" {
+	if k, v, ok := lookup(set.OwnerTags, tags, folded); ok && strings.TrimSpace(v) != "" {
 		st.OwnerTag, st.Owner = k, strings.TrimSpace(v)
 	}
 	return st

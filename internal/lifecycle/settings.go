@@ -68,23 +68,34 @@ func (s Settings) Validate() error {
 // the one the user already has (so a date is moved, never duplicated under
 // a second spelling), else the first configured key.
 func WriteKey(keys []string, tags map[string]string) string {
-	if k, _, ok := lookup(keys, tags); ok {
+	if k, _, ok := lookup(keys, tags, fold(tags)); ok {
 		return k
 	}
 	return keys[0]
 }
 
+// fold maps each lower-cased tag key to the key as the user spells it,
+// once per user, so each key looked up costs a map lookup, not a loop.
+func fold(tags map[string]string) map[string]string {
+	folded := make(map[string]string, len(tags))
+	for k := range tags {
+		folded[strings.ToLower(k)] = k
+	}
+	return folded
+}
+
 // lookup finds the first of keys among tags, regardless of case, and
 // returns the key as the user spells it.
-func lookup(keys []string, tags map[string]string) (string, string, bool) {
+func lookup(keys []string, tags, folded map[string]string) (string, string, bool) {
+	if len(tags) == 0 {
+		return "", "", false
+	}
 	for _, want := range keys {
 		if v, ok := tags[want]; ok {
 			return want, v, true
 		}
-		for k, v := range tags {
-			if strings.EqualFold(k, want) {
-				return k, v, true
-			}
+		if k, ok := folded[strings.ToLower(want)]; ok {
+			return k, tags[k], true
 		}
 	}
 	return "", "", false
