@@ -18,7 +18,7 @@ type Record struct {
 	Caller  string    `json:"caller"`
 	Account string    `json:"account"`
 	User    string    `json:"user"`
-	// Operation is disable, restore, delete, recreate, deactivate-key or expire.
+	// Operation is disable, restore, delete, recreate or deactivate-key.
 	Operation string `json:"operation"`
 	// Action is the IAM action (iam:UpdateAccessKey) or iamsweep:WriteBackup.
 	Action string `json:"action"`
