@@ -32,6 +32,7 @@ func renderMarkdown(w io.Writer, r *scan.Result) error {
 	} else {
 		mdFindings(&b, act)
 	}
+	mdOwners(&b, r, act)
 	mdExcluded(&b, r, excluded)
 	mdExpired(&b, r)
 	_, err := io.WriteString(w, b.String())

@@ -74,7 +74,7 @@ func Render(w io.Writer, format string, r *scan.Result, opts Options) error {
 
 // severities runs from the most to the least urgent, the order summaries
 // list their counts in.
-var severities = []rules.Severity{rules.Critical, rules.High, rules.Medium, rules.Low}
+var severities = []rules.Severity{rules.Critical, rules.High, rules.Medium, rules.Low, rules.Info}
 
 // plural gives "1 user" and "2 users".
 func plural(n int, word string) string {
