@@ -22,6 +22,12 @@ type AthenaAPI interface {
 	athena.GetQueryResultsAPIClient
 }
 
+// AthenaPermissions are the calls AthenaSearch makes. Athena itself then
+// reads the table's definition (glue) and the trail's bucket and writes
+// the results with the caller's credentials: deploy/policies/org-central.json
+// grants those too.
+var AthenaPermissions = []string{"athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution"}
+
 // Athena polling: from AthenaFirstPoll, doubling up to AthenaMaxPoll, for
 // at most DefaultAthenaMaxWait.
 const (

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	athtypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 
+	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 	"github.com/iamsweep/iamsweep/internal/trailogs"
 )
@@ -136,7 +138,10 @@ func TestAthenaReachesTheLogFilesVerdicts(t *testing.T) {
 	moto.Reset(t)
 	seedAthena(t, moto.URL, athenaRows(sameEvents()))
 	client := athena.NewFromConfig(moto.Config())
-	search := &AthenaSearch{API: client, Table: trailogs.OrgTrailTable("security.org_trail"), Database: "security", Workgroup: "primary",
+	calls := &awsx.CallLog{}
+	cfg := moto.Config()
+	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware)
+	search := &AthenaSearch{API: athena.NewFromConfig(cfg), Table: trailogs.OrgTrailTable("security.org_trail"), Database: "security", Workgroup: "primary",
 		Output: "s3://athena-results/iamsweep/", AccountID: "123456789012", Regions: []string{"us-east-1"}, Clock: newFakeClock()}
 	fromAthena, err := (&Gatherer{Logs: search}).Gather(context.Background(), in)
 	if err != nil {
@@ -170,6 +175,11 @@ func TestAthenaReachesTheLogFilesVerdicts(t *testing.T) {
 	st := search.Statement(targets, fromAthena.Window)
 	if aws.ToString(q.QueryExecution.Query) != st.SQL || !reflect.DeepEqual(q.QueryExecution.ExecutionParameters, st.Params) {
 		t.Errorf("executed\n%s%v\nprinted\n%s", aws.ToString(q.QueryExecution.Query), q.QueryExecution.ExecutionParameters, st)
+	}
+	for _, a := range calls.Actions() {
+		if !slices.Contains(AthenaPermissions, a) {
+			t.Errorf("the search calls %s, missing from AthenaPermissions", a)
+		}
 	}
 	if strings.Contains(st.SQL, "alice") || !strings.Contains(st.String(), "'alice'") {
 		t.Errorf("user names must be parameters, not SQL:\n%s", st)

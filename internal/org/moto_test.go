@@ -10,6 +10,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -151,7 +152,13 @@ func TestOrganizationRunAgainstMoto(t *testing.T) {
 	gate.mu.Lock()
 	gate.deny[members[1]], gate.assumed = true, nil
 	gate.mu.Unlock()
-	access = &Access{Base: base, CallerAccount: aws.ToString(who.Account), CallerARN: aws.ToString(who.Arn)}
+	runCalls := &awsx.CallLog{}
+	runBase := base.Copy()
+	runBase.APIOptions = append(slices.Clip(runBase.APIOptions), runCalls.Middleware)
+	access = &Access{Base: runBase, CallerAccount: aws.ToString(who.Account), CallerARN: aws.ToString(who.Arn)}
+	if _, err := Select(ctx, organizations.NewFromConfig(runBase), Selection{OUs: []string{root}}); err != nil {
+		t.Fatal(err)
+	}
 	listUsers := func(ctx context.Context, a Account, cfg aws.Config) ([]string, error) {
 		var names []string
 		p := iam.NewListUsersPaginator(iam.NewFromConfig(cfg), &iam.ListUsersInput{})
@@ -199,6 +206,17 @@ func TestOrganizationRunAgainstMoto(t *testing.T) {
 	}
 	if r := got[access.CallerAccount]; r.Status != StatusOK || len(r.Value) != 1 || r.Value[0] != "admin" {
 		t.Errorf("caller's account: %+v", r)
+	}
+	// Every call made as the caller is one deploy/policies/org-central.json grants.
+	for _, a := range runCalls.Actions() {
+		if !strings.HasPrefix(a, "iam:") && !slices.Contains(CentralPermissions, a) {
+			t.Errorf("the run calls %s, missing from CentralPermissions", a)
+		}
+	}
+	for _, a := range []string{"organizations:ListAccountsForParent", "organizations:ListChildren", "sts:AssumeRole"} {
+		if runCalls.Counts()[a] == 0 {
+			t.Errorf("%s never called: the permission check proves nothing", a)
+		}
 	}
 	gate.mu.Lock()
 	defer gate.mu.Unlock()

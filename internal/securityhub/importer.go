@@ -253,3 +253,8 @@ func hubError(action string, err error) error {
 	}
 	return awsx.Classify(action, err)
 }
+
+// Permissions are the calls a sync makes in the importing account
+// (deploy/policies/org-central.json grants them; the moto test holds the
+// calls to this list).
+var Permissions = []string{"securityhub:BatchImportFindings", "securityhub:GetFindings"}

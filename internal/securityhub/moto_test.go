@@ -1,12 +1,14 @@
 package securityhub
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
+	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 )
 
@@ -20,8 +22,11 @@ func TestSyncAgainstMoto(t *testing.T) {
 	ctx := motoserver.Ctx(t)
 	cfg := moto.Config()
 	cfg.Region = "eu-west-1"
+	setup := securityhub.NewFromConfig(cfg)
+	calls := &awsx.CallLog{}
+	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware)
 	hub := securityhub.NewFromConfig(cfg)
-	if _, err := hub.EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
+	if _, err := setup.EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
 		t.Fatal(err)
 	}
 	m := meta()
@@ -35,7 +40,7 @@ func TestSyncAgainstMoto(t *testing.T) {
 	other.Id, other.ProductArn, other.GeneratorId = aws.String("other/1"), aws.String("arn:aws:securityhub:eu-west-1::product/aws/guardduty"), aws.String("guardduty")
 	unscanned := toSDK(docs[1])
 	unscanned.Id, unscanned.AwsAccountId = aws.String("iamsweep/444455556666/unused-user/zed"), aws.String("444455556666")
-	if _, err := hub.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: []shtypes.AwsSecurityFinding{other, unscanned}}); err != nil {
+	if _, err := setup.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: []shtypes.AwsSecurityFinding{other, unscanned}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -47,7 +52,7 @@ func TestSyncAgainstMoto(t *testing.T) {
 	if rep.Imported != 136 || rep.Resolved != 0 || len(rep.Failed) != 0 {
 		t.Errorf("first run: %+v", rep)
 	}
-	all := readAll(t, hub)
+	all := readAll(t, setup)
 	if len(all) != 138 {
 		t.Fatalf("%d findings in the hub, want 136 + 2", len(all))
 	}
@@ -68,7 +73,7 @@ func TestSyncAgainstMoto(t *testing.T) {
 	if _, err := im.Sync(ctx, again, []string{acct}); err != nil {
 		t.Fatal(err)
 	}
-	all = readAll(t, hub)
+	all = readAll(t, setup)
 	if len(all) != 138 {
 		t.Fatalf("re-run: %d findings, want 138 (no duplicates)", len(all))
 	}
@@ -84,7 +89,7 @@ func TestSyncAgainstMoto(t *testing.T) {
 	if rep.Resolved != 101 {
 		t.Errorf("resolved %d, want 101", rep.Resolved)
 	}
-	all = readAll(t, hub)
+	all = readAll(t, setup)
 	gone := all["iamsweep/111122223333/unused-access-key/alice/access_key_1"]
 	if gone.RecordState != shtypes.RecordStateArchived || gone.Workflow == nil || gone.Workflow.Status != shtypes.WorkflowStatusResolved || gone.Compliance.Status != shtypes.ComplianceStatusPassed {
 		t.Errorf("alice's finding after the key went: %s %+v %+v", gone.RecordState, gone.Workflow, gone.Compliance)
@@ -94,6 +99,9 @@ func TestSyncAgainstMoto(t *testing.T) {
 	}
 	if all[again[0].ID].RecordState != shtypes.RecordStateActive {
 		t.Error("a finding still holding was resolved")
+	}
+	if got := calls.Actions(); !reflect.DeepEqual(got, Permissions) {
+		t.Errorf("sync calls %v, Permissions (deploy/policies/org-central.json) lists %v", got, Permissions)
 	}
 }
 
