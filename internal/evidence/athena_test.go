@@ -277,3 +277,33 @@ func TestAthenaFailureMakesEveryUserUnknown(t *testing.T) {
 		t.Errorf("run %+v stopped %v", run, f.stopped)
 	}
 }
+
+// FuzzAthenaRow: any row, with or without column metadata, is read
+// without panicking, and an accepted row's time is the column's.
+func FuzzAthenaRow(f *testing.F) {
+	f.Add("2026-11-20T01:00:00Z", "alice", "AKIAALICE", 13, true)
+	f.Add("not a time", "", "", 2, false)
+	f.Fuzz(func(t *testing.T, at, user, key string, n int, meta bool) {
+		vals := make([]string, max(0, min(n, 20)))
+		for i := range vals {
+			vals[i] = user
+		}
+		if len(vals) > 0 {
+			vals[0] = at
+		}
+		if len(vals) > 9 {
+			vals[8], vals[9] = key, user
+		}
+		var cols map[string]int
+		if meta {
+			cols = map[string]int{}
+			for i, c := range trailogs.AthenaColumns {
+				cols[c] = i
+			}
+		}
+		h, err := hitFromRow(cols, vals)
+		if err == nil && h.EventTime.Format(time.RFC3339) == "" {
+			t.Fatal("accepted a row without a time")
+		}
+	})
+}
