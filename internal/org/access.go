@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
-	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/evidence"
 )
 
@@ -121,10 +121,16 @@ type AssumeError struct {
 
 func (e *AssumeError) Error() string {
 	fix := "deploy the member role (deploy/stackset.yaml) or pass --role-name/--role-arn-template"
-	if awsx.ErrorCode(e.Err) == "AccessDenied" {
-		fix = "the role must trust the caller (and --external-id must match), and no SCP may deny sts:AssumeRole; " + fix
+	cause := e.Err.Error()
+	var api smithy.APIError
+	if errors.As(e.Err, &api) {
+		// STS's own words, without the SDK's layers of context.
+		cause = api.ErrorCode() + ": " + api.ErrorMessage()
+		if api.ErrorCode() == "AccessDenied" {
+			fix = "the role must exist and trust the caller (and --external-id must match), and no SCP may deny sts:AssumeRole; " + fix
+		}
 	}
-	return fmt.Sprintf("assume %s in account %s: %v: %s", e.RoleARN, e.Account, e.Err, fix)
+	return fmt.Sprintf("assume %s in account %s: %s: %s", e.RoleARN, e.Account, cause, fix)
 }
 
 func (e *AssumeError) Unwrap() error { return e.Err }
@@ -161,7 +167,7 @@ func (a *Access) Config(ctx context.Context, account string) (aws.Config, error)
 		})
 		cfg.Credentials = aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = ExpiryWindow })
 		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-			return aws.Config{}, &AssumeError{Account: account, RoleARN: roleARN, Err: unwrapRetrieve(err)}
+			return aws.Config{}, &AssumeError{Account: account, RoleARN: roleARN, Err: err}
 		}
 	}
 	if rate := a.rate(); rate > 0 {
@@ -186,14 +192,4 @@ func (a *Access) rate() float64 {
 		return DefaultAccountRate
 	}
 	return a.Rate
-}
-
-// unwrapRetrieve drops the SDK's "failed to refresh cached credentials"
-// wrapping so the reason starts with STS's own error.
-func unwrapRetrieve(err error) error {
-	var api interface{ ErrorCode() string }
-	if errors.As(err, &api) {
-		return awsx.Classify("sts:AssumeRole", err)
-	}
-	return err
 }

@@ -82,7 +82,7 @@ func TestAccessCachesSessionsAndRefreshesBeforeExpiry(t *testing.T) {
 	denied := &Access{Base: aws.Config{Region: "us-east-1"}, CallerAccount: "111111111111", RoleName: "iamsweep-member", STS: &fakeSTS{deny: true}}
 	_, err = denied.Config(ctx, "444444444444")
 	var ae *AssumeError
-	if !errors.As(err, &ae) || ae.Account != "444444444444" || !strings.Contains(err.Error(), "arn:aws:iam::444444444444:role/iamsweep-member") || !strings.Contains(err.Error(), "must trust the caller") {
+	if !errors.As(err, &ae) || ae.Account != "444444444444" || !strings.Contains(err.Error(), "arn:aws:iam::444444444444:role/iamsweep-member") || !strings.Contains(err.Error(), "must exist and trust the caller") {
 		t.Errorf("denied: %v", err)
 	}
 }
