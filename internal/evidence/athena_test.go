@@ -172,7 +172,7 @@ func TestAthenaReachesTheLogFilesVerdicts(t *testing.T) {
 		tg, _ := s.Target()
 		targets = append(targets, tg)
 	}
-	st := search.Statement(targets, fromAthena.Window)
+	st := search.Statement(targets, WindowAt(in.AsOf))
 	if aws.ToString(q.QueryExecution.Query) != st.SQL || !reflect.DeepEqual(q.QueryExecution.ExecutionParameters, st.Params) {
 		t.Errorf("executed\n%s%v\nprinted\n%s", aws.ToString(q.QueryExecution.Query), q.QueryExecution.ExecutionParameters, st)
 	}
