@@ -167,9 +167,19 @@ func resolved(f shtypes.AwsSecurityFinding, now time.Time) shtypes.AwsSecurityFi
 // never make iamsweep resolve somebody else's finding.
 func (im *Importer) existing(ctx context.Context, accounts []string, rep *Report) (map[string]shtypes.AwsSecurityFinding, error) {
 	out := map[string]shtypes.AwsSecurityFinding{}
-	if len(accounts) == 0 {
-		return out, nil
+	// Security Hub takes at most maxFilterValues values per filter field.
+	for start := 0; start < len(accounts); start += maxFilterValues {
+		if err := im.existingIn(ctx, accounts[start:min(start+maxFilterValues, len(accounts))], out, rep); err != nil {
+			return nil, err
+		}
 	}
+	return out, nil
+}
+
+// maxFilterValues is GetFindings' limit of values in one filter field.
+const maxFilterValues = 20
+
+func (im *Importer) existingIn(ctx context.Context, accounts []string, out map[string]shtypes.AwsSecurityFinding, rep *Report) error {
 	want := map[string]bool{}
 	filters := &shtypes.AwsSecurityFindingFilters{
 		ProductArn:  []shtypes.StringFilter{{Comparison: shtypes.StringFilterComparisonEquals, Value: aws.String(im.ProductARN)}},
@@ -185,7 +195,7 @@ func (im *Importer) existing(ctx context.Context, accounts []string, rep *Report
 		page, err := p.NextPage(ctx)
 		rep.Calls++
 		if err != nil {
-			return nil, hubError("securityhub:GetFindings", err)
+			return hubError("securityhub:GetFindings", err)
 		}
 		for _, f := range page.Findings {
 			if aws.ToString(f.ProductArn) == im.ProductARN && strings.HasPrefix(aws.ToString(f.GeneratorId), GeneratorPrefix) &&
@@ -194,7 +204,7 @@ func (im *Importer) existing(ctx context.Context, accounts []string, rep *Report
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // importAll sends findings in batches of MaxBatch; findings refused are

@@ -20,6 +20,7 @@ import (
 type fakeHub struct {
 	flaky, bad map[string]bool
 	batches    []int
+	filtered   []int // account filter values per GetFindings call
 }
 
 func (f *fakeHub) BatchImportFindings(_ context.Context, in *securityhub.BatchImportFindingsInput, _ ...func(*securityhub.Options)) (*securityhub.BatchImportFindingsOutput, error) {
@@ -42,8 +43,23 @@ func (f *fakeHub) BatchImportFindings(_ context.Context, in *securityhub.BatchIm
 	return out, nil
 }
 
-func (f *fakeHub) GetFindings(context.Context, *securityhub.GetFindingsInput, ...func(*securityhub.Options)) (*securityhub.GetFindingsOutput, error) {
+func (f *fakeHub) GetFindings(_ context.Context, in *securityhub.GetFindingsInput, _ ...func(*securityhub.Options)) (*securityhub.GetFindingsOutput, error) {
+	f.filtered = append(f.filtered, len(in.Filters.AwsAccountId))
 	return &securityhub.GetFindingsOutput{}, nil
+}
+
+func TestSyncFiltersAtMostTwentyAccountsACall(t *testing.T) {
+	hub := &fakeHub{}
+	var accounts []string
+	for i := range 45 {
+		accounts = append(accounts, fmt.Sprintf("%012d", i))
+	}
+	if _, err := (&Importer{API: hub, ProductARN: meta().ProductARN}).Sync(context.Background(), nil, accounts); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(hub.filtered) != "[20 20 5]" {
+		t.Errorf("account filter values per call %v, want [20 20 5]", hub.filtered)
+	}
 }
 
 type sleepClock struct{ slept time.Duration }
