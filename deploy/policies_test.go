@@ -42,6 +42,17 @@ var documented = map[string][]string{
 		"iam:DeleteAccessKey", "iam:DeleteUserPermissionsBoundary", "iam:DeleteUser",
 		"ssm:GetParameter",
 	},
+	// The central account of an organization run: org.CentralPermissions,
+	// securityhub.Permissions and evidence.AthenaPermissions (checked in
+	// stackset_test.go), plus what Athena does with the caller's
+	// credentials: read the table definition and the trail, write results.
+	"org-central.json": {
+		"organizations:ListAccounts", "organizations:ListAccountsForParent", "organizations:ListChildren", "sts:AssumeRole",
+		"securityhub:BatchImportFindings", "securityhub:GetFindings",
+		"athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution",
+		"glue:GetDatabase", "glue:GetTable", "glue:GetPartitions",
+		"s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload",
+	},
 }
 
 func TestPoliciesGrantExactlyTheDocumentedActions(t *testing.T) {

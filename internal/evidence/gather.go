@@ -66,11 +66,18 @@ type Input struct {
 	Subjects []Subject
 }
 
+// WindowAt is the evidence window ending at asOf: the one Gather searches,
+// and the one to pass to AthenaSearch.Statement so that --athena-sql prints
+// the query a run executes.
+func WindowAt(asOf time.Time) Window {
+	return Window{From: asOf.Add(-WindowDays * 24 * time.Hour).UTC(), To: asOf.UTC()}
+}
+
 // Gather reads every source for every subject and decides the verdicts.
 // Sources run in parallel; a failing source makes only the users it could
 // not cover unknown.
 func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
-	w := Window{From: in.AsOf.Add(-WindowDays * 24 * time.Hour).UTC(), To: in.AsOf.UTC()}
+	w := WindowAt(in.AsOf)
 	targets := make([]Target, len(in.Subjects))
 	for i, s := range in.Subjects {
 		t, err := s.Target()
