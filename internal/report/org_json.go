@@ -104,7 +104,8 @@ func (o *OrgJSON) Close() error {
 	if o.accounts == nil {
 		o.accounts = []OrgAccount{}
 	}
-	writeArray(o.bw, "accounts", o.accounts)
+	o.bw.WriteString(",\n  \"accounts\": ")
+	writeArray(o.bw, o.accounts)
 	b, err := json.MarshalIndent(o.sum, "  ", "  ")
 	if err != nil {
 		return err
