@@ -20,14 +20,14 @@ func TestEvaluateDocumentedCases(t *testing.T) {
 		denyDelete = `{"Version":"2012-10-17","Statement":[
 		  {"Effect":"Allow","Action":"s3:*","Resource":"*"},
 		  {"Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::prod/*"}]}`
-		notActionIAM = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`
+		notActionIAM  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`
 		denyNotAction = `{"Version":"2012-10-17","Statement":[
 		  {"Effect":"Allow","Action":"*","Resource":"*"},
 		  {"Effect":"Deny","NotAction":["iam:*","sts:GetSessionToken"],"Resource":"*",
 		   "Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`
-		getStar = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"arn:aws:iam::123456789012:user/*"}]}`
-		objects = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}]}`
-		question = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:123456789012:queue-?"}]}`
+		getStar     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"arn:aws:iam::123456789012:user/*"}]}`
+		objects     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}]}`
+		question    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:123456789012:queue-?"}]}`
 		notResource = `{"Version":"2012-10-17","Statement":[
 		  {"Effect":"Allow","Action":"s3:*","Resource":"*"},
 		  {"Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::home","arn:aws:s3:::home/*"]}]}`
