@@ -96,7 +96,9 @@ func Accesses(r Record) []Access {
 	return []Access{star(action, "resources of "+Prefix(r.EventSource)+" are not rebuilt from events: narrow by hand")}
 }
 
-func star(action, why string) Access { return Access{Action: action, Resource: "*", Note: action + ": " + why} }
+func star(action, why string) Access {
+	return Access{Action: action, Resource: "*", Note: action + ": " + why}
+}
 
 func s3Accesses(r Record, action string, p params) []Access {
 	bucket := p.str("bucketName")
