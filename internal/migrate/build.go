@@ -226,7 +226,7 @@ func Report(s *Successor) string {
 			fmt.Fprintf(&b, "- drops %s on %s (%s%s): %s\n", strings.Join(d.Actions, ", "), strings.Join(d.Resources, ", "), d.Policy, sidText(d.Sid), kept)
 		}
 		for _, n := range c.NoLongerAllowed {
-			fmt.Fprintf(&b, "- used but not allowed by the current policies: %s\n", n)
+			fmt.Fprintf(&b, "- used but not allowed by the current identity policies (a resource policy, such as a key or bucket policy, may allow it): %s\n", n)
 		}
 		for _, n := range c.Undecided {
 			fmt.Fprintf(&b, "- could not evaluate: %s\n", n)

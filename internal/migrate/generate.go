@@ -54,10 +54,14 @@ func Generate(a *Activity) *LeastPrivilege {
 		// Named resources first, "*" last: the reviewer reads the
 		// narrow grants, then the few wide ones with their reasons.
 		sort.SliceStable(keys, func(i, j int) bool { return keys[i] != "*" && keys[j] == "*" })
+		named := len(keys)
+		if _, ok := groups["*"]; ok {
+			named--
+		}
 		for i, key := range keys {
 			actions := groups[key]
 			sort.Strings(actions)
-			sid := sidFor(svc, i, len(keys))
+			sid := sidFor(svc, key == "*", i, named)
 			lp.Policy.Statement = append(lp.Policy.Statement, policy.Statement{
 				Sid: sid, Effect: "Allow", Action: actions, Resource: strings.Split(key, "\n"),
 			})
@@ -71,8 +75,9 @@ func Generate(a *Activity) *LeastPrivilege {
 	return lp
 }
 
-// sidFor names statements after the service (Sids are alphanumeric).
-func sidFor(svc string, i, n int) string {
+// sidFor names statements after the service (Sids are alphanumeric): a
+// letter tells apart several with named resources, AnyResource marks "*".
+func sidFor(svc string, star bool, i, n int) string {
 	var b strings.Builder
 	upper := true
 	for _, r := range svc {
@@ -86,7 +91,10 @@ func sidFor(svc string, i, n int) string {
 			b.WriteRune(r)
 		}
 	}
-	if n > 1 {
+	switch {
+	case star:
+		b.WriteString("AnyResource")
+	case n > 1:
 		b.WriteString(string(rune('A' + i%26)))
 	}
 	return b.String()

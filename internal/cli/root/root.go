@@ -13,6 +13,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	evidencecmd "github.com/iamsweep/iamsweep/internal/cli/evidence"
+	migratecmd "github.com/iamsweep/iamsweep/internal/cli/migrate"
 	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
@@ -64,6 +65,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	cmd.AddCommand(version.NewCmdVersion(f))
 	cmd.AddCommand(retire.NewCmdDisable(f, nil), retire.NewCmdRestore(f, nil), retire.NewCmdDelete(f, nil), retire.NewCmdRecreate(f, nil))
 	cmd.AddCommand(retire.NewCmdPlan(f, nil), retire.NewCmdApply(f, nil))
+	cmd.AddCommand(migratecmd.NewCmdMigrate(f, nil))
 	return cmd
 }
 

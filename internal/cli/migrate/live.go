@@ -1,0 +1,51 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/migrate"
+)
+
+// gatherLive reads the user, its keys, its policies and its CloudTrail
+// event history from AWS.
+func gatherLive(ctx context.Context, opts *Options, in migrate.Inputs, current []migrate.NamedPolicy) (migrate.Inputs, []migrate.NamedPolicy, error) {
+	aws_, err := opts.Factory.AWS(ctx)
+	if err != nil {
+		return in, nil, err
+	}
+	if in.Subject.AccountID == "" {
+		id, err := aws_.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return in, nil, fmt.Errorf("sts:GetCallerIdentity: %w", err)
+		}
+		in.Subject.AccountID = aws.ToString(id.Account)
+	}
+	iamc := aws_.IAM()
+	subj, err := migrate.ReadSubject(ctx, iamc, opts.User, in.Subject.AccountID)
+	if err != nil {
+		return in, nil, err
+	}
+	in.Subject = subj
+	if current == nil {
+		if current, err = migrate.ReadPolicies(ctx, iamc, opts.User); err != nil {
+			return in, nil, err
+		}
+	}
+	regions, err := evidence.ResolveRegions(ctx, aws_.Account(), opts.Regions)
+	if err != nil {
+		return in, nil, err
+	}
+	clients := evidence.LimitedCloudTrail(aws_.CloudTrail, regions, evidence.RealClock{})
+	recs, truncated, err := migrate.LookupRecords(ctx, clients, in.Subject, in.Window, opts.MaxPages)
+	if err != nil {
+		return in, nil, err
+	}
+	in.Records, in.Truncated, in.TrailRead = recs, truncated, true
+	in.SourceDetail = fmt.Sprintf("event history in %d region(s)", len(regions))
+	return in, current, nil
+}
