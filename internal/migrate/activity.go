@@ -48,13 +48,13 @@ type Source struct {
 
 // Activity is what the user really did in the window.
 type Activity struct {
-	User     string         `json:"user"`
-	Account  string         `json:"account_id"`
+	User     string          `json:"user"`
+	Account  string          `json:"account_id"`
 	Window   evidence.Window `json:"window"`
-	Uses     []Usage        `json:"uses"`
-	Denied   []Usage        `json:"denied"`
-	Services []ServiceUse   `json:"services"`
-	Sources  []Source       `json:"sources"`
+	Uses     []Usage         `json:"uses"`
+	Denied   []Usage         `json:"denied"`
+	Services []ServiceUse    `json:"services"`
+	Sources  []Source        `json:"sources"`
 	// Missing says what may be absent: sources not read, services Access
 	// Advisor saw without a single event naming an action.
 	Missing    []string `json:"may_be_missing"`

@@ -154,8 +154,8 @@ func TestExampleJSON(t *testing.T) {
 	}
 	for sub, want := range map[string]policy.Decision{
 		"repo:octo-org/app:environment:production": policy.Allowed,
-		"repo:octo-org/app:ref:refs/heads/feature":  policy.ImplicitDeny,
-		"repo:evil/app:environment:production":      policy.ImplicitDeny,
+		"repo:octo-org/app:ref:refs/heads/feature": policy.ImplicitDeny,
+		"repo:evil/app:environment:production":     policy.ImplicitDeny,
 	} {
 		if got, err := policy.Evaluate([]*policy.Document{td}, claims(sub)); err != nil || got != want {
 			t.Errorf("trust for %s: %s %v, want %s", sub, got, err, want)
