@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/policy"
 )
 
@@ -152,7 +153,7 @@ func instructions(s *Successor) []string {
 
 // SuccessorRoleTag on a user names the role that replaces it; plan holds
 // the user until evidence shows the role in use and the key silent.
-const SuccessorRoleTag = "iamsweep:successor-role"
+const SuccessorRoleTag = evidence.SuccessorRoleTag
 
 // Report is the review text: activity, what may be missing, the policy
 // comparison, the proof and the next steps.
