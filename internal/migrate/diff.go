@@ -12,7 +12,7 @@ func UnifiedDiff(path, a, b string) string {
 	if a == b {
 		return ""
 	}
-	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
+	x, y := lines(a), lines(b)
 	n, m := len(x), len(y)
 	lcs := make([][]int, n+1)
 	for i := range lcs {
@@ -41,12 +41,12 @@ func UnifiedDiff(path, a, b string) string {
 			ops = append(ops, op{' ', x[i], i, j})
 			i++
 			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			ops = append(ops, op{'+', y[j], i, j})
-			j++
-		default:
+		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
 			ops = append(ops, op{'-', x[i], i, j})
 			i++
+		default:
+			ops = append(ops, op{'+', y[j], i, j})
+			j++
 		}
 	}
 	const ctx = 3
@@ -102,4 +102,13 @@ func hunkRange(start, n int) string {
 		return fmt.Sprint(start + 1)
 	}
 	return fmt.Sprintf("%d,%d", start+1, n)
+}
+
+// lines splits a text that ends with a newline (as workflow files do)
+// into its lines.
+func lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
