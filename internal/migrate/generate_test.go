@@ -88,9 +88,9 @@ func TestObserveAttributionAndGaps(t *testing.T) {
 	role := mk("ci", "ASIAROLE", "PurgeQueue", "")
 	role.UserIdentity.Type = "AssumedRole"
 	in := Inputs{
-		Subject: Subject{Name: "ci", KeyIDs: []string{"AKIA1"}},
-		Window:  evidence.Window{From: t0.Add(-time.Hour), To: t0.Add(time.Hour)},
-		Records: []Record{mk("ci", "AKIA1", "SendMessage", ""), mk("", "AKIA1", "SendMessage", ""), mk("bob", "AKIA2", "DeleteQueue", ""), role, mk("ci", "AKIA1", "DeleteQueue", "AccessDenied")},
+		Subject:   Subject{Name: "ci", KeyIDs: []string{"AKIA1"}},
+		Window:    evidence.Window{From: t0.Add(-time.Hour), To: t0.Add(time.Hour)},
+		Records:   []Record{mk("ci", "AKIA1", "SendMessage", ""), mk("", "AKIA1", "SendMessage", ""), mk("bob", "AKIA2", "DeleteQueue", ""), role, mk("ci", "AKIA1", "DeleteQueue", "AccessDenied")},
 		TrailRead: true,
 		Advisor:   &evidence.AdvisorSummary{Services: []evidence.ServiceAccess{{Namespace: "sns", LastAuthenticated: t0}}},
 	}
