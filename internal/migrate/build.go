@@ -33,6 +33,8 @@ type Successor struct {
 	Activity    *Activity        `json:"activity"`
 	Comparison  Comparison       `json:"comparison"`
 	Proof       Proof            `json:"proof"`
+	// AWSCheck is set when AWS's own checks were asked for (--aws-checks).
+	AWSCheck *AWSCheck `json:"aws_checks,omitempty"`
 	// Workflow is the CI change, when the CI file was read.
 	Workflow     *WorkflowChange `json:"workflow,omitempty"`
 	Instructions []string        `json:"instructions"`
@@ -211,6 +213,13 @@ func Report(s *Successor) string {
 		b.WriteString("FAILED\n")
 		for _, n := range append(append([]string{}, s.Proof.NotAllowed...), s.Proof.Beyond...) {
 			fmt.Fprintf(&b, "- %s\n", n)
+		}
+	}
+	if c := s.AWSCheck; c != nil {
+		fmt.Fprintf(&b, "\nAWS checks: %d request(s) simulated (SimulateCustomPolicy), %d disagreement(s) with the evaluator; %d ValidatePolicy finding(s).\n",
+			c.Simulated, len(c.Disagreements), len(c.Findings))
+		for _, l := range append(append(append([]string{}, c.Disagreements...), c.Findings...), c.Errors...) {
+			fmt.Fprintf(&b, "- %s\n", l)
 		}
 	}
 	b.WriteString("\n## Compared with the current policies\n\n")

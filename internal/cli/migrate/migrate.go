@@ -40,6 +40,7 @@ type Options struct {
 	Regions      []string
 	AsOf         string
 	MaxPages     int
+	AWSChecks    bool
 }
 
 // NewCmdMigrate builds the command; runF replaces migrateRun in tests.
@@ -94,6 +95,7 @@ changes nothing in AWS.`,
 	fl.StringVar(&opts.Code, "code", "", "repository directory holding the CI file (default: the dossier's code reference's)")
 	fl.StringSliceVar(&opts.Regions, "regions", nil, "regions to read the event history in (default: every enabled one)")
 	fl.StringVar(&opts.AsOf, "as-of", "", "end of the 90-day window (default now)")
+	fl.BoolVar(&opts.AWSChecks, "aws-checks", false, "also check the policy with IAM's SimulateCustomPolicy and Access Analyzer's ValidatePolicy (needs AWS)")
 	fl.IntVar(&opts.MaxPages, "max-event-pages", migrate.DefaultMaxEventPages, "pages of 50 events read per lookup")
 	return cmd
 }
@@ -164,6 +166,14 @@ func migrateRun(ctx context.Context, opts *Options) error {
 	s, err := migrate.Build(migrate.BuildInput{User: opts.User, Activity: activity, Choice: choice, Target: target, Current: current, Workflow: workflow, GeneratedAt: f.Now()})
 	if err != nil {
 		return cmdutil.FlagErrorf("%v", err)
+	}
+	if opts.AWSChecks {
+		aws, err := f.AWS(ctx)
+		if err != nil {
+			return err
+		}
+		check := migrate.CheckWithAWS(ctx, aws.AccessAnalyzer(), aws.IAM(), s.Policy.Policy, activity)
+		s.AWSCheck = &check
 	}
 	files, err := s.Files(opts.Format)
 	if err != nil {
