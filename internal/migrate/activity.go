@@ -74,8 +74,10 @@ type Inputs struct {
 	// DataEventsRead: log files holding data events were.
 	TrailRead, DataEventsRead bool
 	Truncated                 bool
-	// Advisor is the dossier's Access Advisor summary (nil: not read).
-	Advisor *evidence.AdvisorSummary
+	// Advisor is Access Advisor's summary (nil: not read, AdvisorError
+	// says why when it failed).
+	Advisor      *evidence.AdvisorSummary
+	AdvisorError string
 	// SourceDetail describes where the records came from.
 	SourceDetail string
 }
@@ -163,8 +165,11 @@ func Observe(in Inputs) *Activity {
 	if in.Truncated {
 		a.Missing = append(a.Missing, "only the newest events were read (--max-event-pages): older, rarer calls may be missing")
 	}
-	if in.Advisor == nil {
-		a.Missing = append(a.Missing, "Access Advisor was not read: services used without a recorded event cannot be cross-checked (pass --evidence-file from iamsweep evidence)")
+	switch {
+	case in.AdvisorError != "":
+		a.Missing = append(a.Missing, "Access Advisor could not be read ("+in.AdvisorError+"): services used without a recorded event cannot be cross-checked")
+	case in.Advisor == nil:
+		a.Missing = append(a.Missing, "Access Advisor was not read: services used without a recorded event cannot be cross-checked (pass --evidence-file from iamsweep evidence, or run live)")
 	}
 	return a
 }
@@ -173,7 +178,7 @@ func sources(in Inputs) []Source {
 	return []Source{
 		{Name: "cloudtrail", Read: in.TrailRead || in.DataEventsRead, Detail: in.SourceDetail},
 		{Name: "data-events", Read: in.DataEventsRead, Detail: map[bool]string{true: "log files with data events", false: "not read"}[in.DataEventsRead]},
-		{Name: "access-advisor", Read: in.Advisor != nil, Detail: map[bool]string{true: "services last authenticated, from the dossier", false: "not read"}[in.Advisor != nil]},
+		{Name: "access-advisor", Read: in.Advisor != nil, Detail: map[bool]string{true: "services last authenticated", false: "not read"}[in.Advisor != nil]},
 	}
 }
 

@@ -65,7 +65,7 @@ func Choose(u *evidence.UserDossier, a *Activity, to string) (Choice, error) {
 	for _, ua := range a.UserAgents {
 		l := strings.ToLower(ua)
 		switch {
-		case strings.Contains(l, "configure-aws-credentials") || strings.Contains(l, "github"):
+		case strings.Contains(l, "configure-aws-credentials") || strings.Contains(l, "github-actions") || strings.Contains(l, "githubactions"):
 			return Choice{Kind: KindGitHub, Why: "calls made by GitHub Actions (user agent " + shortAgent(ua) + ")"}, nil
 		case strings.Contains(l, "gitlab"):
 			return Choice{Kind: KindGitLab, Why: "calls made by GitLab CI (user agent)"}, nil
@@ -160,6 +160,16 @@ func Trust(kind string, t Target) (*policy.Document, error) {
 
 func providerARN(account, host string) string {
 	return "arn:aws:iam::" + account + ":oidc-provider/" + host
+}
+
+// RoleName bounds a generated name by IAM's limits: 64 characters for a
+// role, 32 for a permission set.
+func RoleName(name, kind string) string {
+	limit := 64
+	if kind == KindIdentityCenter {
+		limit = 32
+	}
+	return name[:min(len(name), limit)]
 }
 
 // RoleARN is the successor role's ARN.

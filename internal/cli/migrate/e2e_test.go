@@ -85,13 +85,17 @@ func TestMigrateEndToEndInMoto(t *testing.T) {
 		ev("e6", 45, "sts.amazonaws.com", "GetCallerIdentity", nil),
 		{ID: "other", Time: asOf.Add(-time.Hour), Name: "DeleteBucket", Source: "s3.amazonaws.com", UserName: "someone-else", RequestParameters: map[string]any{"bucketName": "app-data"}},
 	}
+	fake.Services["arn:aws:iam::123456789012:user/app-worker"] = []fakeaws.Service{
+		{Namespace: "s3", Name: "Amazon S3", LastAuthenticated: asOf.Add(-48 * time.Hour), Region: "us-east-1"},
+		{Namespace: "sns", Name: "Amazon SNS", LastAuthenticated: asOf.Add(-72 * time.Hour), Region: "us-east-1"},
+	}
 	(&motoserver.Server{URL: fake.URL}).Env(t)
 	out := filepath.Join(t.TempDir(), "successor")
 	res := clitest.Run(ctx, root.Main, asOf, "", "migrate", "app-worker", "--regions", "us-east-1", "--format", "json", "--output-dir", out, "--as-of", asOf.Format(time.RFC3339))
 	if res.Code != 0 {
 		t.Fatalf("exit %d: %s\n%s", res.Code, res.Stderr, res.Stdout)
 	}
-	for _, want := range []string{"Successor: **ec2**", "drops s3:*, sqs:* on * (inline broad)", "data events were not read"} {
+	for _, want := range []string{"Successor: **ec2**", "drops s3:*, sqs:* on * (inline broad)", "data events were not read", "sns: Access Advisor shows use"} {
 		if !strings.Contains(res.Stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, res.Stdout)
 		}

@@ -47,5 +47,14 @@ func gatherLive(ctx context.Context, opts *Options, in migrate.Inputs, current [
 	}
 	in.Records, in.Truncated, in.TrailRead = recs, truncated, true
 	in.SourceDetail = fmt.Sprintf("event history in %d region(s)", len(regions))
+	if in.Advisor == nil {
+		// Not in a dossier: read it here, as evidence does.
+		adv := (&evidence.AccessAdvisor{IAM: iamc}).Read(ctx, []evidence.Target{{Name: subj.Name, ARN: subj.ARN, KeyIDs: subj.KeyIDs}})
+		if r := adv[subj.Name]; r.Err != nil {
+			in.AdvisorError = r.Err.Error
+		} else {
+			in.Advisor = r.Summary
+		}
+	}
 	return in, current, nil
 }

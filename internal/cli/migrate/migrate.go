@@ -139,7 +139,7 @@ func migrateRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return cmdutil.FlagErrorf("%v", err)
 	}
-	target := migrate.Target{Account: in.Subject.AccountID, RoleName: opts.RoleName, Repo: opts.Repo, Branch: opts.Branch, Environment: opts.Environment}
+	target := migrate.Target{Account: in.Subject.AccountID, RoleName: migrate.RoleName(opts.RoleName, choice.Kind), Repo: opts.Repo, Branch: opts.Branch, Environment: opts.Environment}
 	var workflow []byte
 	if choice.Workflow != nil {
 		dir := opts.Code
