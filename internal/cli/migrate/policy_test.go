@@ -1,0 +1,73 @@
+package migrate_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	"github.com/iamsweep/iamsweep/internal/cli/root"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
+	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
+	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
+)
+
+// TestMigratePolicyAllowsEveryCall runs migrate live on a user with
+// inline, attached and group policies, in the enabled regions, with the
+// AWS checks, and checks that deploy/policies/migrate.json allows each API
+// call made and grants nothing the run did not need.
+func TestMigratePolicyAllowsEveryCall(t *testing.T) {
+	srv := motoserver.Shared(t)
+	srv.Reset(t)
+	setAuth(t, srv.URL, "inf")
+	ctx := motoserver.Ctx(t)
+	iamc := iam.NewFromConfig(srv.Config())
+	doc := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	must[*iam.CreateUserOutput](t)(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("svc")}))
+	key := must[*iam.CreateAccessKeyOutput](t)(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("svc")}))
+	must[*iam.PutUserPolicyOutput](t)(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("svc"), PolicyName: aws.String("inline"), PolicyDocument: doc}))
+	pol := must[*iam.CreatePolicyOutput](t)(iamc.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("managed"), PolicyDocument: doc}))
+	must[*iam.AttachUserPolicyOutput](t)(iamc.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("svc"), PolicyArn: pol.Policy.Arn}))
+	must[*iam.CreateGroupOutput](t)(iamc.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("team")}))
+	must[*iam.AddUserToGroupOutput](t)(iamc.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("team"), UserName: aws.String("svc")}))
+	must[*iam.PutGroupPolicyOutput](t)(iamc.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("team"), PolicyName: aws.String("g"), PolicyDocument: doc}))
+	must[*iam.AttachGroupPolicyOutput](t)(iamc.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("team"), PolicyArn: pol.Policy.Arn}))
+
+	asOf := time.Now().UTC().Truncate(time.Second)
+	fake := fakeaws.Start(t, srv.URL)
+	fake.Regions = []string{"us-east-1", "eu-west-1"}
+	fake.Events["eu-west-1"] = []fakeaws.TrailEvent{{ID: "e1", Time: asOf.Add(-time.Hour), Name: "GetObject", Source: "s3.amazonaws.com", UserName: "svc",
+		AccessKeyID: aws.ToString(key.AccessKey.AccessKeyId), UserAgent: "aws-sdk-go-v2/1 exec-env/AWS_ECS_FARGATE", RequestParameters: map[string]any{"bucketName": "b", "key": "k"}}}
+	(&motoserver.Server{URL: fake.URL}).Env(t)
+
+	var out, errOut bytes.Buffer
+	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Now: func() time.Time { return asOf }}
+	args := []string{"migrate", "svc", "--format", "json", "--output-dir", filepath.Join(t.TempDir(), "o"), "--aws-checks", "--max-attempts", "1"}
+	if code := root.Main(ctx, f, args); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "Successor: **ecs**") || strings.Count(out.String(), "drops s3:* on *") != 4 {
+		t.Errorf("output:\n%s", out.String())
+	}
+	calls := f.BuiltAWS().Calls.Actions()
+	p, err := iampolicy.Load("../../../deploy/policies/migrate.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range calls {
+		if !p.Allows(c) && !iampolicy.NeedsNoPermission[c] {
+			t.Errorf("migrate called %s, which deploy/policies/migrate.json does not allow", c)
+		}
+	}
+	for _, granted := range p.Actions() {
+		if !slices.Contains(calls, granted) {
+			t.Errorf("deploy/policies/migrate.json grants %s, which migrate never called (calls: %v)", granted, calls)
+		}
+	}
+}
