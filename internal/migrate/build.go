@@ -35,6 +35,9 @@ type Successor struct {
 	Proof       Proof            `json:"proof"`
 	// AWSCheck is set when AWS's own checks were asked for (--aws-checks).
 	AWSCheck *AWSCheck `json:"aws_checks,omitempty"`
+	// Analyzer is Access Analyzer's generated policy beside ours
+	// (--compare-analyzer).
+	Analyzer *AnalyzerComparison `json:"access_analyzer_generation,omitempty"`
 	// Workflow is the CI change, when the CI file was read.
 	Workflow     *WorkflowChange `json:"workflow,omitempty"`
 	Instructions []string        `json:"instructions"`
@@ -222,6 +225,14 @@ func Report(s *Successor) string {
 			fmt.Fprintf(&b, "- %s\n", l)
 		}
 	}
+	if c := s.Analyzer; c != nil {
+		if c.Error != "" {
+			fmt.Fprintf(&b, "\nAccess Analyzer policy generation: not compared: %s\n", c.Error)
+		} else {
+			fmt.Fprintf(&b, "\nAccess Analyzer policy generation (job %s): %d action(s) in both; only in its policy: %s; only in ours: %s.\n",
+				c.JobID, c.Both, orNone(c.OnlyAnalyzer), orNone(c.OnlyOurs))
+		}
+	}
 	b.WriteString("\n## Compared with the current policies\n\n")
 	c := s.Comparison
 	if !c.Read {
@@ -261,4 +272,11 @@ func sidText(sid string) string {
 		return ""
 	}
 	return " " + sid
+}
+
+func orNone(l []string) string {
+	if len(l) == 0 {
+		return "none"
+	}
+	return strings.Join(l, ", ")
 }

@@ -58,3 +58,22 @@ func gatherLive(ctx context.Context, opts *Options, in migrate.Inputs, current [
 	}
 	return in, current, nil
 }
+
+// compareAnalyzer runs Access Analyzer's policy generation for the user; a
+// failed job is shown, not fatal (it is a second opinion).
+func compareAnalyzer(ctx context.Context, opts *Options, s *migrate.Successor, in migrate.Inputs) error {
+	aws_, err := opts.Factory.AWS(ctx)
+	if err != nil {
+		return err
+	}
+	if in.Subject.ARN == "" {
+		return fmt.Errorf("--compare-analyzer needs the user's ARN: run live or pass --evidence-file")
+	}
+	g := &migrate.AnalyzerGeneration{API: aws_.AccessAnalyzer(), TrailARN: opts.AnalyzerTrail, AccessRole: opts.AnalyzerRole}
+	c, err := g.Compare(ctx, in.Subject.ARN, in.Window, s.Policy.Policy)
+	if err != nil {
+		c = &migrate.AnalyzerComparison{Error: err.Error()}
+	}
+	s.Analyzer = c
+	return nil
+}

@@ -41,6 +41,11 @@ type Options struct {
 	AsOf         string
 	MaxPages     int
 	AWSChecks    bool
+	// CompareAnalyzer runs Access Analyzer's policy generation with the
+	// trail and the role it reads the trail with.
+	CompareAnalyzer bool
+	AnalyzerTrail   string
+	AnalyzerRole    string
 }
 
 // NewCmdMigrate builds the command; runF replaces migrateRun in tests.
@@ -67,6 +72,9 @@ changes nothing in AWS.`,
 			}
 			if opts.To != "" && !slices.Contains(migrate.Kinds, opts.To) {
 				return cmdutil.FlagErrorf("invalid --to %q: want one of %s", opts.To, strings.Join(migrate.Kinds, ", "))
+			}
+			if opts.CompareAnalyzer && (opts.AnalyzerTrail == "" || opts.AnalyzerRole == "") {
+				return cmdutil.FlagErrorf("--compare-analyzer needs --analyzer-trail ARN and --analyzer-role ARN (the service role Access Analyzer reads the trail with)")
 			}
 			if opts.OutputDir == "" {
 				opts.OutputDir = "successor-" + opts.User
@@ -96,6 +104,9 @@ changes nothing in AWS.`,
 	fl.StringSliceVar(&opts.Regions, "regions", nil, "regions to read the event history in (default: every enabled one)")
 	fl.StringVar(&opts.AsOf, "as-of", "", "end of the 90-day window (default now)")
 	fl.BoolVar(&opts.AWSChecks, "aws-checks", false, "also check the policy with IAM's SimulateCustomPolicy and Access Analyzer's ValidatePolicy (needs AWS)")
+	fl.BoolVar(&opts.CompareAnalyzer, "compare-analyzer", false, "also run Access Analyzer's policy generation and show the differences (needs --analyzer-trail and --analyzer-role)")
+	fl.StringVar(&opts.AnalyzerTrail, "analyzer-trail", "", "trail `ARN` Access Analyzer reads")
+	fl.StringVar(&opts.AnalyzerRole, "analyzer-role", "", "service role `ARN` Access Analyzer reads the trail with")
 	fl.IntVar(&opts.MaxPages, "max-event-pages", migrate.DefaultMaxEventPages, "pages of 50 events read per lookup")
 	return cmd
 }
@@ -174,6 +185,11 @@ func migrateRun(ctx context.Context, opts *Options) error {
 		}
 		check := migrate.CheckWithAWS(ctx, aws.AccessAnalyzer(), aws.IAM(), s.Policy.Policy, activity)
 		s.AWSCheck = &check
+	}
+	if opts.CompareAnalyzer {
+		if err := compareAnalyzer(ctx, opts, s, in); err != nil {
+			return err
+		}
 	}
 	files, err := s.Files(opts.Format)
 	if err != nil {
