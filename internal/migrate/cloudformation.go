@@ -29,7 +29,7 @@ func CloudFormation(s *Successor) string {
 		)))
 		yadd(outputs, "PermissionSetArn", mapping("Value", mapping("Fn::GetAtt", seq(str("PermissionSet"), str("PermissionSetArn")))))
 	default:
-		if s.Choice.Kind == KindGitHub || s.Choice.Kind == KindGitLab {
+		if s.newProvider() {
 			host, aud := GitHubProvider, "sts.amazonaws.com"
 			if s.Choice.Kind == KindGitLab {
 				host, aud = GitLabProvider, "https://gitlab.com"
@@ -46,7 +46,7 @@ func CloudFormation(s *Successor) string {
 			"Tags", seq(mapping("Key", str(SuccessorOfTag), "Value", str(s.User))),
 		)
 		r := mapping("Type", str("AWS::IAM::Role"))
-		if s.Choice.Kind == KindGitHub || s.Choice.Kind == KindGitLab {
+		if s.newProvider() {
 			yadd(r, "DependsOn", str("CIOIDCProvider"))
 		}
 		yadd(r, "Properties", role)

@@ -1,8 +1,14 @@
 package migrate
 
 import (
+	"context"
 	"fmt"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
 
 	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/policy"
@@ -111,6 +117,9 @@ type Target struct {
 	// Repo is OWNER/REPO (GitHub) or GROUP/PROJECT (GitLab); Branch or
 	// Environment scope the trust to what the workflow runs on.
 	Repo, Branch, Environment string
+	// ProviderExists: the account has the CI's OIDC provider already
+	// (read live), so it is not generated.
+	ProviderExists bool
 }
 
 // Trust is the role's trust policy for the kind; nil for a permission set.
@@ -174,3 +183,27 @@ func RoleName(name, kind string) string {
 
 // RoleARN is the successor role's ARN.
 func (t Target) RoleARN() string { return "arn:aws:iam::" + t.Account + ":role/" + t.RoleName }
+
+// ProvidersAPI lists the account's OIDC providers.
+type ProvidersAPI interface {
+	ListOpenIDConnectProviders(ctx context.Context, in *iam.ListOpenIDConnectProvidersInput, optFns ...func(*iam.Options)) (*iam.ListOpenIDConnectProvidersOutput, error)
+}
+
+// ProviderExists reports whether the account has the CI's OIDC provider
+// (ListOpenIDConnectProviders has no pages: it returns them all).
+func ProviderExists(ctx context.Context, api ProvidersAPI, kind string) (bool, error) {
+	host := map[string]string{KindGitHub: GitHubProvider, KindGitLab: GitLabProvider}[kind]
+	if host == "" {
+		return false, nil
+	}
+	out, err := api.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+	if err != nil {
+		return false, awsx.Classify("iam:ListOpenIDConnectProviders", err)
+	}
+	for _, p := range out.OpenIDConnectProviderList {
+		if strings.HasSuffix(aws.ToString(p.Arn), ":oidc-provider/"+host) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -20,6 +20,10 @@ func Terraform(s *Successor) string {
 		b.WriteString("\n}\n")
 		return formatHCL(b.String())
 	case KindGitHub, KindGitLab:
+		if s.Target.ProviderExists {
+			b.WriteString("# The account's OIDC provider for the CI exists already: the role trusts it.\n\n")
+			break
+		}
 		host := GitHubProvider
 		aud := "sts.amazonaws.com"
 		if s.Choice.Kind == KindGitLab {
@@ -31,7 +35,7 @@ func Terraform(s *Successor) string {
 	fmt.Fprintf(&b, "resource \"aws_iam_role\" \"successor\" {\nname = %s\ndescription = %s\nassume_role_policy = ", hclString(s.Target.RoleName), hclString("successor of IAM user "+s.User+" ("+s.Choice.Kind+")"))
 	hclDoc(&b, s.Trust, nil)
 	fmt.Fprintf(&b, "\ntags = {\n%s = %s\n}\n", hclString(SuccessorOfTag), hclString(s.User))
-	if s.Choice.Kind == KindGitHub || s.Choice.Kind == KindGitLab {
+	if s.newProvider() {
 		b.WriteString("depends_on = [aws_iam_openid_connect_provider.ci]\n")
 	}
 	b.WriteString("}\n\n")
@@ -43,4 +47,9 @@ func Terraform(s *Successor) string {
 	}
 	b.WriteString("\noutput \"role_arn\" {\nvalue = aws_iam_role.successor.arn\n}\n")
 	return formatHCL(b.String())
+}
+
+// newProvider reports whether the CI's OIDC provider is generated too.
+func (s *Successor) newProvider() bool {
+	return (s.Choice.Kind == KindGitHub || s.Choice.Kind == KindGitLab) && !s.Target.ProviderExists
 }

@@ -174,6 +174,15 @@ func migrateRun(ctx context.Context, opts *Options) error {
 	if target.Branch == "" {
 		target.Branch = "main"
 	}
+	if len(opts.Events) == 0 && (choice.Kind == migrate.KindGitHub || choice.Kind == migrate.KindGitLab) {
+		aws, err := f.AWS(ctx)
+		if err != nil {
+			return err
+		}
+		if target.ProviderExists, err = migrate.ProviderExists(ctx, aws.IAM(), choice.Kind); err != nil {
+			return err
+		}
+	}
 	s, err := migrate.Build(migrate.BuildInput{User: opts.User, Activity: activity, Choice: choice, Target: target, Current: current, Workflow: workflow, GeneratedAt: f.Now()})
 	if err != nil {
 		return cmdutil.FlagErrorf("%v", err)

@@ -44,16 +44,19 @@ func TestMigratePolicyAllowsEveryCall(t *testing.T) {
 	must[*iam.PutGroupPolicyOutput](t)(iamc.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("team"), PolicyName: aws.String("g"), PolicyDocument: doc}))
 	must[*iam.AttachGroupPolicyOutput](t)(iamc.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("team"), PolicyArn: pol.Policy.Arn}))
 
+	must[*iam.CreateOpenIDConnectProviderOutput](t)(iamc.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://token.actions.githubusercontent.com"), ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{strings.Repeat("a", 40)}}))
 	asOf := time.Now().UTC().Truncate(time.Second)
 	fake := fakeaws.Start(t, srv.URL)
 	fake.Regions = []string{"us-east-1", "eu-west-1"}
 	fake.Events["eu-west-1"] = []fakeaws.TrailEvent{{ID: "e1", Time: asOf.Add(-time.Hour), Name: "GetObject", Source: "s3.amazonaws.com", UserName: "svc",
-		AccessKeyID: aws.ToString(key.AccessKey.AccessKeyId), UserAgent: "aws-sdk-go-v2/1 exec-env/AWS_ECS_FARGATE", RequestParameters: map[string]any{"bucketName": "b", "key": "k"}}}
+		AccessKeyID: aws.ToString(key.AccessKey.AccessKeyId), UserAgent: "aws-cli/2.15 configure-aws-credentials-for-github-actions", RequestParameters: map[string]any{"bucketName": "b", "key": "k"}}}
 	(&motoserver.Server{URL: policyGeneration(t, fake.URL)}).Env(t)
 
 	var out, errOut bytes.Buffer
 	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Now: func() time.Time { return asOf }}
-	args := []string{"migrate", "svc", "--format", "json", "--output-dir", filepath.Join(t.TempDir(), "o"), "--aws-checks", "--max-attempts", "1",
+	dir := filepath.Join(t.TempDir(), "o")
+	args := []string{"migrate", "svc", "--format", "terraform", "--repo", "octo-org/svc", "--output-dir", dir, "--aws-checks", "--max-attempts", "1",
 		"--compare-analyzer", "--analyzer-trail", "arn:aws:cloudtrail:us-east-1:123456789012:trail/main", "--analyzer-role", "arn:aws:iam::123456789012:role/service-role/AccessAnalyzerMonitorServiceRole_x"}
 	if code := root.Main(ctx, f, args); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
@@ -61,8 +64,14 @@ func TestMigratePolicyAllowsEveryCall(t *testing.T) {
 	if !strings.Contains(out.String(), "Access Analyzer policy generation (job job-1): 1 action(s) in both; only in its policy: s3:ListBucket; only in ours: none.") {
 		t.Errorf("the policy generation is not compared:\n%s", out.String())
 	}
-	if !strings.Contains(out.String(), "Successor: **ecs**") || strings.Count(out.String(), "drops s3:* on *") != 4 {
+	if !strings.Contains(out.String(), "Successor: **github-actions**") || strings.Count(out.String(), "drops s3:* on *") != 4 {
 		t.Errorf("output:\n%s", out.String())
+	}
+	// The account has GitHub's provider: the role trusts it, none is made.
+	tf := read(t, filepath.Join(dir, "main.tf"))
+	checkTerraform(t, tf)
+	if strings.Contains(tf, "resource \"aws_iam_openid_connect_provider\"") || !strings.Contains(tf, "oidc-provider/token.actions.githubusercontent.com") {
+		t.Errorf("main.tf with an existing provider:\n%s", tf)
 	}
 	calls := f.BuiltAWS().Calls.Actions()
 	p, err := iampolicy.Load("../../../deploy/policies/migrate.json")
