@@ -159,6 +159,9 @@ func Observe(in Inputs) *Activity {
 	if !in.TrailRead && !in.DataEventsRead {
 		a.Missing = append(a.Missing, "no CloudTrail source was read: the policy is empty, which is not proof the user needs nothing")
 	}
+	if (in.TrailRead || in.DataEventsRead) && len(a.Uses) == 0 {
+		a.Missing = append(a.Missing, "no call the user made was found: the policy is empty (IAM refuses a policy without statements); widen the window or read the log files")
+	}
 	if !in.DataEventsRead {
 		a.Missing = append(a.Missing, "data events were not read (the event history holds management events only): S3 object calls, Lambda Invoke, DynamoDB item calls, SQS messages and SNS Publish may be missing; pass --events with the trail's log files")
 	}
