@@ -87,7 +87,15 @@ func Build(in BuildInput) (*Successor, error) {
 	} else {
 		s.Comparison = Comparison{Policies: []string{}, Dropped: []Dropped{}, NoLongerAllowed: []string{}, Undecided: []string{}}
 	}
-	if in.Choice.Kind == KindGitHub && in.Workflow != nil && in.Choice.Workflow != nil {
+	if in.Choice.Kind == KindGitLab && in.Workflow != nil && in.Choice.Workflow != nil && in.Choice.Workflow.Kind == "gitlab-ci" {
+		job, err := GitLabJob(in.Workflow, in.Choice.Workflow.Line)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", in.Choice.Workflow.Path, err)
+		}
+		changed := RewriteGitLab(string(in.Workflow), job, s.RoleARN)
+		s.Workflow = &WorkflowChange{Path: in.Choice.Workflow.Path, Diff: UnifiedDiff(in.Choice.Workflow.Path, string(in.Workflow), changed)}
+	}
+	if in.Choice.Kind == KindGitHub && in.Workflow != nil && in.Choice.Workflow != nil && in.Choice.Workflow.Kind == "github-actions" {
 		scope, err := ReadWorkflow(in.Workflow, in.Choice.Workflow.Line)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", in.Choice.Workflow.Path, err)
@@ -133,9 +141,8 @@ func instructions(s *Successor) []string {
 		out = append(out, "apply the role, then apply workflow.diff (or edit the workflow the same way): the job assumes "+s.RoleARN+" with GitHub's OIDC token",
 			"delete the repository secrets that held the key once the workflow runs green")
 	case KindGitLab:
-		out = append(out, "apply the role, then in .gitlab-ci.yml give the job an ID token and assume the role:",
-			"  id_tokens: {GITLAB_OIDC_TOKEN: {aud: https://gitlab.com}}",
-			"  script: aws sts assume-role-with-web-identity --role-arn "+s.RoleARN+" --role-session-name gitlab-$CI_JOB_ID --web-identity-token $GITLAB_OIDC_TOKEN",
+		out = append(out, "apply the role, then apply workflow.diff to .gitlab-ci.yml, or by hand: the job gets an ID token (id_tokens: GITLAB_OIDC_TOKEN: aud: https://gitlab.com), "+
+			"AWS_ROLE_ARN="+s.RoleARN+" and AWS_WEB_IDENTITY_TOKEN_FILE, and writes the token to that file in before_script; the AWS CLI and SDKs then assume the role themselves",
 			"remove the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY CI/CD variables once the pipeline runs green")
 	case KindCI:
 		out = append(out, "the trust policy names the whole account: narrow its Principal to the role or OIDC provider the CI runs as (its runners' instance role, or the CI's OIDC provider) before applying",

@@ -135,11 +135,12 @@ func RewriteWorkflow(src, job, roleARN, region string) string {
 
 func indent(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
 
-// dropEmptyEnv removes env: blocks the key's lines were all of.
+// dropEmptyEnv removes env: (GitHub) and variables: (GitLab) blocks the
+// key's lines were all of.
 func dropEmptyEnv(lines []string) []string {
 	out := lines[:0:0]
 	for i, l := range lines {
-		if strings.TrimSpace(l) == "env:" {
+		if t := strings.TrimSpace(l); t == "env:" || t == "variables:" {
 			next := ""
 			for _, n := range lines[i+1:] {
 				if strings.TrimSpace(n) != "" {

@@ -257,3 +257,64 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// A .gitlab-ci.yml referencing the key gives a role trusting GitLab's OIDC
+// for the project's branch, and the CI change as a diff that applies.
+func TestGitLabSuccessor(t *testing.T) {
+	repo := t.TempDir()
+	ci := `stages: [deploy]
+
+deploy:
+  stage: deploy
+  variables:
+    AWS_ACCESS_KEY_ID: $CI_DEPLOY_KEY_ID
+    AWS_SECRET_ACCESS_KEY: $CI_DEPLOY_SECRET
+  script:
+    - aws s3 cp dist/app.zip s3://octo-artifacts/builds/app.zip
+`
+	if err := os.WriteFile(filepath.Join(repo, ".gitlab-ci.yml"), []byte(ci), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var d map[string]any
+	if err := json.Unmarshal([]byte(read(t, examples+"/dossier.json")), &d); err != nil {
+		t.Fatal(err)
+	}
+	d["users"].([]any)[0].(map[string]any)["code_references"] = []any{map[string]any{
+		"path": ".gitlab-ci.yml", "repo": repo, "line": 6, "kind": "gitlab-ci", "matched": "AKIAIOSFODNN7EXAMPLE", "snippet": "AWS_ACCESS_KEY_ID: $CI_DEPLOY_KEY_ID", "in_history_only": false,
+	}}
+	b, _ := json.Marshal(d)
+	dossier := filepath.Join(t.TempDir(), "dossier.json")
+	if err := os.WriteFile(dossier, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	res := clitest.Run(context.Background(), root.Main, now, "", "migrate", "ci-deploy", "--events", examples+"/events", "--evidence-file", dossier,
+		"--repo", "octo-group/app", "--format", "json", "--output-dir", out)
+	if res.Code != 0 || !strings.Contains(res.Stdout, "Successor: **gitlab-ci**") {
+		t.Fatalf("exit %d: %s\n%s", res.Code, res.Stderr, res.Stdout)
+	}
+	diff := read(t, filepath.Join(out, "workflow.diff"))
+	goldenfile.Assert(t, "testdata/gitlab-ci.workflow.diff", diff)
+	trust, err := policy.Parse([]byte(read(t, filepath.Join(out, "trust-policy.json"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := policy.Request{Action: "sts:AssumeRoleWithWebIdentity", Context: map[string][]string{
+		"gitlab.com:aud": {"https://gitlab.com"}, "gitlab.com:sub": {"project_path:octo-group/app:ref_type:branch:ref:main"}}}
+	if got, _ := policy.Evaluate([]*policy.Document{trust}, req); got != policy.Allowed {
+		t.Errorf("GitLab's token for main: %s", got)
+	}
+	cmd := exec.Command("git", "apply", filepath.Join(out, "workflow.diff"))
+	cmd.Dir = repo
+	if o, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git apply: %v\n%s", err, o)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal([]byte(read(t, filepath.Join(repo, ".gitlab-ci.yml"))), &doc); err != nil {
+		t.Fatal(err)
+	}
+	job := doc["deploy"].(map[string]any)
+	if job["variables"].(map[string]any)["AWS_ROLE_ARN"] != "arn:aws:iam::123456789012:role/ci-deploy-successor" || job["id_tokens"] == nil {
+		t.Errorf("patched job: %v", job)
+	}
+}
