@@ -63,6 +63,8 @@ type Activity struct {
 	Regions    []string `json:"regions"`
 	Console    bool     `json:"console_sign_in"`
 	Records    int      `json:"records"`
+	// Tracked are the actions IAM tracks that the user used in the window.
+	Tracked []TrackedAction `json:"tracked_actions,omitempty"`
 }
 
 // Inputs are the evidence migrate works from.
@@ -78,6 +80,8 @@ type Inputs struct {
 	// says why when it failed).
 	Advisor      *evidence.AdvisorSummary
 	AdvisorError string
+	// Tracked is Access Advisor's action-level data (nil: not read).
+	Tracked []TrackedAction
 	// SourceDetail describes where the records came from.
 	SourceDetail string
 }
@@ -152,6 +156,20 @@ func Observe(in Inputs) *Activity {
 		if s.Events == 0 && s.AdvisorLast != nil {
 			a.Missing = append(a.Missing, fmt.Sprintf("%s: Access Advisor shows use on %s but no event names an action: read its data events (--events with log files) or add its actions by hand",
 				ns, s.AdvisorLast.Format(time.DateOnly)))
+		}
+	}
+	seen := map[string]bool{}
+	for _, u := range a.Uses {
+		seen[strings.ToLower(u.Action)] = true
+	}
+	for _, ta := range in.Tracked {
+		if !in.Window.From.IsZero() && !in.Window.Contains(ta.Last) {
+			continue
+		}
+		a.Tracked = append(a.Tracked, ta)
+		if !seen[strings.ToLower(ta.Action)] {
+			a.Missing = append(a.Missing, fmt.Sprintf("%s: Access Advisor's action-level data shows use on %s but no event names it: read its data events (--events with log files) or add it by hand",
+				ta.Action, ta.Last.Format(time.DateOnly)))
 		}
 	}
 	a.UserAgents, a.SourceIPs, a.Regions = topKeys(agents), topKeys(ips), topKeys(regions)

@@ -199,6 +199,12 @@ func Report(s *Successor) string {
 		}
 		fmt.Fprintf(&b, "- %s: %d call(s); Access Advisor last %s\n", sv.Namespace, sv.Events, last)
 	}
+	if len(a.Tracked) > 0 {
+		b.WriteString("\nActions IAM tracks (Access Advisor, action level):\n\n")
+		for _, ta := range a.Tracked {
+			fmt.Fprintf(&b, "- %s: last %s\n", ta.Action, ta.Last.Format(time.DateOnly))
+		}
+	}
 	b.WriteString("\nSources:\n\n")
 	for _, src := range a.Sources {
 		fmt.Fprintf(&b, "- %s: %s\n", src.Name, map[bool]string{true: "read", false: "NOT read"}[src.Read]+detail(src.Detail))

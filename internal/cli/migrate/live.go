@@ -47,6 +47,13 @@ func gatherLive(ctx context.Context, opts *Options, in migrate.Inputs, current [
 	}
 	in.Records, in.Truncated, in.TrailRead = recs, truncated, true
 	in.SourceDetail = fmt.Sprintf("event history in %d region(s)", len(regions))
+	// Action-level data is never in a dossier: read it whenever live. It
+	// only adds what may be missing, so a failure is logged, not fatal.
+	if tracked, err := migrate.ReadTrackedActions(ctx, iamc, nil, subj.ARN); err != nil {
+		opts.Factory.Logger.Warn("access advisor action-level data not read", "error", err)
+	} else {
+		in.Tracked = tracked
+	}
 	if in.Advisor == nil {
 		// Not in a dossier: read it here, as evidence does.
 		adv := (&evidence.AccessAdvisor{IAM: iamc}).Read(ctx, []evidence.Target{{Name: subj.Name, ARN: subj.ARN, KeyIDs: subj.KeyIDs}})
