@@ -55,8 +55,8 @@ func NewCmdMigrate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 		Use:   "migrate USER",
 		Short: "Generate the least-privilege successor of a user still in use (OIDC role, instance profile, permission set)",
 		Long: `Reads what USER really does (CloudTrail events made with its keys: event
-source, name and the resources in the request; Access Advisor from an
-evidence dossier), writes a policy allowing exactly that, and the role,
+source, name and the resources in the request; Access Advisor from the
+evidence dossier or read live), writes a policy allowing exactly that, and the role,
 instance profile or Identity Center permission set that replaces the keys,
 as Terraform, CloudFormation or JSON, plus the CI workflow change. It
 changes nothing in AWS.`,
@@ -89,9 +89,9 @@ changes nothing in AWS.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.EvidenceFile, "evidence-file", "", "dossier from `iamsweep evidence -o json` (code references, Access Advisor, advice)")
-	fl.StringSliceVar(&opts.Events, "events", nil, "CloudTrail records instead of the live event history: log files (.json.gz), lookup-events output, or a directory of them; repeatable")
-	fl.StringVar(&opts.PoliciesFile, "policies-file", "", "the user's current policies as JSON ([{name, document}]) instead of reading IAM")
+	fl.StringVar(&opts.EvidenceFile, "evidence-file", "", "dossier `FILE` from iamsweep evidence -o json (code references, Access Advisor, advice)")
+	fl.StringSliceVar(&opts.Events, "events", nil, "CloudTrail records (`FILE` or directory: log files .json/.json.gz, lookup-events output) instead of the live event history; repeatable")
+	fl.StringVar(&opts.PoliciesFile, "policies-file", "", "the user's current policies, `FILE` of JSON [{name, document}], instead of reading IAM")
 	fl.StringVar(&opts.Account, "account", "", "account ID (offline; default: the dossier's or the records')")
 	fl.StringVar(&opts.To, "to", "", "successor: "+strings.Join(migrate.Kinds, ", ")+" (default: chosen from the evidence)")
 	fl.StringVar(&opts.Format, "format", migrate.FormatTerraform, "terraform, cloudformation or json")
