@@ -25,7 +25,7 @@ var documented = map[string][]string{
 	"evidence.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
 		"iam:ListAccessKeys", "iam:GetLoginProfile",
-		"iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails",
+		"iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails", "iam:GetRole",
 		"cloudtrail:LookupEvents", "account:ListRegions",
 		"access-analyzer:ListAnalyzers", "access-analyzer:ListFindings",
 		"s3:ListBucket", "s3:GetObject", "ssm:GetParameter",

@@ -137,6 +137,14 @@ data "aws_iam_policy_document" "function" {
     }
   }
   dynamic "statement" {
+    for_each = var.enable_evidence ? [1] : []
+    content {
+      sid       = "ReadSuccessorRoles"
+      actions   = ["iam:GetRole"]
+      resources = ["arn:${local.partition}:iam::${local.account}:role/*"]
+    }
+  }
+  dynamic "statement" {
     for_each = var.enable_auto_disable ? [1] : []
     content {
       sid = "DisableUnusedUsers"

@@ -52,6 +52,9 @@ type Gatherer struct {
 	Analyzer   *AccessAnalyzer
 	Logs       LogSearcher
 	Code       CodeSearcher
+	// Roles reads successor roles' last use (users tagged
+	// iamsweep:successor-role); nil falls back to Advisor's IAM client.
+	Roles RoleAPI
 	// Skipped explains sources left out on purpose (source -> why).
 	Skipped map[string]string
 }
@@ -147,6 +150,7 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 		hasPassword, hasKey := activeCredentials(s.User)
 		u.AccessAnalyzer = compareAnalyzer(u, analyzer, hasPassword, hasKey)
 		u.Advice = advise(u, hasPassword)
+		u.Successor = successorOf(ctx, g.rolesOf(), s.User, u)
 		d.Users = append(d.Users, *u)
 	}
 	sort.SliceStable(d.Users, func(i, j int) bool { return d.Users[i].Name < d.Users[j].Name })

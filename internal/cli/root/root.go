@@ -15,6 +15,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	evidencecmd "github.com/iamsweep/iamsweep/internal/cli/evidence"
 	expirecmd "github.com/iamsweep/iamsweep/internal/cli/expire"
+	migratecmd "github.com/iamsweep/iamsweep/internal/cli/migrate"
 	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
@@ -76,6 +77,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	cmd.AddCommand(retire.NewCmdDisable(f, nil), retire.NewCmdRestore(f, nil), retire.NewCmdDelete(f, nil), retire.NewCmdRecreate(f, nil))
 	cmd.AddCommand(retire.NewCmdPlan(f, nil), retire.NewCmdApply(f, nil))
 	cmd.AddCommand(expirecmd.NewCmdExpire(f, nil))
+	cmd.AddCommand(migratecmd.NewCmdMigrate(f, nil))
 	return cmd
 }
 
