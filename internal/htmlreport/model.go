@@ -42,7 +42,7 @@ type Page struct {
 // Totals are the page-wide counts.
 type Totals struct {
 	Accounts, Users, InUse, Unused, Excluded, Findings, Open int
-	Disable, Delete, Deactivate, Skipped                      int
+	Disable, Delete, Deactivate, Skipped                     int
 }
 
 // Count is a named number, with the CSS class of its severity if any.
@@ -83,15 +83,15 @@ type QuarantineRow struct {
 
 // FindingRow is one row of the findings table.
 type FindingRow struct {
-	Account, User, Anchor   string
-	Rule, Severity          string
-	SevRank                 int
-	Credential, LastUsed    string
-	Days                    string
-	DaysSort                int
-	Excluded                bool
-	ExclusionReason         string
-	Message, Verdict, Plan  string
+	Account, User, Anchor  string
+	Rule, Severity         string
+	SevRank                int
+	Credential, LastUsed   string
+	Days                   string
+	DaysSort               int
+	Excluded               bool
+	ExclusionReason        string
+	Message, Verdict, Plan string
 }
 
 // Filter lists the values the table's filters offer.

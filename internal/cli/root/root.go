@@ -13,6 +13,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	evidencecmd "github.com/iamsweep/iamsweep/internal/cli/evidence"
+	reportcmd "github.com/iamsweep/iamsweep/internal/cli/report"
 	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
@@ -61,6 +62,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 
 	cmd.AddCommand(scancmd.NewCmdScan(f, nil))
 	cmd.AddCommand(evidencecmd.NewCmdEvidence(f, nil))
+	cmd.AddCommand(reportcmd.NewCmdReport(f, nil))
 	cmd.AddCommand(version.NewCmdVersion(f))
 	cmd.AddCommand(retire.NewCmdDisable(f, nil), retire.NewCmdRestore(f, nil), retire.NewCmdDelete(f, nil), retire.NewCmdRecreate(f, nil))
 	cmd.AddCommand(retire.NewCmdPlan(f, nil), retire.NewCmdApply(f, nil))

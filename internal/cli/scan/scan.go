@@ -76,7 +76,7 @@ Excluded users keep their findings, marked excluded, and are never acted on.`,
 		},
 	}
 	opts.Flags.Register(cmd.Flags())
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, csv or markdown (default: table on a terminal, json otherwise)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, csv, markdown or html (default: table on a terminal, json otherwise)")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the output to `FILE` instead of standard output")
 	cmd.Flags().StringArrayVar(&opts.Notify, "notify", nil, "also send counts and top findings to `TARGET`: sns:TOPIC_ARN, slack (URL in $IAMSWEEP_SLACK_WEBHOOK_URL), slack:env:VAR, slack:ssm:PARAMETER or slack:URL (repeatable)")
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding not excluded has at least this `SEVERITY` (low, medium, high, critical)")
