@@ -176,6 +176,15 @@ func (b *builder) deletable(acct string, st remediate.State) time.Time {
 // lists fills attempts while disabled and quarantine, most urgent first.
 func (b *builder) lists() {
 	p := b.page
+	// used-while-disabled findings count as attempts where no dossier
+	// lists them (a scan --evidence without its dossier).
+	tried := map[userKey][]string{}
+	for _, f := range p.Findings {
+		if f.Rule == "used-while-disabled" {
+			k := userKey{f.Account, f.User}
+			tried[k] = append(tried[k], f.Message)
+		}
+	}
 	for _, u := range p.Users {
 		k := userKey{u.Account, u.Name}
 		n, newest := 0, ""
@@ -189,13 +198,8 @@ func (b *builder) lists() {
 			}
 			newest = moment(last.Time) + " " + last.Name
 		}
-		if n == 0 {
-			for _, f := range p.Findings {
-				if f.Account == u.Account && f.User == u.Name && f.Rule == "used-while-disabled" {
-					n++
-					newest = f.Message
-				}
-			}
+		if msgs := tried[k]; n == 0 && len(msgs) > 0 {
+			n, newest = len(msgs), msgs[len(msgs)-1]
 		}
 		st := b.state[k]
 		if n > 0 {
