@@ -33,6 +33,9 @@ type Digest struct {
 	// Changes says what the run changed or left alone and why (the
 	// scheduled Lambda's auto-disable), at most MaxChanges lines.
 	Changes []string `json:"changes,omitempty"`
+	// ReportURL is a pre-signed link to the HTML report, when the run
+	// stored one in S3 (ReportUpload).
+	ReportURL string `json:"report_url,omitempty"`
 }
 
 // MaxChanges bounds the change lines a digest carries.
@@ -152,6 +155,9 @@ func (d Digest) Text() string {
 		for _, c := range d.Changes {
 			fmt.Fprintf(&b, "  %s\n", c)
 		}
+	}
+	if d.ReportURL != "" {
+		fmt.Fprintf(&b, "\nThe full report (HTML; the link expires within 7 days):\n%s\n", d.ReportURL)
 	}
 	return b.String()
 }
