@@ -244,6 +244,11 @@ func (b *builder) addFinding(f rules.Finding) {
 // user details, the top lists, totals and charts.
 func (b *builder) finish(title string, org bool) {
 	p := b.page
+	// The documents in pipeline order: organization, scan, evidence, plan.
+	order := map[string]int{"organization": 0, "scan": 1, "evidence": 2, "plan": 3}
+	sort.SliceStable(p.Sources, func(i, j int) bool {
+		return order[strings.Fields(p.Sources[i])[0]] < order[strings.Fields(p.Sources[j])[0]]
+	})
 	ids := sortedKeys(b.accounts)
 	p.Multi = org || len(ids) > 1
 	p.AsOf = moment(b.latest)
