@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -197,6 +199,31 @@ func TestBrowserRendersSortsFiltersAndStaysOffline(t *testing.T) {
 	}
 	if v := eval[[]string](t, ctx, `window.__violations`); len(v) != 0 {
 		t.Errorf("CSP violations: %q", v)
+	}
+
+	// Printed: no navigation or filters, every user's details shown
+	// (closed ones too), and a PDF as an artifact.
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := eval[string](t, ctx, `getComputedStyle(document.getElementById('filters')).display + ' ' + getComputedStyle(document.querySelector('nav')).display`); d != "none none" {
+		t.Errorf("printed filters and nav display %q, want none none", d)
+	}
+	if !eval[bool](t, ctx, `document.querySelector('details.user:not([open]) dl').checkVisibility()`) {
+		t.Error("a closed user's details are not printed")
+	}
+	pdf, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
+		r, err := cdp.Call(ctx, tg, page.PrintToPDF, page.PrintToPDFParams{})
+		return r.Data, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(artifactDir(t), "organization.pdf"), pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		t.Fatal(err)
 	}
 
 	eval[bool](t, ctx, `window.scrollTo(0, 0), true`)
