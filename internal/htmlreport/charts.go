@@ -247,7 +247,9 @@ func barChart(id, title string, rows [][]Seg, labels []string, legend []Legend) 
 }
 
 // histogram bins days since last use: binCount bins of a third of the
-// limit each, so the limit falls on a bin edge, then one for the rest.
+// limit each (rounded up), so the limit falls on the edge of the fourth
+// bin when it divides by three and just before it otherwise, then one bin
+// for everything older. Bins from the limit on are drawn as stale.
 func histogram(id, title, noun string, days []int, limit int) *Histogram {
 	const left, right, top, bottom, h = 44, 16, 22, 40, 240
 	h0 := &Histogram{ID: id, Title: title, W: chartW, H: h, Left: left, Top: top, BaseY: h - bottom, Right: chartW - right}
