@@ -161,3 +161,33 @@ func FuzzAdd(f *testing.F) {
 		_ = Render(&b, in)
 	})
 }
+
+// Scans of two accounts, given side by side without an organization
+// document, still get account columns and per-account totals.
+func TestScansOfSeveralAccountsShowPerAccountTotals(t *testing.T) {
+	b, err := os.ReadFile("testdata/example-scan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in Input
+	for _, acct := range []string{"123456789012", "210987654321"} {
+		doc := strings.ReplaceAll(string(b), "123456789012", acct)
+		if err := in.Add(acct, strings.NewReader(doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Multi || len(p.Accounts) != 2 || p.Accounts[1].ID != "210987654321" || p.Accounts[1].Findings != 36 || p.Totals.Findings != 72 {
+		t.Fatalf("multi %v, accounts %+v, totals %+v", p.Multi, p.Accounts, p.Totals)
+	}
+	if len(p.Bars) != 2 || p.Bars[1].ID != "chart-accounts" {
+		t.Error("no findings-by-account chart")
+	}
+	page := render(t, in)
+	if !strings.Contains(page, `<option>210987654321</option>`) || !strings.Contains(page, `<th scope="col" class="w-acct">Account</th>`) {
+		t.Error("no account filter or column")
+	}
+}
