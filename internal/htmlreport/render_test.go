@@ -91,6 +91,11 @@ func TestHostileValuesAreEscaped(t *testing.T) {
 	if !strings.Contains(page, "&lt;img src=x onerror=&#34;window.pwned=1&#34;&gt;") {
 		t.Error("the hostile tag value is not shown, escaped")
 	}
+	for _, name := range []string{"testdata/organization.golden.html", "testdata/example.golden.html"} {
+		if b, _ := os.ReadFile(name); strings.Contains(string(b), "ZgotmplZ") {
+			t.Errorf("%s holds ZgotmplZ: html/template refused a value where the template put it", name)
+		}
+	}
 	if regexp.MustCompile(`(?i)https?://`).MatchString(page) {
 		t.Error("the page names a URL: it must load nothing")
 	}
