@@ -177,6 +177,7 @@ func (b *builder) addScan(r *scan.Result) {
 	if b.params.MaxUnusedDays == 0 {
 		b.params = r.Parameters
 	}
+	b.page.HasScan = true
 	b.sawAsOf(r.AccountID, r.AsOf)
 	a := b.account(r.AccountID)
 	for i := range r.Users {

@@ -165,7 +165,9 @@ func (b *builder) charts(ids []string) {
 		[]Legend{{Class: "sev-critical", Label: "critical"}, {Class: "sev-high", Label: "high"}, {Class: "sev-medium", Label: "medium"}, {Class: "sev-low", Label: "low"}, {Class: "excl", Label: "excluded"}})
 	byRule.Desc = fmt.Sprintf("%s open and %d excluded across %s.", plural(p.Totals.Open, "finding"), p.Totals.Findings-p.Totals.Open, plural(len(p.Rules), "rule"))
 	byRule.Head, byRule.Table = []string{"rule", "severity", "open", "excluded"}, table
-	p.Bars = append(p.Bars, byRule)
+	if len(p.Rules) > 0 {
+		p.Bars = append(p.Bars, byRule)
+	}
 	if p.Multi {
 		rows, labels, table = nil, nil, nil
 		for _, id := range ids {
@@ -203,6 +205,9 @@ func (b *builder) charts(ids []string) {
 				keys = append(keys, c.DaysUnused)
 			}
 		}
+	}
+	if !p.HasScan {
+		return
 	}
 	p.Histograms = append(p.Histograms,
 		histogram("chart-passwords", "Console passwords: days since last use", "active password", pw, limit),
@@ -285,7 +290,7 @@ func histogram(id, title, noun string, days []int, limit int) *Histogram {
 			class = "bin-stale"
 		}
 		x := left + i*binW
-		h0.Bars = append(h0.Bars, Bin{X: x + 2, Y: h0.BaseY - bh, W: binW - 4, H: bh, N: n, Label: label, Range: rng, Class: class, LabelX: x + binW/2})
+		h0.Bars = append(h0.Bars, Bin{X: x + 2, Y: h0.BaseY - bh, W: binW - 4, H: bh, N: n, Label: label, Range: rng, Class: class, LabelX: x})
 		h0.Table = append(h0.Table, []string{rng, fmt.Sprint(n)})
 	}
 	h0.LineX = left + int(math.Round(float64(limit)/float64(width)*float64(binW)))

@@ -24,6 +24,9 @@ type Page struct {
 	HasPlan    bool
 	PlanEffect string
 	HasDossier bool
+	// HasScan is false for a page of evidence or plans alone: it has no
+	// user counts or histograms to show.
+	HasScan bool
 
 	Attempts   []AttemptRow
 	Quarantine []QuarantineRow
