@@ -97,7 +97,7 @@ to standard error.`,
 	}
 	opts.Flags.Register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.FromScan, "from-scan", "", "plan from a saved scan JSON `FILE` (iamsweep scan --output json) instead of scanning")
-	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the plan JSON to `FILE` (summary on standard output)")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the plan JSON (or with -o html the page) to `FILE` (summary on standard output)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: json (the plan apply reads) or html (a page with the scan, evidence and plan; default when --output-file ends in .html)")
 	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", DefaultQuarantineDays, "plan delete only for users disabled at least `N` days ago")
 	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
