@@ -40,6 +40,9 @@ type Digest struct {
 	// Owner is set when the digest is about one owner's users only
 	// (lifecycle.owner_targets).
 	Owner string `json:"owner,omitempty"`
+	// ReportURL is a pre-signed link to the HTML report, when the run
+	// stored one in S3 (ReportUpload).
+	ReportURL string `json:"report_url,omitempty"`
 }
 
 // MaxChanges bounds the change lines a digest carries.
@@ -168,6 +171,9 @@ func (d Digest) Text() string {
 		for _, c := range d.Changes {
 			fmt.Fprintf(&b, "  %s\n", c)
 		}
+	}
+	if d.ReportURL != "" {
+		fmt.Fprintf(&b, "\nThe full report (HTML; the link expires within 7 days):\n%s\n", d.ReportURL)
 	}
 	return b.String()
 }

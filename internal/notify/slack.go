@@ -46,6 +46,10 @@ func slackText(d Digest) string {
 			fmt.Fprintf(&b, "• %s\n", slackEscape(c))
 		}
 	}
+	if d.ReportURL != "" {
+		// Slack links are <URL|label>; a pre-signed URL holds no | or >.
+		fmt.Fprintf(&b, "<%s|Full report (HTML)>\n", slackEscape(d.ReportURL))
+	}
 	return b.String()
 }
 

@@ -16,6 +16,7 @@ import (
 	evidencecmd "github.com/iamsweep/iamsweep/internal/cli/evidence"
 	expirecmd "github.com/iamsweep/iamsweep/internal/cli/expire"
 	migratecmd "github.com/iamsweep/iamsweep/internal/cli/migrate"
+	reportcmd "github.com/iamsweep/iamsweep/internal/cli/report"
 	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
@@ -73,6 +74,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 
 	cmd.AddCommand(scancmd.NewCmdScan(f, nil))
 	cmd.AddCommand(evidencecmd.NewCmdEvidence(f, nil))
+	cmd.AddCommand(reportcmd.NewCmdReport(f, nil))
 	cmd.AddCommand(version.NewCmdVersion(f))
 	cmd.AddCommand(retire.NewCmdDisable(f, nil), retire.NewCmdRestore(f, nil), retire.NewCmdDelete(f, nil), retire.NewCmdRecreate(f, nil))
 	cmd.AddCommand(retire.NewCmdPlan(f, nil), retire.NewCmdApply(f, nil))
