@@ -91,4 +91,3 @@ func (c *counter) middleware(stack *middleware.Stack) error {
 			return next.HandleInitialize(ctx, in)
 		}), middleware.After)
 }
-
