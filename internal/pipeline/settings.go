@@ -3,6 +3,18 @@
 // and the Lambda function are front-ends that fill Settings and call it;
 // the domain packages (inventory, rules, scan, evidence, plan, remediate)
 // know nothing of either.
+//
+// A front-end resolves the settings once and calls the stages it needs:
+//
+//	s, err := pipeline.Resolve(cfg, overrides) // flags or environment over config over defaults
+//	e := &pipeline.Engine{Settings: s, AWS: factory, Now: time.Now, Log: log}
+//	sc, err := e.Scan(ctx, pipeline.ScanInput{AsOf: asOf})
+//	_, d, err := e.GatherCandidates(ctx, sc)                          // evidence
+//	sum, err := e.Retire(ctx, pipeline.RetireInput{Scanned: sc, Evidence: d, BeforeChange: hook})
+//
+// or Plan, then Preview or Apply with a plan.Applier (the CLI). Per-user
+// calls run at most Settings.Parallel at a time, one user's steps in
+// order, and every result is in the order a serial run gives.
 package pipeline
 
 import (
