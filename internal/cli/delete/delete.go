@@ -1,4 +1,5 @@
-package retire
+// Package delete is the `iamsweep delete USER` command.
+package delete
 
 import (
 	"context"

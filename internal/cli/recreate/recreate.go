@@ -1,4 +1,5 @@
-package retire
+// Package recreate is the `iamsweep recreate BACKUP` command.
+package recreate
 
 import (
 	"context"

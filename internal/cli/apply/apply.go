@@ -1,4 +1,6 @@
-package retire
+// Package apply is the `iamsweep apply PLAN` command: carry out a plan,
+// re-checking every user first (dry run unless confirmed).
+package apply
 
 import (
 	"context"

@@ -1,4 +1,5 @@
-package retire
+// Package disable is the `iamsweep disable USER` command.
+package disable
 
 import (
 	"context"

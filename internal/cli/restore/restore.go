@@ -1,4 +1,5 @@
-package retire
+// Package restore is the `iamsweep restore USER` command.
+package restore
 
 import (
 	"context"
