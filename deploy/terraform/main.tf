@@ -139,6 +139,7 @@ data "aws_iam_policy_document" "function" {
         "iam:UpdateAccessKey",
         "iam:DeleteLoginProfile",
         "iam:TagUser",
+        "iam:UntagUser",
       ]
       resources = [local.user_arns]
     }

@@ -100,12 +100,37 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 	return out
 }
 
-// Apply prepares and runs each action in turn. It never stops at a
-// failed user: the others are independent, and a rerun retries it.
+// PrepareOwned makes this run the owner of the action's user (see
+// remediate.Executor.Claim) and only then reads it and prepares the
+// action, so every fact the change rests on was read while no other
+// iamsweep run could change the user. A user owned by another live run is
+// skipped, naming that run. Call release when done with the user.
+//
+// The user is read once before the claim too, so that a user the rails
+// or the plan's facts rule out (excluded, CloudFormation, stale) gets no
+// claim tag at all: a claim is a change.
+func (ap *Applier) PrepareOwned(ctx context.Context, a Action) (o Outcome, release func()) {
+	if o := ap.Prepare(ctx, a); o.Status != StatusWouldDo {
+		return o, func() {}
+	}
+	release, err := ap.Exec.Claim(ctx, a.User)
+	var busy *remediate.BusyError
+	switch {
+	case errors.As(err, &busy):
+		return Outcome{Action: a, Status: StatusSkipped, Reason: busy.Error()}, release
+	case err != nil:
+		return Outcome{Action: a, Status: StatusFailed, Err: err}, release
+	}
+	return ap.Prepare(ctx, a), release
+}
+
+// Apply prepares and runs each action in turn, each as the owner of its
+// user. It never stops at a failed user: the others are independent, and a
+// rerun retries it.
 func (ap *Applier) Apply(ctx context.Context, report func(Outcome)) []Outcome {
 	var outs []Outcome
 	for _, a := range ap.Plan.Actions {
-		o := ap.Prepare(ctx, a)
+		o, release := ap.PrepareOwned(ctx, a)
 		if o.Status == StatusWouldDo {
 			if err := ap.Exec.Run(ctx, o.Op); err != nil {
 				o.Status, o.Err = StatusFailed, err
@@ -113,6 +138,7 @@ func (ap *Applier) Apply(ctx context.Context, report func(Outcome)) []Outcome {
 				o.Status = StatusDone
 			}
 		}
+		release()
 		if report != nil {
 			report(o)
 		}

@@ -5,10 +5,10 @@ package retire
 // reading --exclusions-ssm also need ssm:GetParameter.
 var Permissions = map[string][]string{
 	"disable": {"sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListAttachedUserPolicies",
-		"iam:TagUser", "iam:UpdateAccessKey", "iam:DeleteLoginProfile", "iam:AttachUserPolicy"},
+		"iam:TagUser", "iam:UntagUser", "iam:UpdateAccessKey", "iam:DeleteLoginProfile", "iam:AttachUserPolicy"},
 	"restore": {"sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListAttachedUserPolicies",
 		"iam:UpdateAccessKey", "iam:DetachUserPolicy", "iam:CreateLoginProfile", "iam:TagUser", "iam:UntagUser"},
-	"delete": append(readAll(),
+	"delete": append(readAll(), "iam:TagUser", "iam:UntagUser",
 		"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate", "iam:DeleteSSHPublicKey",
 		"iam:DeleteServiceSpecificCredential", "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice", "iam:DeleteUserPolicy",
 		"iam:DetachUserPolicy", "iam:RemoveUserFromGroup", "iam:DeleteUserPermissionsBoundary", "iam:DeleteUser"),
@@ -19,7 +19,7 @@ var Permissions = map[string][]string{
 	// apply does what disable and delete do, plus deactivate-key
 	// (iam:UpdateAccessKey), with a fresh read of each user first.
 	"apply": append(readAll(),
-		"iam:TagUser", "iam:UpdateAccessKey", "iam:AttachUserPolicy",
+		"iam:TagUser", "iam:UntagUser", "iam:UpdateAccessKey", "iam:AttachUserPolicy",
 		"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate", "iam:DeleteSSHPublicKey",
 		"iam:DeleteServiceSpecificCredential", "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice", "iam:DeleteUserPolicy",
 		"iam:DetachUserPolicy", "iam:RemoveUserFromGroup", "iam:DeleteUserPermissionsBoundary", "iam:DeleteUser"),

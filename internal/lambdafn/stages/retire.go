@@ -153,7 +153,7 @@ func (r *Retirer) apply(ctx context.Context, api remediate.IAMAPI, store BackupS
 	var first error
 	failed := 0
 	for _, a := range p.Actions {
-		o := ap.Prepare(ctx, a)
+		o, release := ap.PrepareOwned(ctx, a)
 		if o.Status == plan.StatusWouldDo {
 			var err error
 			if a.Action == plan.ActionDelete {
@@ -167,6 +167,7 @@ func (r *Retirer) apply(ctx context.Context, api remediate.IAMAPI, store BackupS
 				o.Status = plan.StatusFailed
 			}
 		}
+		release()
 		sum.Counts[a.Action+"-"+o.Status]++
 		attrs := []any{"action", a.Action, "user", a.User, "status", o.Status}
 		switch {

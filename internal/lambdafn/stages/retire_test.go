@@ -154,7 +154,7 @@ func TestUploadBackupComesBeforeAnyRemoval(t *testing.T) {
 	if len(op.Steps) != 3 || op.Steps[1].Action != "s3:PutObject" || op.Steps[1].Target != "s3://bkt/iamsweep/backups/123456789012/old-ci-20261123T060000Z.json" {
 		t.Fatalf("steps %+v", op.Steps)
 	}
-	x := &remediate.Executor{Audit: remediate.NewAuditSink(func(remediate.Record) error { return nil })}
+	x := &remediate.Executor{API: newFakeIAM(), Audit: remediate.NewAuditSink(func(remediate.Record) error { return nil })}
 	if err := x.Run(context.Background(), op); err == nil || len(removed) != 0 {
 		t.Errorf("failed upload: err %v, removed %v", err, removed)
 	}

@@ -127,6 +127,9 @@ func Snapshot(t *testing.T, ctx context.Context, api remediate.IAMAPI, lister *i
 			for id, alias := range ids {
 				v = strings.ReplaceAll(v, id, alias)
 			}
+			if k == remediate.TagRunID {
+				v = "RUN-ID" // one per run by design
+			}
 			tags = append(tags, k+"="+v)
 		}
 		sort.Strings(tags)

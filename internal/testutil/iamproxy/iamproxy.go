@@ -25,6 +25,15 @@ type Proxy struct {
 	creds map[string][]cred // user name -> service-specific credentials
 	next  int
 	deny  map[string]bool
+	delay time.Duration
+}
+
+// SetLatency delays every request by d before it is answered, as a
+// distant endpoint does: it widens the windows in which two runs overlap.
+func (p *Proxy) SetLatency(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.delay = d
 }
 
 // Deny makes every later call of action (UpdateAccessKey) fail with
@@ -70,6 +79,10 @@ func New(upstream string) (p *Proxy, stop func(), err error) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
+		p.mu.Lock()
+		delay := p.delay
+		p.mu.Unlock()
+		time.Sleep(delay)
 		if p.serve(w, form) {
 			return
 		}
