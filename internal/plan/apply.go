@@ -22,9 +22,11 @@ const (
 // Applier applies a plan: before each action it re-reads the user and
 // skips it when the plan's facts no longer hold.
 type Applier struct {
-	API       remediate.IAMAPI
-	Exec      *remediate.Executor
-	Guard     remediate.Guard
+	API   remediate.IAMAPI
+	Exec  *remediate.Executor
+	Guard remediate.Guard
+	// AsOf is not used to judge: a change is judged on the real clock
+	// (Now), whatever --as-of a plan was made with (see CheckApplicable).
 	AsOf      time.Time
 	Now       func() time.Time
 	BackupDir string
@@ -85,10 +87,10 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 	case ActionDeactivateKey:
 		out.Op = remediate.PlanDeactivateKey(cur, a.AccessKeyID)
 	case ActionDelete:
-		if why := Deletable(cur, ap.AsOf, ap.Plan.Parameters.QuarantineDays); why != "" {
+		if why := Deletable(cur, ap.now(), ap.Plan.Parameters.QuarantineDays); why != "" {
 			return skip(why)
 		}
-		if why := evidenceStale(ap.Plan.Evidence, ap.AsOf); why != "" {
+		if why := evidenceStale(ap.Plan.Evidence, ap.now()); why != "" {
 			return skip(why)
 		}
 		out.Op = remediate.PlanDelete(b, remediate.BackupPath(ap.BackupDir, ap.Plan.AccountID, a.User, ap.now()))
@@ -156,7 +158,11 @@ func (ap *Applier) now() time.Time {
 
 // Deletable says why u may not be deleted yet, or "": it must be disabled
 // by iamsweep at least quarantineDays before asOf, with no use since.
+//
+// Changing commands pass the real time as asOf, never a --as-of; a
+// quarantine shorter than MinQuarantineDays counts as MinQuarantineDays.
 func Deletable(u *remediate.UserState, asOf time.Time, quarantineDays int) string {
+	quarantineDays = max(quarantineDays, MinQuarantineDays)
 	if !u.State.Disabled() {
 		return "it is not disabled by iamsweep (disable it first and wait out the quarantine)"
 	}

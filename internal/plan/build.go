@@ -36,6 +36,7 @@ type Params struct {
 // With evidence each action also needs an unused verdict (unknown is never
 // unused); without it, delete is not planned unless NoEvidence.
 func Build(res *scan.Result, p Params) (*Plan, error) {
+	p.QuarantineDays = max(p.QuarantineDays, MinQuarantineDays) // never shorter, whoever calls
 	if p.Evidence != nil {
 		if err := CheckDossier(p.Evidence, res.AccountID, p.AsOf); err != nil {
 			return nil, err

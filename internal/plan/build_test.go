@@ -143,3 +143,30 @@ func golden(t *testing.T, name, got string) {
 	t.Helper()
 	goldenfile.Assert(t, filepath.Join("testdata", name), got)
 }
+
+func TestQuarantineAtLeastADay(t *testing.T) {
+	if err := CheckQuarantineDays("quarantine_days", 0); err == nil || !strings.Contains(err.Error(), "at least 1 day") {
+		t.Errorf("0 days: %v", err)
+	}
+	if err := CheckQuarantineDays("quarantine_days", 1); err != nil {
+		t.Error(err)
+	}
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	u := &remediate.UserState{State: remediate.State{State: remediate.StateDisabled, DisabledAt: now.Add(-time.Second)}}
+	if why := Deletable(u, now, 0); !strings.Contains(why, "less than the 1-day quarantine") {
+		t.Errorf("a user disabled a second ago, quarantine 0: %q", why)
+	}
+}
+
+func TestWhatIfPlanIsRefused(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	p := &Plan{CreatedAt: now, AsOf: now.AddDate(0, 0, 15)}
+	err := p.CheckApplicable(now.Add(time.Hour))
+	if !p.WhatIf() || err == nil || !strings.Contains(err.Error(), "15 day(s) after it was made") {
+		t.Errorf("what-if: %v %v", p.WhatIf(), err)
+	}
+	p.AsOf = now.Truncate(24 * time.Hour) // --as-of today is midnight, in the past
+	if p.WhatIf() || p.CheckApplicable(now) != nil {
+		t.Error("a plan as of today was taken for a what-if")
+	}
+}

@@ -13,6 +13,9 @@ import (
 // WriteSummary prints the plan for a person to review.
 func WriteSummary(w io.Writer, p *Plan) error {
 	fmt.Fprintf(w, "Plan for account %s as of %s (scan %s, %s)\n", p.AccountID, p.AsOf.Format(time.RFC3339), p.ScanGeneratedAt.Format(time.RFC3339), p.ScanSource)
+	if p.WhatIf() {
+		fmt.Fprintf(w, "WHAT-IF: as of %s, after the plan was made (%s): apply refuses this plan.\n", p.AsOf.Format(time.RFC3339), p.CreatedAt.Format(time.RFC3339))
+	}
 	writeEvidence(w, p.Evidence)
 	if len(p.Actions) == 0 {
 		fmt.Fprintln(w, "\nNothing to do.")

@@ -76,15 +76,26 @@ type use struct {
 	lastUsed time.Time // zero: never used
 	since    time.Time // lastUsed, or when the credential was created
 	sinceWhy string    // "set", "created"
+	// fromUser: never used and its own creation date is unknown (N/A or
+	// not_supported in the report), so its age counts from the user's.
+	fromUser bool
 }
 
 func (u use) days(asOf time.Time) int { return clock.DaysSince(u.since, asOf) }
 
 func (u use) describe(asOf time.Time) string {
-	if !u.lastUsed.IsZero() {
-		return fmt.Sprintf("%s last used %s, %d days ago", u.name, day(u.lastUsed), u.days(asOf))
+	d := u.days(asOf)
+	switch {
+	case !u.lastUsed.IsZero() && d < 0:
+		return fmt.Sprintf("%s last used %s, after the as-of time", u.name, day(u.lastUsed))
+	case !u.lastUsed.IsZero():
+		return fmt.Sprintf("%s last used %s, %d days ago", u.name, day(u.lastUsed), d)
+	case u.fromUser:
+		return fmt.Sprintf("%s never used; its creation date is not in the report, so counted from the user's, %s, %d days ago", u.name, day(u.since), max(d, 0))
+	case d < 0:
+		return fmt.Sprintf("%s never used, %s %s, after the as-of time", u.name, u.sinceWhy, day(u.since))
 	}
-	return fmt.Sprintf("%s never used, %s %s, %d days ago", u.name, u.sinceWhy, day(u.since), u.days(asOf))
+	return fmt.Sprintf("%s never used, %s %s, %d days ago", u.name, u.sinceWhy, day(u.since), d)
 }
 
 // passwordUse follows the SSM remediation document: PasswordLastUsed, or
@@ -101,7 +112,7 @@ func passwordUse(u *inventory.User) use {
 		case !pw.LastChanged.IsZero():
 			r.since = pw.LastChanged
 		default:
-			r.since = u.Created
+			r.since, r.fromUser = u.Created, true
 		}
 	}
 	return r
@@ -118,7 +129,7 @@ func keyUse(u *inventory.User, k inventory.AccessKey) use {
 	if r.since.IsZero() {
 		r.sinceWhy, r.since = "created", k.LastRotated
 		if r.since.IsZero() {
-			r.since = u.Created
+			r.since, r.fromUser = u.Created, true
 		}
 	}
 	return r

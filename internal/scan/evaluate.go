@@ -130,12 +130,20 @@ func credential(name, id string, active bool, created, lastUsed, userCreated, as
 	}
 	if since.IsZero() {
 		since = userCreated
+		c.Note = "never used; its creation date is not in the report, so counted from the user's, " + userCreated.UTC().Format(time.DateOnly)
 	}
 	if !lastUsed.IsZero() {
 		t := lastUsed.UTC()
 		c.LastUsed = &t
 	}
 	c.DaysUnused = clock.DaysSince(since, asOf)
+	if c.DaysUnused < 0 {
+		c.DaysUnused = 0
+		c.Note = "used after the as-of time"
+		if lastUsed.IsZero() {
+			c.Note = "created after the as-of time"
+		}
+	}
 	return c
 }
 

@@ -439,3 +439,17 @@ func TestExampleReport(t *testing.T) {
 		}
 	}
 }
+
+// --as-of 2026-06-01 is midnight: a use at 10:00 that day is "used after
+// the as-of time", never days_unused -1.
+func TestCredentialUsedAfterAsOf(t *testing.T) {
+	asOf := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	c := credential(inventory.CredAccessKey1, "", true, asOf.AddDate(-1, 0, 0), asOf.Add(10*time.Hour), asOf.AddDate(-2, 0, 0), asOf)
+	if c.DaysUnused != 0 || c.Note != "used after the as-of time" {
+		t.Errorf("%+v", c)
+	}
+	c = credential(inventory.CredAccessKey1, "", true, time.Time{}, time.Time{}, time.Date(2022, 4, 17, 0, 0, 0, 0, time.UTC), asOf)
+	if !strings.Contains(c.Note, "counted from the user's, 2022-04-17") {
+		t.Errorf("%+v", c)
+	}
+}

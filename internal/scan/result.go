@@ -81,8 +81,12 @@ type Credential struct {
 	Created time.Time `json:"created,omitzero"`
 	// LastUsed is null when never used.
 	LastUsed *time.Time `json:"last_used"`
-	// DaysUnused counts from the last use, or from creation if never used.
+	// DaysUnused counts from the last use, or from creation if never used;
+	// never negative: a use after the as-of time is 0 with Note saying so.
 	DaysUnused int `json:"days_unused"`
+	// Note explains a number that would mislead: "used after the as-of
+	// time", or the creation date counted from the user's.
+	Note string `json:"note,omitempty"`
 }
 
 // AddFindings appends findings raised outside the rules (evidence's

@@ -81,6 +81,9 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := p.CheckApplicable(s.f.Now()); err != nil {
+		return err
+	}
 	if p.AccountID != s.account {
 		return fmt.Errorf("the plan is for account %s but the credentials are for account %s: use --profile or --role-arn for %s", p.AccountID, s.account, p.AccountID)
 	}

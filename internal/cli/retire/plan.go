@@ -79,8 +79,11 @@ to standard error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.changed = cmd.Flags().Changed
-			if opts.QuarantineDays < 0 || opts.MaxUsers < 1 {
-				return cmdutil.FlagErrorf("--quarantine-days must be 0 or more and --max-users at least 1")
+			if err := plan.CheckQuarantineDays("--quarantine-days", opts.QuarantineDays); err != nil {
+				return &cmdutil.FlagError{Err: err}
+			}
+			if opts.MaxUsers < 1 {
+				return cmdutil.FlagErrorf("--max-users must be at least 1")
 			}
 			if err := checkEvidenceFlags(opts); err != nil {
 				return err

@@ -47,7 +47,7 @@ type session struct {
 }
 
 func newSession(ctx context.Context, f *cmdutil.Factory, fl *scancmd.Flags) (*session, error) {
-	asOf, err := clock.ParseAsOf(fl.AsOf, f.Now)
+	asOf, err := clock.ForChange(fl.AsOf, f.Now)
 	if err != nil {
 		return nil, &cmdutil.FlagError{Err: err}
 	}
