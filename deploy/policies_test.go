@@ -36,7 +36,7 @@ var documented = map[string][]string{
 		"iam:ListGroupsForUser", "iam:ListUserPolicies", "iam:GetUserPolicy", "iam:ListAttachedUserPolicies",
 		"iam:ListMFADevices", "iam:ListSSHPublicKeys", "iam:ListSigningCertificates", "iam:ListServiceSpecificCredentials",
 		"iam:UpdateAccessKey", "iam:DeleteLoginProfile", "iam:CreateLoginProfile", "iam:TagUser", "iam:UntagUser",
-		"iam:AttachUserPolicy", "iam:DetachUserPolicy",
+		"iam:AttachUserPolicy", "iam:DetachUserPolicy", "iam:GetPolicy", "iam:SimulatePrincipalPolicy",
 		"iam:RemoveUserFromGroup", "iam:DeleteUserPolicy", "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice",
 		"iam:DeleteSSHPublicKey", "iam:DeleteSigningCertificate", "iam:DeleteServiceSpecificCredential",
 		"iam:DeleteAccessKey", "iam:DeleteUserPermissionsBoundary", "iam:DeleteUser",

@@ -147,6 +147,22 @@ data "aws_iam_policy_document" "function" {
   dynamic "statement" {
     for_each = var.enable_auto_disable ? [1] : []
     content {
+      sid       = "CheckBeforeTheFirstChange"
+      actions   = ["iam:GetPolicy"]
+      resources = ["arn:${local.partition}:iam::aws:policy/AWSDenyAll"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enable_auto_disable ? [1] : []
+    content {
+      sid       = "SimulateOwnPermissions"
+      actions   = ["iam:SimulatePrincipalPolicy"]
+      resources = ["arn:${local.partition}:iam::${local.account}:role/*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enable_auto_disable ? [1] : []
+    content {
       sid       = "AttachOnlyTheDenyAllPolicy"
       actions   = ["iam:AttachUserPolicy"]
       resources = [local.user_arns]

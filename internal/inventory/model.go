@@ -20,6 +20,9 @@ type Inventory struct {
 	Users             []User    `json:"users"`
 	// Root is the <root_account> row; it is judged only by root rules.
 	Root *User `json:"root,omitempty"`
+	// BadRows are report rows that could not be read; every other row
+	// was, but the inventory is incomplete.
+	BadRows []RowProblem `json:"bad_rows,omitempty"`
 }
 
 // User is one IAM user and its credentials.

@@ -25,8 +25,10 @@ type Applier struct {
 	API   remediate.IAMAPI
 	Exec  *remediate.Executor
 	Guard remediate.Guard
-	// AsOf is not used to judge: a change is judged on the real clock
-	// (Now), whatever --as-of a plan was made with (see CheckApplicable).
+	// AsOf is the time the quarantine and the evidence's age are judged
+	// at; zero is Now. It must be the real time, never a --as-of: the CLI
+	// passes the real clock (clock.ForChange), the Lambda its scheduled
+	// event's time. A plan's own as-of is never used (CheckApplicable).
 	AsOf      time.Time
 	Now       func() time.Time
 	BackupDir string
@@ -87,10 +89,10 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 	case ActionDeactivateKey:
 		out.Op = remediate.PlanDeactivateKey(cur, a.AccessKeyID)
 	case ActionDelete:
-		if why := Deletable(cur, ap.now(), ap.Plan.Parameters.QuarantineDays); why != "" {
+		if why := Deletable(cur, ap.judgeAt(), ap.Plan.Parameters.QuarantineDays); why != "" {
 			return skip(why)
 		}
-		if why := evidenceStale(ap.Plan.Evidence, ap.now()); why != "" {
+		if why := evidenceStale(ap.Plan.Evidence, ap.judgeAt()); why != "" {
 			return skip(why)
 		}
 		out.Op = remediate.PlanDelete(b, remediate.BackupPath(ap.BackupDir, ap.Plan.AccountID, a.User, ap.now()))
@@ -129,8 +131,27 @@ func (ap *Applier) PrepareOwned(ctx context.Context, a Action) (o Outcome, relea
 // Apply prepares and runs each action in turn, each as the owner of its
 // user. It never stops at a failed user: the others are independent, and a
 // rerun retries it.
+//
+// First it runs Preflight: when a check fails, every action fails with
+// that error and no user is touched.
 func (ap *Applier) Apply(ctx context.Context, report func(Outcome)) []Outcome {
 	var outs []Outcome
+	notes, err := ap.Preflight(ctx)
+	for _, n := range notes {
+		if ap.Exec.Progress != nil {
+			fmt.Fprintln(ap.Exec.Progress, "note: "+n)
+		}
+	}
+	if err != nil {
+		for _, a := range ap.Plan.Actions {
+			o := Outcome{Action: a, Status: StatusFailed, Err: err}
+			if report != nil {
+				report(o)
+			}
+			outs = append(outs, o)
+		}
+		return outs
+	}
 	for _, a := range ap.Plan.Actions {
 		o, release := ap.PrepareOwned(ctx, a)
 		if o.Status == StatusWouldDo {
@@ -147,6 +168,13 @@ func (ap *Applier) Apply(ctx context.Context, report func(Outcome)) []Outcome {
 		outs = append(outs, o)
 	}
 	return outs
+}
+
+func (ap *Applier) judgeAt() time.Time {
+	if ap.AsOf.IsZero() {
+		return ap.now()
+	}
+	return ap.AsOf
 }
 
 func (ap *Applier) now() time.Time {

@@ -35,6 +35,7 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		Users:             []User{},
 		Findings:          []rules.Finding{},
 		ExpiredExclusions: []exclusion.Entry{},
+		BadRows:           inv.BadRows,
 	}
 	excluded := map[string]string{}
 	byName := map[string]*inventory.User{}

@@ -18,7 +18,7 @@ var Permissions = map[string][]string{
 		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetUser", "iam:GetAccessKeyLastUsed", "iam:ListAttachedUserPolicies"},
 	// apply does what disable and delete do, plus deactivate-key
 	// (iam:UpdateAccessKey), with a fresh read of each user first.
-	"apply": append(readAll(),
+	"apply": append(readAll(), "iam:GetPolicy", "iam:SimulatePrincipalPolicy",
 		"iam:TagUser", "iam:UntagUser", "iam:UpdateAccessKey", "iam:AttachUserPolicy",
 		"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate", "iam:DeleteSSHPublicKey",
 		"iam:DeleteServiceSpecificCredential", "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice", "iam:DeleteUserPolicy",

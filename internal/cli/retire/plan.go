@@ -171,7 +171,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	if opts.OutputFile != "" {
 		fmt.Fprintf(summary, "Wrote %s. Review it, then: iamsweep apply %s\n", opts.OutputFile, opts.OutputFile)
 	}
-	return nil
+	return res.Incomplete()
 }
 
 // refreshFacts re-reads each planned user (plan.Refresh) with the

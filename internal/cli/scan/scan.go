@@ -129,6 +129,9 @@ func scanRun(ctx context.Context, opts *Options) error {
 	if err := sendNotifications(ctx, f, targets, res); err != nil {
 		return err
 	}
+	if err := res.Incomplete(); err != nil {
+		return err
+	}
 	if failOn != 0 {
 		return failOnFindings(res, failOn)
 	}

@@ -150,6 +150,9 @@ func (r *Retirer) apply(ctx context.Context, api remediate.IAMAPI, store BackupS
 	x := &remediate.Executor{API: api, Audit: audit, Caller: res.CallerARN, Account: res.AccountID, Now: r.Now}
 	guard := remediate.Guard{CallerARN: res.CallerARN, Exclusions: in.Exclusions, AsOf: res.AsOf}
 	ap := &plan.Applier{API: api, Exec: x, Guard: guard, AsOf: res.AsOf, Now: r.Now, BackupDir: r.tmpDir(), Plan: p}
+	if _, err := ap.Preflight(ctx); err != nil {
+		return err
+	}
 	var first error
 	failed := 0
 	for _, a := range p.Actions {
