@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // Results of a step.
@@ -153,7 +154,7 @@ func (x *Executor) step(ctx context.Context, op *Operation, s Step) error {
 		return fmt.Errorf("%s %s: %s: %w", op.Kind, op.User, s.Text, err)
 	}
 	if x.Progress != nil {
-		fmt.Fprintf(x.Progress, "  %s: %s (%s)\n", op.User, s.Text, result)
+		fmt.Fprintf(x.Progress, "  %s: %s (%s)\n", textsafe.Line(op.User), textsafe.Fold(s.Text), result)
 	}
 	return nil
 }
