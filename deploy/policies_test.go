@@ -20,11 +20,11 @@ import (
 var documented = map[string][]string{
 	"scan.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
-		"iam:ListAccessKeys", "iam:GetLoginProfile", "ssm:GetParameter", "sns:Publish",
+		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListSSHPublicKeys", "iam:ListServiceSpecificCredentials", "ssm:GetParameter", "sns:Publish",
 	},
 	"evidence.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
-		"iam:ListAccessKeys", "iam:GetLoginProfile",
+		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListSSHPublicKeys", "iam:ListServiceSpecificCredentials",
 		"iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails",
 		"cloudtrail:LookupEvents", "account:ListRegions",
 		"access-analyzer:ListAnalyzers", "access-analyzer:ListFindings",

@@ -74,6 +74,8 @@ data "aws_iam_policy_document" "function" {
     actions = [
       "iam:ListAccessKeys",
       "iam:GetLoginProfile",
+      "iam:ListSSHPublicKeys",
+      "iam:ListServiceSpecificCredentials",
     ]
     resources = ["arn:${local.partition}:iam::${local.account}:user/*"]
   }

@@ -80,6 +80,10 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 				pl.skip(u.Name, NoEvidenceReason)
 				continue
 			}
+			if refs := terraformRefs(d, u.Name); len(refs) > 0 {
+				pl.skip(u.Name, terraformDeleteReason(refs))
+				continue
+			}
 			if d != nil && !sameDisable(d, u.Name, st.DisabledAt) {
 				pl.skip(u.Name, fmt.Sprintf("the evidence predates its disable at %s: gather it again", st.DisabledAt.Format(time.RFC3339)))
 				continue
@@ -108,6 +112,9 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			}
 			act.Evidence = ae
 			act.Reason += evidenceNote(ae)
+			if refs := terraformRefs(d, u.Name); len(refs) > 0 && act.Action == ActionDisable {
+				act.Reason += terraformDisableWarning(refs)
+			}
 		}
 		pl.Actions = append(pl.Actions, act)
 	}

@@ -126,9 +126,9 @@ func dayPrefixes(region string, q Query) []string {
 	return out
 }
 
-// fileInRange drops files from days outside q's range, judged by their
-// folders or, failing that, by the time stamp in their name.
-func fileInRange(name string, q Query) bool {
+// fileDay is the day a log file holds, from its folders or, failing that,
+// the time stamp in its name; false when neither says.
+func fileDay(name string) (time.Time, bool) {
 	var day time.Time
 	var err error
 	if m := dayRe.FindStringSubmatch(name); m != nil {
@@ -136,9 +136,16 @@ func fileInRange(name string, q Query) bool {
 	} else if m := stampRe.FindStringSubmatch(path.Base(name)); m != nil {
 		day, err = time.Parse("20060102", m[1])
 	} else {
-		return true
+		return time.Time{}, false
 	}
-	if err != nil {
+	return day, err == nil
+}
+
+// fileInRange drops files from days outside q's range, judged by their
+// folders or, failing that, by the time stamp in their name.
+func fileInRange(name string, q Query) bool {
+	day, ok := fileDay(name)
+	if !ok {
 		return true
 	}
 	if !q.From.IsZero() && day.Add(24*time.Hour).Before(q.From.UTC()) {

@@ -15,7 +15,8 @@ var Permissions = map[string][]string{
 	"recreate": {"sts:GetCallerIdentity", "iam:CreateUser", "iam:TagUser", "iam:GetUser", "iam:AddUserToGroup", "iam:PutUserPolicy",
 		"iam:AttachUserPolicy", "iam:PutUserPermissionsBoundary"},
 	"plan": {"sts:GetCallerIdentity", "iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
-		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetUser", "iam:GetAccessKeyLastUsed", "iam:ListAttachedUserPolicies"},
+		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListSSHPublicKeys", "iam:ListServiceSpecificCredentials",
+		"iam:GetUser", "iam:GetAccessKeyLastUsed", "iam:ListAttachedUserPolicies"},
 	// apply does what disable and delete do, plus deactivate-key
 	// (iam:UpdateAccessKey), with a fresh read of each user first.
 	"apply": append(readAll(), "iam:GetPolicy", "iam:SimulatePrincipalPolicy",
