@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/clock"
@@ -78,6 +79,10 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			}
 			if d == nil && !p.NoEvidence {
 				pl.skip(u.Name, NoEvidenceReason)
+				continue
+			}
+			if d == nil && len(u.KeptBy) > 0 {
+				pl.skip(u.Name, "it has "+strings.Join(u.KeptBy, "; ")+": IAM's dates do not show its use, so delete needs evidence covering it (CloudTrail shows CodeCommit and Bedrock use): plan with --gather-evidence or --evidence-file, --no-evidence is not enough")
 				continue
 			}
 			if refs := terraformRefs(d, u.Name); len(refs) > 0 {

@@ -170,3 +170,18 @@ func TestWhatIfPlanIsRefused(t *testing.T) {
 		t.Error("a plan as of today was taken for a what-if")
 	}
 }
+
+// A disabled user with an active SSH key (or certificate, or service
+// credential) is not deleted on IAM's dates alone, even with --no-evidence.
+func TestOtherCredentialNeedsEvidenceToDelete(t *testing.T) {
+	res := testScan()
+	res.Users = res.Users[1:2] // bob, disabled 20 days ago
+	res.Users[0].KeptBy = []string{"active SSH public key APKA1 (uploaded 2026-01-01)"}
+	p, err := Build(res, Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 20, NoEvidence: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Actions) != 0 || len(p.Skipped) != 1 || !strings.Contains(p.Skipped[0].Reason, "delete needs evidence covering it") {
+		t.Errorf("actions %+v skipped %+v", p.Actions, p.Skipped)
+	}
+}

@@ -108,7 +108,7 @@ func expiredFindings(inv *inventory.Inventory, ex *exclusion.Set, asOf time.Time
 func userResult(u *inventory.User, asOf time.Time) User {
 	out := User{
 		Name: u.Name, ARN: u.ARN, UserID: u.UserID, Path: u.Path, Created: u.Created.UTC(),
-		MFAActive: u.MFAActive, Tags: u.Tags, Credentials: []Credential{},
+		MFAActive: u.MFAActive, Tags: u.Tags, Credentials: []Credential{}, KeptBy: rules.KeptBy(u),
 	}
 	if u.Password.Enabled {
 		created := u.Password.ProfileCreated

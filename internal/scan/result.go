@@ -96,6 +96,10 @@ type User struct {
 	MFAActive       bool              `json:"mfa_active"`
 	Tags            map[string]string `json:"tags,omitempty"`
 	Credentials     []Credential      `json:"credentials"`
+	// KeptBy names the user's active credentials whose use IAM's dates do
+	// not show (signing certificates, SSH public keys, service-specific
+	// credentials): deleting such a user needs evidence covering them.
+	KeptBy []string `json:"kept_by,omitempty"`
 }
 
 // Credential is a password or access key with its last use.
