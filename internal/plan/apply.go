@@ -55,7 +55,7 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 	var b *remediate.Backup
 	var cur *remediate.UserState
 	var err error
-	if a.Action == ActionDelete {
+	if a.Action == ActionDelete || a.Action == ActionDeleteKey {
 		b, err = remediate.ReadBackup(ctx, ap.API, a.User, ap.Plan.AccountID, ap.Exec.Caller, ap.now())
 		if b != nil {
 			cur = &b.User
@@ -88,6 +88,15 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 		out.Op = remediate.PlanDisable(cur, ap.Exec.Caller, a.Reason, ap.now())
 	case ActionDeactivateKey:
 		out.Op = remediate.PlanDeactivateKey(cur, a.AccessKeyID)
+	case ActionDeleteKey:
+		if k, ok := cur.Key(a.AccessKeyID); ok && k.Active() {
+			return skip(fmt.Sprintf("stale plan: access key %s was made active again since the plan", a.AccessKeyID))
+		}
+		op, err := remediate.PlanDeleteKey(b, a.AccessKeyID, remediate.BackupPath(ap.BackupDir, ap.Plan.AccountID, a.User, ap.now()))
+		if err != nil {
+			return skip(err.Error())
+		}
+		out.Op = op
 	case ActionDelete:
 		if why := Deletable(cur, ap.judgeAt(), ap.Plan.Parameters.QuarantineDays); why != "" {
 			return skip(why)

@@ -28,6 +28,10 @@ type Params struct {
 	// NoEvidence allows delete without a dossier (--no-evidence); without
 	// either, delete is not planned.
 	NoEvidence bool
+	// DeleteInactiveKeys plans delete-key for inactive keys at least
+	// max-unused-days old of users who stay (the CLI's plan; the Lambda
+	// never deletes keys).
+	DeleteInactiveKeys bool
 }
 
 // Build makes a plan from a scan. A user with recent activity or excluded
@@ -107,6 +111,9 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			act.Reason = fmt.Sprintf("unused-user: every credential unused for at least %d days (or none)", res.Parameters.MaxUnusedDays)
 		default:
 			pl.keyActions(u, facts, res.Parameters.MaxUnusedDays, d)
+			if p.DeleteInactiveKeys {
+				pl.inactiveKeyActions(u, facts, res.Parameters.MaxUnusedDays, p.AsOf)
+			}
 			continue
 		}
 		if d != nil {
@@ -154,6 +161,29 @@ func (pl *Plan) keyActions(u scan.User, facts Facts, maxUnused int, d *evidence.
 			act.Reason += evidenceNote(ae)
 		}
 		pl.Actions = append(pl.Actions, act)
+	}
+}
+
+// inactiveKeyActions plans delete-key for each inactive key created at
+// least maxUnused days ago (rule inactive-access-key) of a user who stays.
+// An inactive key signs nothing, so no evidence is needed.
+func (pl *Plan) inactiveKeyActions(u scan.User, facts Facts, maxUnused int, asOf time.Time) {
+	for _, c := range u.Credentials {
+		if c.Name == inventory.CredPassword || c.Active || c.Created.IsZero() {
+			continue
+		}
+		age := clock.DaysSince(c.Created, asOf)
+		if age < maxUnused {
+			continue
+		}
+		if c.AccessKeyID == "" {
+			pl.skip(u.Name, c.Name+" is inactive and old but its key ID is unknown (a saved credential report): plan from a live scan")
+			continue
+		}
+		pl.Actions = append(pl.Actions, Action{
+			Action: ActionDeleteKey, User: u.Name, UserARN: u.ARN, AccessKeyID: c.AccessKeyID, Facts: facts,
+			Reason: fmt.Sprintf("inactive-access-key: inactive, created %d days ago; the user stays (a backup names the key first)", age),
+		})
 	}
 }
 

@@ -185,3 +185,32 @@ func TestOtherCredentialNeedsEvidenceToDelete(t *testing.T) {
 		t.Errorf("actions %+v skipped %+v", p.Actions, p.Skipped)
 	}
 }
+
+// An inactive key 90+ days old of a user who stays is planned for
+// deletion (CLI plans only), with its ID; a young one, or one without ID,
+// is not.
+func TestInactiveKeyOfAUserWhoStaysIsDeleted(t *testing.T) {
+	res := testScan()
+	used := ago(1)
+	res.Users = []scan.User{{Name: "kim", ARN: "arn:aws:iam::111122223333:user/kim", Status: scan.StatusInUse, Credentials: []scan.Credential{
+		{Name: "password", Active: true, LastUsed: used},
+		{Name: "access_key_1", AccessKeyID: "AKIAOLDINACTIVE", Active: false, Created: *ago(200)},
+		{Name: "access_key_2", AccessKeyID: "AKIAYOUNG", Active: false, Created: *ago(10)},
+	}}}
+	p, err := Build(res, Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 20, NoEvidence: true, DeleteInactiveKeys: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Actions) != 1 || p.Actions[0].Action != ActionDeleteKey || p.Actions[0].AccessKeyID != "AKIAOLDINACTIVE" || p.UsersChanged() != 0 {
+		t.Fatalf("actions %+v", p.Actions)
+	}
+	var buf bytes.Buffer
+	_ = WriteSummary(&buf, p)
+	if !strings.Contains(buf.String(), "1 inactive key(s) to delete") {
+		t.Errorf("summary:\n%s", buf.String())
+	}
+	p, _ = Build(res, Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 20, NoEvidence: true})
+	if len(p.Actions) != 0 {
+		t.Errorf("the Lambda's plan deletes keys: %+v", p.Actions)
+	}
+}

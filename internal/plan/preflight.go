@@ -36,6 +36,7 @@ func (e *PreflightError) Unwrap() error { return e.Err }
 var writes = map[string][]string{
 	ActionDisable:       {"iam:TagUser", "iam:UntagUser", "iam:UpdateAccessKey", "iam:DeleteLoginProfile", "iam:AttachUserPolicy"},
 	ActionDeactivateKey: {"iam:TagUser", "iam:UntagUser", "iam:UpdateAccessKey"},
+	ActionDeleteKey:     {"iam:TagUser", "iam:UntagUser", "iam:DeleteAccessKey"},
 	ActionDelete: {"iam:TagUser", "iam:UntagUser", "iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate",
 		"iam:DeleteSSHPublicKey", "iam:DeleteServiceSpecificCredential", "iam:DeactivateMFADevice", "iam:DeleteUserPolicy",
 		"iam:DetachUserPolicy", "iam:RemoveUserFromGroup", "iam:DeleteUser"},

@@ -45,8 +45,12 @@ func WriteSummary(w io.Writer, p *Plan) error {
 	for _, a := range p.Actions {
 		counts[a.Action]++
 	}
-	fmt.Fprintf(w, "\n%d to disable, %d to delete, %d key(s) to deactivate; %d user(s) disabled or deleted (max %d).\n",
-		counts[ActionDisable], counts[ActionDelete], counts[ActionDeactivateKey], p.UsersChanged(), p.Parameters.MaxUsers)
+	keys := ""
+	if n := counts[ActionDeleteKey]; n > 0 {
+		keys = fmt.Sprintf(", %d inactive key(s) to delete", n)
+	}
+	fmt.Fprintf(w, "\n%d to disable, %d to delete, %d key(s) to deactivate%s; %d user(s) disabled or deleted (max %d).\n",
+		counts[ActionDisable], counts[ActionDelete], counts[ActionDeactivateKey], keys, p.UsersChanged(), p.Parameters.MaxUsers)
 	return nil
 }
 

@@ -19,6 +19,7 @@ const (
 	OpRecreate      = "recreate"
 	OpDeactivateKey = "deactivate-key"
 	OpClaim         = "claim"
+	OpDeleteKey     = "delete-key"
 )
 
 // PlanDisable lists the steps that disable u: state tags first (state

@@ -112,7 +112,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	params := plan.Params{Now: f.Now(), QuarantineDays: opts.QuarantineDays, MaxUsers: opts.MaxUsers}
+	params := plan.Params{Now: f.Now(), QuarantineDays: opts.QuarantineDays, MaxUsers: opts.MaxUsers, DeleteInactiveKeys: true}
 	if cfg.QuarantineDays != 0 && !opts.changed("quarantine-days") {
 		params.QuarantineDays = cfg.QuarantineDays
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
@@ -144,5 +145,38 @@ func TestTwoAppliesOfOnePlanRace(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A user another live run has claimed is left to it, by every changing
+// command, naming the run; once the claim's lease is over, it is taken over.
+func TestUserClaimedByALiveRunIsLeftToIt(t *testing.T) {
+	a := iamfixture.NewAccount(t)
+	user(t, a, "bob", nil)
+	env(t, a)
+	claim := remediate.ClaimTagPrefix + "20261129T000000Z-0badc0de"
+	tag := func(at time.Time) {
+		if _, err := a.API.TagUser(a.Ctx, &iam.TagUserInput{UserName: aws.String("bob"), Tags: []iamtypes.Tag{{Key: aws.String(claim), Value: aws.String(at.UTC().Format(time.RFC3339) + " arn:aws:iam::123456789012:user/jo")}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tag(time.Now())
+	res := cli(t, a, 1, "disable", "bob", "--yes")
+	if !strings.Contains(res.Stderr, "bob is being changed by run 20261129T000000Z-0badc0de (arn:aws:iam::123456789012:user/jo) since") {
+		t.Errorf("disable: %s", res.Stderr)
+	}
+	cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+	tag(later(100)())
+	res = cliAt(t, a, later(100), 0, "apply", "plan.json", "--yes")
+	if !strings.Contains(res.Stdout, "disable bob: skipped: bob is being changed by run") {
+		t.Errorf("apply: %s", res.Stdout)
+	}
+	if u, _ := remediate.ReadUser(a.Ctx, a.API, "bob", false); u.State.State != "" {
+		t.Errorf("bob changed while another run owned it: %+v", u.State)
+	}
+	// 31 minutes on, the claim has lapsed: the user is taken over
+	res = cliAt(t, a, func() time.Time { return later(100)().Add(remediate.ClaimLease + time.Minute) }, 0, "apply", "plan.json", "--yes")
+	if u, _ := remediate.ReadUser(a.Ctx, a.API, "bob", false); !u.State.Disabled() || len(u.Claims) != 0 {
+		t.Errorf("after the lease: %+v claims %v\n%s", u.State, u.Claims, res.Stdout)
 	}
 }
