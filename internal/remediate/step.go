@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/textsafe"
@@ -84,6 +88,9 @@ func (x *Executor) now() time.Time {
 // gives a *BusyError and no change.
 func (x *Executor) Run(ctx context.Context, op *Operation) error {
 	run := op
+	if err := x.denyPolicyExists(ctx, op); err != nil {
+		return err
+	}
 	if op.Kind != OpRecreate && op.User != "" && !x.holds(op.User) {
 		release, err := x.Claim(ctx, op.User)
 		if err != nil {
@@ -107,6 +114,32 @@ func (x *Executor) Run(ctx context.Context, op *Operation) error {
 		if err := x.step(ctx, run, s); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// policyGetter is the call that checks the deny policy exists; the
+// executor uses it when its client has it (fakes may not).
+type policyGetter interface {
+	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
+}
+
+// denyPolicyExists checks, before the first change of a disable that
+// attaches AWSDenyAll, that the policy exists: without it the keys and
+// login would go and the attach fail, leaving the user half-disabled.
+// (apply checks this once per run, in plan.Applier.Preflight, and runs
+// its operations as the users' owner: then it is not checked again.)
+func (x *Executor) denyPolicyExists(ctx context.Context, op *Operation) error {
+	g, ok := x.API.(policyGetter)
+	if !ok || op.Kind != OpDisable || x.holds(op.User) || !slices.ContainsFunc(op.Steps, func(s Step) bool { return s.Action == "iam:AttachUserPolicy" }) {
+		return nil
+	}
+	_, err := g.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(DenyAllPolicyARN)})
+	switch {
+	case isNoSuchEntity(err):
+		return fmt.Errorf("disable %s: the managed policy %s does not exist here, and disable attaches it to block every other credential: nothing was changed", op.User, DenyAllPolicyARN)
+	case err != nil:
+		return fmt.Errorf("disable %s: check that %s exists: %w; nothing was changed", op.User, DenyAllPolicyARN, awsx.Classify("iam:GetPolicy", err))
 	}
 	return nil
 }

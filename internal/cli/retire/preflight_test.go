@@ -48,6 +48,14 @@ func TestApplyStopsBeforeAnyChangeWithoutAWSDenyAll(t *testing.T) {
 	if got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API); got != before {
 		t.Errorf("apply changed the account although its check failed:\n%s\nbefore:\n%s", got, before)
 	}
+	// disable checks it too, before its first change
+	res = cliAt(t, a, later(100), 1, "disable", "u1", "--yes")
+	if !strings.Contains(res.Stderr, "does not exist here") || !strings.Contains(res.Stderr, "nothing was changed") {
+		t.Errorf("disable:\n%s", res.Stderr)
+	}
+	if got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API); got != before {
+		t.Errorf("disable changed the account although its check failed:\n%s\nbefore:\n%s", got, before)
+	}
 	if log, _ := os.ReadFile(remediate.DefaultAuditLog); len(log) != 0 {
 		t.Errorf("audit log after a failed check:\n%s", log)
 	}
