@@ -67,7 +67,16 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 	for _, r := range out {
 		r.Events = dedupeNewestFirst(r.Events)
 	}
-	run.Detail = fmt.Sprintf("%d file(s), %d MB read from %s; %s", files, bytes>>20, strings.Join(l.Locations, ", "), coverage(days, w))
+	cov, gap := coverage(days, w)
+	run.Detail = fmt.Sprintf("%d file(s), %d MB read from %s; %s", files, bytes>>20, strings.Join(l.Locations, ", "), cov)
+	if gap {
+		// Days without any log file may hold data events: the source
+		// proves disuse only where it covers the window.
+		run.Status = RunPartial
+		for _, r := range out {
+			r.Errors = append(r.Errors, SourceError{Source: SourceLogFiles, Error: "the log files " + cov + ": use on the days without logs is unknown"})
+		}
+	}
 	if len(skipped) > 0 {
 		run.Status = RunPartial
 		msg := fmt.Sprintf("%d log file(s) could not be read (first: %s)", len(skipped), skipped[0].Error())
@@ -81,9 +90,9 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 
 // coverage says how many days of the window the files hold, and the first
 // day without any (a gap in the logs is a gap in the proof).
-func coverage(days map[time.Time]bool, w Window) string {
+func coverage(days map[time.Time]bool, w Window) (string, bool) {
 	if len(days) == 0 {
-		return "days covered unknown (file names carry no date)"
+		return "days covered unknown (file names carry no date)", false
 	}
 	total, covered := 0, 0
 	var gap time.Time
@@ -96,9 +105,9 @@ func coverage(days map[time.Time]bool, w Window) string {
 		}
 	}
 	if covered == total {
-		return fmt.Sprintf("covers all %d day(s) of the window", total)
+		return fmt.Sprintf("covers all %d day(s) of the window", total), false
 	}
-	return fmt.Sprintf("covers %d of %d day(s) of the window (first day without logs: %s)", covered, total, gap.Format(time.DateOnly))
+	return fmt.Sprintf("covers %d of %d day(s) of the window (first day without logs: %s)", covered, total, gap.Format(time.DateOnly)), true
 }
 
 // hitBelongsTo applies the same attribution as LookupEvents results: the
