@@ -3,6 +3,8 @@ package evidence
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +40,7 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 	var bytes int64
 	var skipped []trailogs.FileError
 	days := map[time.Time]bool{}
+	regions := map[string]bool{}
 	for i, src := range l.Sources {
 		res, err := trailogs.Scan(ctx, src, q, trailogs.Options{Workers: l.Workers})
 		if err != nil {
@@ -52,6 +55,9 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 		}
 		for d := range res.Days {
 			days[d] = true
+		}
+		for r := range res.Regions {
+			regions[r] = true
 		}
 		files += res.FilesRead
 		bytes += res.BytesRead
@@ -69,6 +75,9 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 	}
 	cov, gap := coverage(days, w)
 	run.Detail = fmt.Sprintf("%d file(s), %d MB read from %s; %s", files, bytes>>20, strings.Join(l.Locations, ", "), cov)
+	if len(regions) > 0 {
+		run.Detail += "; account/region read: " + strings.Join(slices.Sorted(maps.Keys(regions)), ", ")
+	}
 	if gap {
 		// Days without any log file may hold data events: the source
 		// proves disuse only where it covers the window.

@@ -68,7 +68,8 @@ func TestLogFilesProveDataEventsAndReportUnreadableFiles(t *testing.T) {
 	}
 	res, run := l.SearchLogs(context.Background(), targets, window())
 	// one day of logs in a 91-day window: proof of use, never of disuse
-	if run.Status != RunPartial || !strings.Contains(run.Detail, "covers 1 of 91 day(s) of the window (first day without logs: ") {
+	if run.Status != RunPartial || !strings.Contains(run.Detail, "covers 1 of 91 day(s) of the window (first day without logs: ") ||
+		!strings.Contains(run.Detail, "account/region read: 123456789012/us-east-1") {
 		t.Fatalf("run %+v", run)
 	}
 	if evs := res["alice"].Events; len(evs) != 1 || evs[0].Name != "GetObject" || !strings.HasSuffix(evs[0].File, "a.json.gz") {

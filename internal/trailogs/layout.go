@@ -31,6 +31,8 @@ var (
 	// stampRe finds the delivery time in CloudTrail's file names
 	// (ACCOUNT_CloudTrail_REGION_20240102T0305Z_xxxx.json.gz).
 	stampRe = regexp.MustCompile(`_(\d{8})T\d{4}Z_`)
+	// regionRe finds the account and region folders of a log file.
+	regionRe = regexp.MustCompile(`(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/CloudTrail/([a-z0-9-]+)/`)
 )
 
 // listConcurrency is how many listings run at once: S3 answers each in
