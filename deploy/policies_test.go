@@ -20,11 +20,11 @@ import (
 var documented = map[string][]string{
 	"scan.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
-		"iam:ListAccessKeys", "iam:GetLoginProfile", "ssm:GetParameter", "sns:Publish",
+		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListSSHPublicKeys", "iam:ListServiceSpecificCredentials", "ssm:GetParameter", "sns:Publish",
 	},
 	"evidence.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
-		"iam:ListAccessKeys", "iam:GetLoginProfile",
+		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListSSHPublicKeys", "iam:ListServiceSpecificCredentials",
 		"iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails", "iam:GetRole",
 		"cloudtrail:LookupEvents", "account:ListRegions",
 		"access-analyzer:ListAnalyzers", "access-analyzer:ListFindings",
@@ -36,7 +36,7 @@ var documented = map[string][]string{
 		"iam:ListGroupsForUser", "iam:ListUserPolicies", "iam:GetUserPolicy", "iam:ListAttachedUserPolicies",
 		"iam:ListMFADevices", "iam:ListSSHPublicKeys", "iam:ListSigningCertificates", "iam:ListServiceSpecificCredentials",
 		"iam:UpdateAccessKey", "iam:DeleteLoginProfile", "iam:CreateLoginProfile", "iam:TagUser", "iam:UntagUser",
-		"iam:AttachUserPolicy", "iam:DetachUserPolicy",
+		"iam:AttachUserPolicy", "iam:DetachUserPolicy", "iam:GetPolicy", "iam:SimulatePrincipalPolicy",
 		"iam:RemoveUserFromGroup", "iam:DeleteUserPolicy", "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice",
 		"iam:DeleteSSHPublicKey", "iam:DeleteSigningCertificate", "iam:DeleteServiceSpecificCredential",
 		"iam:DeleteAccessKey", "iam:DeleteUserPermissionsBoundary", "iam:DeleteUser",

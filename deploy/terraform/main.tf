@@ -74,6 +74,8 @@ data "aws_iam_policy_document" "function" {
     actions = [
       "iam:ListAccessKeys",
       "iam:GetLoginProfile",
+      "iam:ListSSHPublicKeys",
+      "iam:ListServiceSpecificCredentials",
     ]
     resources = ["arn:${local.partition}:iam::${local.account}:user/*"]
   }
@@ -155,8 +157,25 @@ data "aws_iam_policy_document" "function" {
         "iam:UpdateAccessKey",
         "iam:DeleteLoginProfile",
         "iam:TagUser",
+        "iam:UntagUser",
       ]
       resources = [local.user_arns]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enable_auto_disable ? [1] : []
+    content {
+      sid       = "CheckBeforeTheFirstChange"
+      actions   = ["iam:GetPolicy"]
+      resources = ["arn:${local.partition}:iam::aws:policy/AWSDenyAll"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enable_auto_disable ? [1] : []
+    content {
+      sid       = "SimulateOwnPermissions"
+      actions   = ["iam:SimulatePrincipalPolicy"]
+      resources = ["arn:${local.partition}:iam::${local.account}:role/*"]
     }
   }
   dynamic "statement" {

@@ -124,6 +124,11 @@ func TestAthenaReachesTheLogFilesVerdicts(t *testing.T) {
 	root := t.TempDir()
 	writeTrailFile(t, root, "us-east-1", day0(4, 0), "a.json.gz", sameEvents()[:4])
 	writeTrailFile(t, root, "us-east-1", day0(200, 0), "b.json.gz", sameEvents()[4:])
+	// A log file for every day of the window: log files prove disuse only
+	// for the days they cover, and Athena's table covers the whole trail.
+	for d := 0; d <= WindowDays; d++ {
+		writeTrailFile(t, root, "us-east-1", day0(d, 0), fmt.Sprintf("day-%03d.json.gz", d), []map[string]any{})
+	}
 	src, err := trailogs.OpenSource(context.Background(), root, nil)
 	if err != nil {
 		t.Fatal(err)

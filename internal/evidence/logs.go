@@ -3,7 +3,10 @@ package evidence
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/iamsweep/iamsweep/internal/trailogs"
 )
@@ -36,10 +39,25 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 	var files int
 	var bytes int64
 	var skipped []trailogs.FileError
+	days := map[time.Time]bool{}
+	regions := map[string]bool{}
 	for i, src := range l.Sources {
 		res, err := trailogs.Scan(ctx, src, q, trailogs.Options{Workers: l.Workers})
 		if err != nil {
 			return nil, SourceRun{Name: SourceLogFiles, Status: RunFailed, Detail: fmt.Sprintf("%s: %v", l.Locations[i], err)}
+		}
+		// A location without a single file in the window (a wrong path or
+		// prefix, a trail that was off) read nothing: it proves nothing,
+		// and "0 files read, no events" must not pass for "unused".
+		if res.FilesListed == 0 {
+			return nil, SourceRun{Name: SourceLogFiles, Status: RunFailed, Detail: fmt.Sprintf("%s: no CloudTrail log file for account %s between %s and %s (wrong path or prefix, or no trail then): it covers nothing, so it proves nothing",
+				l.Locations[i], l.AccountID, w.From.UTC().Format(time.DateOnly), w.To.UTC().Format(time.DateOnly))}
+		}
+		for d := range res.Days {
+			days[d] = true
+		}
+		for r := range res.Regions {
+			regions[r] = true
 		}
 		files += res.FilesRead
 		bytes += res.BytesRead
@@ -55,7 +73,19 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 	for _, r := range out {
 		r.Events = dedupeNewestFirst(r.Events)
 	}
-	run.Detail = fmt.Sprintf("%d file(s), %d MB read from %s", files, bytes>>20, strings.Join(l.Locations, ", "))
+	cov, gap := coverage(days, w)
+	run.Detail = fmt.Sprintf("%d file(s), %d MB read from %s; %s", files, bytes>>20, strings.Join(l.Locations, ", "), cov)
+	if len(regions) > 0 {
+		run.Detail += "; account/region read: " + strings.Join(slices.Sorted(maps.Keys(regions)), ", ")
+	}
+	if gap {
+		// Days without any log file may hold data events: the source
+		// proves disuse only where it covers the window.
+		run.Status = RunPartial
+		for _, r := range out {
+			r.Errors = append(r.Errors, SourceError{Source: SourceLogFiles, Error: "the log files " + cov + ": use on the days without logs is unknown"})
+		}
+	}
 	if len(skipped) > 0 {
 		run.Status = RunPartial
 		msg := fmt.Sprintf("%d log file(s) could not be read (first: %s)", len(skipped), skipped[0].Error())
@@ -65,6 +95,28 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 		}
 	}
 	return out, run
+}
+
+// coverage says how many days of the window the files hold, and the first
+// day without any (a gap in the logs is a gap in the proof).
+func coverage(days map[time.Time]bool, w Window) (string, bool) {
+	if len(days) == 0 {
+		return "days covered unknown (file names carry no date)", false
+	}
+	total, covered := 0, 0
+	var gap time.Time
+	for d := w.From.UTC().Truncate(24 * time.Hour); !d.After(w.To.UTC()); d = d.AddDate(0, 0, 1) {
+		total++
+		if days[d] {
+			covered++
+		} else if gap.IsZero() {
+			gap = d
+		}
+	}
+	if covered == total {
+		return fmt.Sprintf("covers all %d day(s) of the window", total), false
+	}
+	return fmt.Sprintf("covers %d of %d day(s) of the window (first day without logs: %s)", covered, total, gap.Format(time.DateOnly)), true
 }
 
 // hitBelongsTo applies the same attribution as LookupEvents results: the

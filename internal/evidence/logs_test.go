@@ -67,7 +67,9 @@ func TestLogFilesProveDataEventsAndReportUnreadableFiles(t *testing.T) {
 		{Name: "dan"},
 	}
 	res, run := l.SearchLogs(context.Background(), targets, window())
-	if run.Status != RunOK {
+	// one day of logs in a 91-day window: proof of use, never of disuse
+	if run.Status != RunPartial || !strings.Contains(run.Detail, "covers 1 of 91 day(s) of the window (first day without logs: ") ||
+		!strings.Contains(run.Detail, "account/region read: 123456789012/us-east-1") {
 		t.Fatalf("run %+v", run)
 	}
 	if evs := res["alice"].Events; len(evs) != 1 || evs[0].Name != "GetObject" || !strings.HasSuffix(evs[0].File, "a.json.gz") {
@@ -91,7 +93,35 @@ func TestLogFilesProveDataEventsAndReportUnreadableFiles(t *testing.T) {
 	if d.Verdict("alice") != VerdictInUse || d.User("alice").NewestProof.Source != SourceLogFiles {
 		t.Errorf("alice: %s %+v", d.Verdict("alice"), d.User("alice").NewestProof)
 	}
-	if u := d.User("dan"); u.Verdict != VerdictUnknown || !strings.Contains(u.Reason, "could not be read") {
+	if u := d.User("dan"); u.Verdict != VerdictUnknown || !strings.Contains(u.Reason, "could not be read") && !strings.Contains(u.Reason, "days without logs is unknown") {
 		t.Errorf("dan: %s %q", u.Verdict, u.Reason)
+	}
+}
+
+// --cloudtrail-logs over a location that holds no file at all (a wrong
+// path or prefix) covers nothing: the source fails, nobody is unused on
+// it, and the detail says why. A location with files states its coverage.
+func TestLogFilesWithNoFileProveNothing(t *testing.T) {
+	root := t.TempDir()
+	src, err := trailogs.OpenSource(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &LogFiles{Locations: []string{root}, Sources: []trailogs.Source{src}, AccountID: "123456789012", Workers: 2}
+	_, run := l.SearchLogs(context.Background(), []Target{{Name: "dan"}}, window())
+	if run.Status != RunFailed || !strings.Contains(run.Detail, "covers nothing, so it proves nothing") {
+		t.Fatalf("run %+v", run)
+	}
+	d, err := (&Gatherer{Logs: l}).Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{subject("dan", "unused", nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Verdict("dan") == VerdictUnused {
+		t.Errorf("dan unused on an empty log location: %q", d.User("dan").Reason)
+	}
+	day := day0(4, 0)
+	writeTrailFile(t, root, "us-east-1", day, "a.json.gz", []map[string]any{record("1", day.Add(time.Hour), "IAMUser", "", "AKIAX", "GetObject", "")})
+	if _, run = l.SearchLogs(context.Background(), []Target{{Name: "dan"}}, window()); !strings.Contains(run.Detail, "covers 1 of") {
+		t.Errorf("coverage not stated: %+v", run)
 	}
 }

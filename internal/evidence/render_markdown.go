@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // renderMarkdown writes the dossier for a change ticket.
@@ -83,8 +85,4 @@ func mdUser(b *strings.Builder, u *UserDossier) {
 }
 
 // md escapes what would break a table cell or start markup.
-func md(s string) string {
-	s = strings.ReplaceAll(s, "\n", " ")
-	r := strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
-}
+func md(s string) string { return textsafe.MarkdownText(s) }

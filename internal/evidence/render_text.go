@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // maxListed bounds the attempts and references printed per user in the
@@ -16,7 +18,7 @@ func renderText(w io.Writer, d *Dossier) error {
 	var b strings.Builder
 	b.WriteString(summaryLine(d) + "\n\nSources:\n")
 	for _, s := range d.Sources {
-		fmt.Fprintf(&b, "  %-16s %-8s %s\n", s.Name, s.Status, s.Detail)
+		fmt.Fprintf(&b, "  %-16s %-8s %s\n", s.Name, s.Status, textsafe.Fold(s.Detail))
 	}
 	if len(d.Users) == 0 {
 		b.WriteString("\nNo users to gather evidence about.\n")
@@ -25,11 +27,11 @@ func renderText(w io.Writer, d *Dossier) error {
 	}
 	width := len("USER")
 	for _, u := range d.Users {
-		width = max(width, len(u.Name))
+		width = max(width, len(textsafe.Line(u.Name)))
 	}
 	fmt.Fprintf(&b, "\n%-*s  %-7s  %s\n", width, "USER", "VERDICT", "REASON")
 	for _, u := range d.Users {
-		fmt.Fprintf(&b, "%-*s  %-7s  %s\n", width, u.Name, u.Verdict, u.Reason)
+		fmt.Fprintf(&b, "%-*s  %-7s  %s\n", width, textsafe.Line(u.Name), u.Verdict, textsafe.Fold(u.Reason))
 	}
 	for _, u := range d.Users {
 		b.WriteString("\n")
@@ -38,7 +40,7 @@ func renderText(w io.Writer, d *Dossier) error {
 	if len(d.Findings) > 0 {
 		b.WriteString("\nFindings:\n")
 		for _, f := range d.Findings {
-			fmt.Fprintf(&b, "  %s  %s  %s  %s\n", f.UserName, f.Rule, f.Severity, f.Message)
+			fmt.Fprintf(&b, "  %s  %s  %s  %s\n", textsafe.Line(f.UserName), f.Rule, f.Severity, textsafe.Fold(f.Message))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -46,8 +48,8 @@ func renderText(w io.Writer, d *Dossier) error {
 }
 
 func textUser(b *strings.Builder, u *UserDossier) {
-	fmt.Fprintf(b, "== %s (%s)\n", u.Name, u.ARN)
-	kv := func(k, v string) { fmt.Fprintf(b, "  %-16s %s\n", k, v) }
+	fmt.Fprintf(b, "== %s (%s)\n", textsafe.Line(u.Name), textsafe.Line(u.ARN))
+	kv := func(k, v string) { fmt.Fprintf(b, "  %-16s %s\n", k, textsafe.Fold(v)) }
 	kv("verdict", u.Verdict+": "+u.Reason)
 	if len(u.Candidate) > 0 {
 		kv("candidate", strings.Join(u.Candidate, ", "))

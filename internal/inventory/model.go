@@ -20,6 +20,9 @@ type Inventory struct {
 	Users             []User    `json:"users"`
 	// Root is the <root_account> row; it is judged only by root rules.
 	Root *User `json:"root,omitempty"`
+	// BadRows are report rows that could not be read; every other row
+	// was, but the inventory is incomplete.
+	BadRows []RowProblem `json:"bad_rows,omitempty"`
 }
 
 // User is one IAM user and its credentials.
@@ -37,6 +40,31 @@ type User struct {
 	MFAActive           bool              `json:"mfa_active"`
 	AccessKeys          []AccessKey       `json:"access_keys,omitempty"`
 	Certificates        []Certificate     `json:"certificates,omitempty"`
+	// OtherCredentials are SSH public keys and service-specific
+	// credentials, read live for unused-user candidates only
+	// (OtherCredentialsRead); a report file has neither.
+	OtherCredentials     []OtherCredential `json:"other_credentials,omitempty"`
+	OtherCredentialsRead bool              `json:"other_credentials_read,omitempty"`
+	// OtherCredentialsError is why they could not be read live.
+	OtherCredentialsError string `json:"other_credentials_error,omitempty"`
+}
+
+// Kinds of OtherCredential.
+const (
+	KindSSHPublicKey       = "ssh-public-key"
+	KindServiceCredential  = "service-specific-credential"
+	KindSigningCertificate = "signing-certificate"
+)
+
+// OtherCredential is a credential whose use IAM's last-used dates do not
+// show: an SSH public key (CodeCommit) or a service-specific credential
+// (CodeCommit HTTPS, Keyspaces, Bedrock API keys).
+type OtherCredential struct {
+	Kind    string    `json:"kind"`
+	ID      string    `json:"id"`
+	Service string    `json:"service,omitempty"`
+	Active  bool      `json:"active"`
+	Created time.Time `json:"created,omitzero"`
 }
 
 // Password is the user's console password as the credential report shows it.

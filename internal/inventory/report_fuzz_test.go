@@ -32,6 +32,8 @@ func FuzzParseCredentialReport(f *testing.F) {
 		testHeader + "\n" + testNoCreds + ",extra",
 		"future," + testHeader + "\nx," + testNoCreds,
 		"user,arn\nx,y",
+		testHeader + "\n" + "a,b,arn:aws:iam::1:user/a,b," + strings.Join(strings.Split(testNoCreds, ",")[2:], ","),
+		testHeader + "\n" + "a,b,c,arn:aws:iam::1:user/a,b,c," + strings.Join(strings.Split(testNoCreds, ",")[2:], ","),
 		"dXNlcixhcm4sdXNlcl9jcmVhdGlvbl90aW1l",
 		testHeader + "\n" + strings.ReplaceAll(testFullUser, "+00:00", "Z"),
 		testHeader + "\n" + strings.ReplaceAll(testFullUser, "true", "TRUE"),
@@ -59,6 +61,11 @@ func FuzzParseCredentialReport(f *testing.F) {
 		}
 		if inv.Root != nil && !inv.Root.IsRoot() {
 			t.Fatalf("Root is %q", inv.Root.Name)
+		}
+		for _, b := range inv.BadRows {
+			if b.Line < 2 || b.Problem == "" || b.Err == nil {
+				t.Fatalf("bad row %+v", b)
+			}
 		}
 		seen := map[string]bool{}
 		for i, u := range inv.Users {

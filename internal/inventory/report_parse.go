@@ -62,6 +62,9 @@ func ParseCredentialReport(r io.Reader) (*Inventory, error) {
 	}
 	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
+	// Field counts are checked per row: a bad row is reported and skipped,
+	// or mended (a comma in a user name), never the end of the scan.
+	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, &ReportError{Err: errors.New("file is empty: expected the CSV from aws iam get-credential-report --query Content --output text | base64 -d")}
@@ -85,16 +88,34 @@ func ParseCredentialReport(r io.Reader) (*Inventory, error) {
 			return nil, csvError(err, rec, names)
 		}
 		line, _ := cr.FieldPos(0)
+		bad := func(err *ReportError) {
+			inv.BadRows = append(inv.BadRows, RowProblem{Line: line, Problem: err.Error(), Err: err})
+		}
+		if len(rec) != len(names) {
+			mended, err := mendRow(rec, names, index, line)
+			if err != nil {
+				bad(err)
+				continue
+			}
+			rec = mended
+		}
 		row := rowReader{rec: rec, index: index, line: line}
 		u := row.user()
 		if row.err != nil {
-			return nil, row.err
+			var re *ReportError
+			if !errors.As(row.err, &re) {
+				re = &ReportError{Line: line, Err: row.err}
+			}
+			bad(re)
+			continue
 		}
 		if u.Name == "" {
-			return nil, &ReportError{Line: line, Column: index["user"] + 1, Field: "user", Err: errors.New("empty user name")}
+			bad(&ReportError{Line: line, Column: index["user"] + 1, Field: "user", Err: errors.New("empty user name")})
+			continue
 		}
 		if prev, dup := seen[u.Name]; dup {
-			return nil, &ReportError{Line: line, Column: index["user"] + 1, Field: "user", Err: fmt.Errorf("user %q already appears on line %d", u.Name, prev)}
+			bad(&ReportError{Line: line, Column: index["user"] + 1, Field: "user", Err: fmt.Errorf("user %q already appears on line %d", u.Name, prev)})
+			continue
 		}
 		seen[u.Name] = line
 		if inv.AccountID == "" {
@@ -107,6 +128,50 @@ func ParseCredentialReport(r io.Reader) (*Inventory, error) {
 		inv.Users = append(inv.Users, u)
 	}
 	return inv, nil
+}
+
+// RowProblem is a report row that could not be read: the scan judges
+// every other row and says the result is incomplete (exit 1).
+type RowProblem struct {
+	Line    int    `json:"line"`
+	Problem string `json:"problem"`
+	// Err is the problem located (column, field).
+	Err *ReportError `json:"-"`
+}
+
+// mendRow rebuilds a row whose user name holds commas written unquoted
+// ("a,b" is a legal IAM user name): the name runs up to the field that is
+// the user's ARN, which ends in "/" plus that very name. Anything else is
+// reported, never guessed.
+func mendRow(rec, header []string, index map[string]int, line int) ([]string, *ReportError) {
+	count := &ReportError{Line: line, Column: len(header) + 1, Err: fmt.Errorf("row has %d fields, the header has %d", len(rec), len(header))}
+	if len(rec) < len(header) {
+		count.Column, count.Field = len(rec)+1, strings.TrimSpace(header[len(rec)])
+		count.Err = fmt.Errorf("row has %d fields, the header has %d (is the file truncated?)", len(rec), len(header))
+		return nil, count
+	}
+	u, a := index["user"], index["arn"]
+	extra := len(rec) - len(header)
+	if a != u+1 {
+		return nil, count
+	}
+	// The name's n fields are followed by the ARN's, which hold the same
+	// commas (the ARN ends with the name): extra = 2(n-1).
+	if extra%2 != 0 {
+		count.Err = fmt.Errorf("%w; the extra fields are not a user name with commas (its ARN would hold as many)", count.Err)
+		return nil, count
+	}
+	n := extra/2 + 1
+	name := strings.Join(rec[u:u+n], ",")
+	arn := strings.Join(rec[u+n:u+2*n], ",")
+	if !strings.HasPrefix(arn, "arn:") || !strings.HasSuffix(arn, "/"+name) {
+		count.Err = fmt.Errorf("%w; the extra fields are not a user name with commas (no ARN ending in /%s follows it)", count.Err, name)
+		return nil, count
+	}
+	out := make([]string, 0, len(header))
+	out = append(out, rec[:u]...)
+	out = append(out, name, arn)
+	return append(out, rec[u+2*n:]...), nil
 }
 
 func headerIndex(header []string) (map[string]int, error) {

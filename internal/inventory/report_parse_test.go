@@ -28,6 +28,9 @@ func parse(t *testing.T, s string) *Inventory {
 func parseErr(t *testing.T, s string) *ReportError {
 	t.Helper()
 	inv, err := ParseCredentialReport(strings.NewReader(s))
+	if err == nil && len(inv.BadRows) > 0 {
+		return inv.BadRows[0].Err // a bad row is reported, the others read
+	}
 	if err == nil {
 		t.Fatalf("ParseCredentialReport succeeded (%d users), want an error", len(inv.Users))
 	}
@@ -318,5 +321,25 @@ func TestParseExampleReport(t *testing.T) {
 		if c[0] != c[1] {
 			t.Errorf("%s = %d, want %d", what, c[0], c[1])
 		}
+	}
+}
+
+// A user named a,b (legal in IAM) written unquoted: the ARN that follows
+// proves where the name ends, so the row is rebuilt. A row that cannot be
+// rebuilt is reported with its line, and every other row is read.
+func TestParseUnquotedCommaInUserName(t *testing.T) {
+	fields := strings.Split(testNoCreds, ",")
+	mendable := "a,b,arn:aws:iam::111122223333:user/a,b," + strings.Join(fields[2:], ",")
+	hopeless := "c,d,arn:aws:iam::111122223333:user/c,e," + strings.Join(fields[2:], ",")
+	inv, err := ParseCredentialReport(strings.NewReader(testHeader + "\n" + mendable + "\n" + hopeless + "\n" + testNoCreds + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Users) != 2 || inv.Users[0].Name != "a,b" || inv.Users[0].ARN != "arn:aws:iam::111122223333:user/a,b" || inv.Users[1].Name != "nobody" {
+		t.Fatalf("users %+v", inv.Users)
+	}
+	if len(inv.BadRows) != 1 || inv.BadRows[0].Line != 3 || !strings.Contains(inv.BadRows[0].Problem, "row has 24 fields, the header has 22") ||
+		!strings.Contains(inv.BadRows[0].Problem, "not a user name with commas") {
+		t.Errorf("bad rows %+v", inv.BadRows)
 	}
 }

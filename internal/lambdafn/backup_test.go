@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/iamsweep/iamsweep/internal/pipeline"
@@ -62,7 +64,7 @@ func TestUploadBackupComesBeforeAnyRemoval(t *testing.T) {
 	if len(op.Steps) != 3 || op.Steps[1].Action != "s3:PutObject" || op.Steps[1].Target != "s3://bkt/iamsweep/backups/123456789012/old-ci-20261123T060000Z.json" {
 		t.Fatalf("steps %+v", op.Steps)
 	}
-	x := &remediate.Executor{Audit: remediate.NewAuditSink(func(remediate.Record) error { return nil })}
+	x := &remediate.Executor{API: &claimIAM{}, Audit: remediate.NewAuditSink(func(remediate.Record) error { return nil })}
 	if err := x.Run(context.Background(), op); err == nil || len(removed) != 0 {
 		t.Errorf("failed upload: err %v, removed %v", err, removed)
 	}
@@ -76,4 +78,36 @@ func TestUploadBackupComesBeforeAnyRemoval(t *testing.T) {
 	if err := uploadBackup(&remediate.Operation{User: "x", Steps: op.Steps[2:]}, store, "bkt", "1"); err == nil {
 		t.Error("a delete that does not start with its backup must be refused")
 	}
+}
+
+// claimIAM answers what Executor.Run needs to claim a user for its run:
+// the user's tags, and tagging and untagging them.
+type claimIAM struct {
+	remediate.IAMAPI
+	tags map[string]string
+}
+
+func (c *claimIAM) GetUser(_ context.Context, in *iam.GetUserInput, _ ...func(*iam.Options)) (*iam.GetUserOutput, error) {
+	var tags []iamtypes.Tag
+	for k, v := range c.tags {
+		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	return &iam.GetUserOutput{User: &iamtypes.User{UserName: in.UserName, Tags: tags}}, nil
+}
+
+func (c *claimIAM) TagUser(_ context.Context, in *iam.TagUserInput, _ ...func(*iam.Options)) (*iam.TagUserOutput, error) {
+	if c.tags == nil {
+		c.tags = map[string]string{}
+	}
+	for _, t := range in.Tags {
+		c.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return &iam.TagUserOutput{}, nil
+}
+
+func (c *claimIAM) UntagUser(_ context.Context, in *iam.UntagUserInput, _ ...func(*iam.Options)) (*iam.UntagUserOutput, error) {
+	for _, k := range in.TagKeys {
+		delete(c.tags, k)
+	}
+	return &iam.UntagUserOutput{}, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // Digest is what every target reports: counts and the most severe findings
@@ -160,7 +161,7 @@ func (d Digest) Text() string {
 	if len(d.Top) > 0 {
 		b.WriteString("\nMost severe findings:\n")
 		for _, f := range d.Top {
-			fmt.Fprintf(&b, "  [%s] %s %s: %s\n", f.Severity, f.UserName, f.Rule, f.Message)
+			fmt.Fprintf(&b, "  [%s] %s %s: %s\n", f.Severity, textsafe.Line(f.UserName), f.Rule, textsafe.Fold(f.Message))
 		}
 		if d.More > 0 {
 			fmt.Fprintf(&b, "  ... and %d more: run `iamsweep scan` for the full list.\n", d.More)
@@ -169,7 +170,7 @@ func (d Digest) Text() string {
 	if len(d.Changes) > 0 {
 		b.WriteString("\nChanges made by this run (auto-disable):\n")
 		for _, c := range d.Changes {
-			fmt.Fprintf(&b, "  %s\n", c)
+			fmt.Fprintf(&b, "  %s\n", textsafe.Fold(c))
 		}
 	}
 	if d.ReportURL != "" {

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // SlackTop is how many findings a Slack message lists: it should stay
@@ -35,7 +37,7 @@ func slackText(d Digest) string {
 		if i == SlackTop {
 			break
 		}
-		fmt.Fprintf(&b, "• %s `%s` %s: %s\n", severityEmoji[f.Severity], slackEscape(f.UserName), f.Rule, slackEscape(f.Message))
+		fmt.Fprintf(&b, "• %s %s %s: %s\n", severityEmoji[f.Severity], textsafe.SlackCode(f.UserName), f.Rule, slackEscape(f.Message))
 	}
 	if more := d.Findings - min(len(d.Top), SlackTop); more > 0 {
 		fmt.Fprintf(&b, "_and %d more_\n", more)
@@ -54,9 +56,7 @@ func slackText(d Digest) string {
 }
 
 // slackEscape escapes the three characters Slack's mrkdwn reserves.
-func slackEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func slackEscape(s string) string { return textsafe.Slack(textsafe.Fold(s)) }
 
 // postSlack sends the message. Errors name the target by its redacted form
 // and never wrap *url.Error, whose text contains the URL.

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sync"
 
@@ -21,19 +22,40 @@ func (e *Engine) Preview(ctx context.Context, ap *plan.Applier, report func(plan
 	return e.eachAction(ctx, ap, func(ctx context.Context, a plan.Action) plan.Outcome { return ap.Prepare(ctx, a) }, report)
 }
 
-// Apply carries out the plan: each action's user is read again
-// (plan.Applier.Prepare) and skipped when the plan's facts no longer
-// hold, then before runs, then the change. Users are worked on
-// concurrently (Settings.Parallel), the actions of one user in plan
-// order. A failed user never stops the others (they are independent,
-// and a rerun retries it). Outcomes are reported and returned in plan
-// order.
+// Apply carries out the plan. First the checks that need no change
+// (plan.Applier.Preflight: AWSDenyAll exists, the caller may make the
+// calls): when one fails, every action fails with it and no user is
+// touched. Then each action's user is claimed for this run, read again
+// as its owner (plan.Applier.PrepareOwned) and skipped when the plan's
+// facts no longer hold or another live run owns it; then before runs,
+// then the change. Users are worked on concurrently (Settings.Parallel),
+// the actions of one user in plan order. A failed user never stops the
+// others (they are independent, and a rerun retries it). Outcomes are
+// reported and returned in plan order.
 func (e *Engine) Apply(ctx context.Context, ap *plan.Applier, before BeforeChange, report func(plan.Outcome)) []plan.Outcome {
 	if ap.Exec.Progress != nil {
 		ap.Exec.Progress = &lockedWriter{w: ap.Exec.Progress}
 	}
+	notes, err := ap.Preflight(ctx)
+	for _, n := range notes {
+		if ap.Exec.Progress != nil {
+			fmt.Fprintln(ap.Exec.Progress, "note: "+n)
+		}
+	}
+	if err != nil {
+		outs := make([]plan.Outcome, 0, len(ap.Plan.Actions))
+		for _, a := range ap.Plan.Actions {
+			o := plan.Outcome{Action: a, Status: plan.StatusFailed, Err: err}
+			if report != nil {
+				report(o)
+			}
+			outs = append(outs, o)
+		}
+		return outs
+	}
 	return e.eachAction(ctx, ap, func(ctx context.Context, a plan.Action) plan.Outcome {
-		o := ap.Prepare(ctx, a)
+		o, release := ap.PrepareOwned(ctx, a)
+		defer release()
 		if o.Status == plan.StatusWouldDo {
 			var err error
 			if before != nil {

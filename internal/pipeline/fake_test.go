@@ -76,6 +76,11 @@ func (f *fakeIAM) TagUser(_ context.Context, in *iam.TagUserInput, _ ...func(*ia
 	return &iam.TagUserOutput{}, nil
 }
 
+func (f *fakeIAM) UntagUser(_ context.Context, in *iam.UntagUserInput, _ ...func(*iam.Options)) (*iam.UntagUserOutput, error) {
+	f.write("UntagUser", in.UserName)
+	return &iam.UntagUserOutput{}, nil
+}
+
 func (f *fakeIAM) AttachUserPolicy(_ context.Context, in *iam.AttachUserPolicyInput, _ ...func(*iam.Options)) (*iam.AttachUserPolicyOutput, error) {
 	if aws.ToString(in.UserName) == f.denyAttach {
 		return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform: iam:AttachUserPolicy"}

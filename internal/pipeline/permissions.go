@@ -5,21 +5,22 @@ package pipeline
 // reading --exclusions-ssm also need ssm:GetParameter.
 var Permissions = map[string][]string{
 	"disable": {"sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListAttachedUserPolicies",
-		"iam:TagUser", "iam:UpdateAccessKey", "iam:DeleteLoginProfile", "iam:AttachUserPolicy"},
+		"iam:TagUser", "iam:UntagUser", "iam:UpdateAccessKey", "iam:DeleteLoginProfile", "iam:AttachUserPolicy", "iam:GetPolicy"},
 	"restore": {"sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListAttachedUserPolicies",
 		"iam:UpdateAccessKey", "iam:DetachUserPolicy", "iam:CreateLoginProfile", "iam:TagUser", "iam:UntagUser"},
-	"delete": append(readAll(),
+	"delete": append(readAll(), "iam:TagUser", "iam:UntagUser",
 		"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate", "iam:DeleteSSHPublicKey",
 		"iam:DeleteServiceSpecificCredential", "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice", "iam:DeleteUserPolicy",
 		"iam:DetachUserPolicy", "iam:RemoveUserFromGroup", "iam:DeleteUserPermissionsBoundary", "iam:DeleteUser"),
 	"recreate": {"sts:GetCallerIdentity", "iam:CreateUser", "iam:TagUser", "iam:GetUser", "iam:AddUserToGroup", "iam:PutUserPolicy",
 		"iam:AttachUserPolicy", "iam:PutUserPermissionsBoundary"},
 	"plan": {"sts:GetCallerIdentity", "iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
-		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetUser", "iam:GetAccessKeyLastUsed", "iam:ListAttachedUserPolicies"},
+		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListSSHPublicKeys", "iam:ListServiceSpecificCredentials",
+		"iam:GetUser", "iam:GetAccessKeyLastUsed", "iam:ListAttachedUserPolicies"},
 	// apply does what disable and delete do, plus deactivate-key
 	// (iam:UpdateAccessKey), with a fresh read of each user first.
-	"apply": append(readAll(),
-		"iam:TagUser", "iam:UpdateAccessKey", "iam:AttachUserPolicy",
+	"apply": append(readAll(), "iam:GetPolicy", "iam:SimulatePrincipalPolicy",
+		"iam:TagUser", "iam:UntagUser", "iam:UpdateAccessKey", "iam:AttachUserPolicy",
 		"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate", "iam:DeleteSSHPublicKey",
 		"iam:DeleteServiceSpecificCredential", "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice", "iam:DeleteUserPolicy",
 		"iam:DetachUserPolicy", "iam:RemoveUserFromGroup", "iam:DeleteUserPermissionsBoundary", "iam:DeleteUser"),

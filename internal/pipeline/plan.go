@@ -25,6 +25,9 @@ type PlanInput struct {
 	EvidenceFile   string
 	GatherEvidence bool
 	NoEvidence     bool
+	// DeleteInactiveKeys plans delete-key for old inactive keys of users
+	// who stay (the CLI's plans; the Lambda never deletes keys).
+	DeleteInactiveKeys bool
 	// Sources for GatherEvidence (regions, clock).
 	Sources SourceOptions
 }
@@ -73,6 +76,7 @@ func (e *Engine) plan(ctx context.Context, in PlanInput, basis *PlanBasis) (*pla
 		params.AsOf = res.AsOf
 	}
 	params.CallerARN = res.CallerARN
+	params.DeleteInactiveKeys = in.DeleteInactiveKeys
 	if err := e.planEvidence(ctx, in, res, inv, &params); err != nil {
 		return nil, err
 	}

@@ -22,9 +22,13 @@ const (
 // Applier applies a plan: before each action it re-reads the user and
 // skips it when the plan's facts no longer hold.
 type Applier struct {
-	API       remediate.IAMAPI
-	Exec      *remediate.Executor
-	Guard     remediate.Guard
+	API   remediate.IAMAPI
+	Exec  *remediate.Executor
+	Guard remediate.Guard
+	// AsOf is the time the quarantine and the evidence's age are judged
+	// at; zero is Now. It must be the real time, never a --as-of: the CLI
+	// passes the real clock (clock.ForChange), the Lambda its scheduled
+	// event's time. A plan's own as-of is never used (CheckApplicable).
 	AsOf      time.Time
 	Now       func() time.Time
 	BackupDir string
@@ -51,7 +55,7 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 	var b *remediate.Backup
 	var cur *remediate.UserState
 	var err error
-	if a.Action == ActionDelete {
+	if a.Action == ActionDelete || a.Action == ActionDeleteKey {
 		b, err = remediate.ReadBackup(ctx, ap.API, a.User, ap.Plan.AccountID, ap.Exec.Caller, ap.now())
 		if b != nil {
 			cur = &b.User
@@ -84,11 +88,20 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 		out.Op = remediate.PlanDisable(cur, ap.Exec.Caller, a.Reason, ap.now())
 	case ActionDeactivateKey:
 		out.Op = remediate.PlanDeactivateKey(cur, a.AccessKeyID)
+	case ActionDeleteKey:
+		if k, ok := cur.Key(a.AccessKeyID); ok && k.Active() {
+			return skip(fmt.Sprintf("stale plan: access key %s was made active again since the plan", a.AccessKeyID))
+		}
+		op, err := remediate.PlanDeleteKey(b, a.AccessKeyID, remediate.BackupPath(ap.BackupDir, ap.Plan.AccountID, a.User, ap.now()))
+		if err != nil {
+			return skip(err.Error())
+		}
+		out.Op = op
 	case ActionDelete:
-		if why := Deletable(cur, ap.AsOf, ap.Plan.Parameters.QuarantineDays); why != "" {
+		if why := Deletable(cur, ap.judgeAt(), ap.Plan.Parameters.QuarantineDays); why != "" {
 			return skip(why)
 		}
-		if why := evidenceStale(ap.Plan.Evidence, ap.AsOf); why != "" {
+		if why := evidenceStale(ap.Plan.Evidence, ap.judgeAt()); why != "" {
 			return skip(why)
 		}
 		out.Op = remediate.PlanDelete(b, remediate.BackupPath(ap.BackupDir, ap.Plan.AccountID, a.User, ap.now()))
@@ -100,25 +113,35 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 	return out
 }
 
-// Apply prepares and runs each action in turn. It never stops at a
-// failed user: the others are independent, and a rerun retries it.
-func (ap *Applier) Apply(ctx context.Context, report func(Outcome)) []Outcome {
-	var outs []Outcome
-	for _, a := range ap.Plan.Actions {
-		o := ap.Prepare(ctx, a)
-		if o.Status == StatusWouldDo {
-			if err := ap.Exec.Run(ctx, o.Op); err != nil {
-				o.Status, o.Err = StatusFailed, err
-			} else {
-				o.Status = StatusDone
-			}
-		}
-		if report != nil {
-			report(o)
-		}
-		outs = append(outs, o)
+// PrepareOwned makes this run the owner of the action's user (see
+// remediate.Executor.Claim) and only then reads it and prepares the
+// action, so every fact the change rests on was read while no other
+// iamsweep run could change the user. A user owned by another live run is
+// skipped, naming that run. Call release when done with the user.
+//
+// The user is read once before the claim too, so that a user the rails
+// or the plan's facts rule out (excluded, CloudFormation, stale) gets no
+// claim tag at all: a claim is a change.
+func (ap *Applier) PrepareOwned(ctx context.Context, a Action) (o Outcome, release func()) {
+	if o := ap.Prepare(ctx, a); o.Status != StatusWouldDo {
+		return o, func() {}
 	}
-	return outs
+	release, err := ap.Exec.Claim(ctx, a.User)
+	var busy *remediate.BusyError
+	switch {
+	case errors.As(err, &busy):
+		return Outcome{Action: a, Status: StatusSkipped, Reason: busy.Error()}, release
+	case err != nil:
+		return Outcome{Action: a, Status: StatusFailed, Err: err}, release
+	}
+	return ap.Prepare(ctx, a), release
+}
+
+func (ap *Applier) judgeAt() time.Time {
+	if ap.AsOf.IsZero() {
+		return ap.now()
+	}
+	return ap.AsOf
 }
 
 func (ap *Applier) now() time.Time {
@@ -130,7 +153,11 @@ func (ap *Applier) now() time.Time {
 
 // Deletable says why u may not be deleted yet, or "": it must be disabled
 // by iamsweep at least quarantineDays before asOf, with no use since.
+//
+// Changing commands pass the real time as asOf, never a --as-of; a
+// quarantine shorter than MinQuarantineDays counts as MinQuarantineDays.
 func Deletable(u *remediate.UserState, asOf time.Time, quarantineDays int) string {
+	quarantineDays = max(quarantineDays, MinQuarantineDays)
 	if !u.State.Disabled() {
 		return "it is not disabled by iamsweep (disable it first and wait out the quarantine)"
 	}

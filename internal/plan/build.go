@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/clock"
@@ -27,6 +28,10 @@ type Params struct {
 	// NoEvidence allows delete without a dossier (--no-evidence); without
 	// either, delete is not planned.
 	NoEvidence bool
+	// DeleteInactiveKeys plans delete-key for inactive keys at least
+	// max-unused-days old of users who stay (the CLI's plan; the Lambda
+	// never deletes keys).
+	DeleteInactiveKeys bool
 }
 
 // Build makes a plan from a scan. A user with recent activity or excluded
@@ -36,6 +41,7 @@ type Params struct {
 // With evidence each action also needs an unused verdict (unknown is never
 // unused); without it, delete is not planned unless NoEvidence.
 func Build(res *scan.Result, p Params) (*Plan, error) {
+	p.QuarantineDays = max(p.QuarantineDays, MinQuarantineDays) // never shorter, whoever calls
 	if p.Evidence != nil {
 		if err := CheckDossier(p.Evidence, res.AccountID, p.AsOf); err != nil {
 			return nil, err
@@ -80,6 +86,14 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 				pl.skip(u.Name, NoEvidenceReason)
 				continue
 			}
+			if d == nil && len(u.KeptBy) > 0 {
+				pl.skip(u.Name, "it has "+strings.Join(u.KeptBy, "; ")+": IAM's dates do not show its use, so delete needs evidence covering it (CloudTrail shows CodeCommit and Bedrock use): plan with --gather-evidence or --evidence-file, --no-evidence is not enough")
+				continue
+			}
+			if refs := terraformRefs(d, u.Name); len(refs) > 0 {
+				pl.skip(u.Name, terraformDeleteReason(refs))
+				continue
+			}
 			if d != nil && !sameDisable(d, u.Name, st.DisabledAt) {
 				pl.skip(u.Name, fmt.Sprintf("the evidence predates its disable at %s: gather it again", st.DisabledAt.Format(time.RFC3339)))
 				continue
@@ -106,6 +120,9 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			act.Reason = fmt.Sprintf("unused-user: every credential unused for at least %d days (or none)", res.Parameters.MaxUnusedDays)
 		default:
 			pl.keyActions(u, facts, res.Parameters.MaxUnusedDays, d)
+			if p.DeleteInactiveKeys {
+				pl.inactiveKeyActions(u, facts, res.Parameters.MaxUnusedDays, p.AsOf)
+			}
 			continue
 		}
 		if d != nil {
@@ -116,6 +133,9 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			}
 			act.Evidence = ae
 			act.Reason += evidenceNote(ae)
+			if refs := terraformRefs(d, u.Name); len(refs) > 0 && act.Action == ActionDisable {
+				act.Reason += terraformDisableWarning(refs)
+			}
 		}
 		pl.Actions = append(pl.Actions, act)
 	}
@@ -150,6 +170,29 @@ func (pl *Plan) keyActions(u scan.User, facts Facts, maxUnused int, d *evidence.
 			act.Reason += evidenceNote(ae)
 		}
 		pl.Actions = append(pl.Actions, act)
+	}
+}
+
+// inactiveKeyActions plans delete-key for each inactive key created at
+// least maxUnused days ago (rule inactive-access-key) of a user who stays.
+// An inactive key signs nothing, so no evidence is needed.
+func (pl *Plan) inactiveKeyActions(u scan.User, facts Facts, maxUnused int, asOf time.Time) {
+	for _, c := range u.Credentials {
+		if c.Name == inventory.CredPassword || c.Active || c.Created.IsZero() {
+			continue
+		}
+		age := clock.DaysSince(c.Created, asOf)
+		if age < maxUnused {
+			continue
+		}
+		if c.AccessKeyID == "" {
+			pl.skip(u.Name, c.Name+" is inactive and old but its key ID is unknown (a saved credential report): plan from a live scan")
+			continue
+		}
+		pl.Actions = append(pl.Actions, Action{
+			Action: ActionDeleteKey, User: u.Name, UserARN: u.ARN, AccessKeyID: c.AccessKeyID, Facts: facts,
+			Reason: fmt.Sprintf("inactive-access-key: inactive, created %d days ago; the user stays (a backup names the key first)", age),
+		})
 	}
 }
 

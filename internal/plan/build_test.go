@@ -143,3 +143,74 @@ func golden(t *testing.T, name, got string) {
 	t.Helper()
 	goldenfile.Assert(t, filepath.Join("testdata", name), got)
 }
+
+func TestQuarantineAtLeastADay(t *testing.T) {
+	if err := CheckQuarantineDays("quarantine_days", 0); err == nil || !strings.Contains(err.Error(), "at least 1 day") {
+		t.Errorf("0 days: %v", err)
+	}
+	if err := CheckQuarantineDays("quarantine_days", 1); err != nil {
+		t.Error(err)
+	}
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	u := &remediate.UserState{State: remediate.State{State: remediate.StateDisabled, DisabledAt: now.Add(-time.Second)}}
+	if why := Deletable(u, now, 0); !strings.Contains(why, "less than the 1-day quarantine") {
+		t.Errorf("a user disabled a second ago, quarantine 0: %q", why)
+	}
+}
+
+func TestWhatIfPlanIsRefused(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	p := &Plan{CreatedAt: now, AsOf: now.AddDate(0, 0, 15)}
+	err := p.CheckApplicable(now.Add(time.Hour))
+	if !p.WhatIf() || err == nil || !strings.Contains(err.Error(), "15 day(s) after it was made") {
+		t.Errorf("what-if: %v %v", p.WhatIf(), err)
+	}
+	p.AsOf = now.Truncate(24 * time.Hour) // --as-of today is midnight, in the past
+	if p.WhatIf() || p.CheckApplicable(now) != nil {
+		t.Error("a plan as of today was taken for a what-if")
+	}
+}
+
+// A disabled user with an active SSH key (or certificate, or service
+// credential) is not deleted on IAM's dates alone, even with --no-evidence.
+func TestOtherCredentialNeedsEvidenceToDelete(t *testing.T) {
+	res := testScan()
+	res.Users = res.Users[1:2] // bob, disabled 20 days ago
+	res.Users[0].KeptBy = []string{"active SSH public key APKA1 (uploaded 2026-01-01)"}
+	p, err := Build(res, Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 20, NoEvidence: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Actions) != 0 || len(p.Skipped) != 1 || !strings.Contains(p.Skipped[0].Reason, "delete needs evidence covering it") {
+		t.Errorf("actions %+v skipped %+v", p.Actions, p.Skipped)
+	}
+}
+
+// An inactive key 90+ days old of a user who stays is planned for
+// deletion (CLI plans only), with its ID; a young one, or one without ID,
+// is not.
+func TestInactiveKeyOfAUserWhoStaysIsDeleted(t *testing.T) {
+	res := testScan()
+	used := ago(1)
+	res.Users = []scan.User{{Name: "kim", ARN: "arn:aws:iam::111122223333:user/kim", Status: scan.StatusInUse, Credentials: []scan.Credential{
+		{Name: "password", Active: true, LastUsed: used},
+		{Name: "access_key_1", AccessKeyID: "AKIAOLDINACTIVE", Active: false, Created: *ago(200)},
+		{Name: "access_key_2", AccessKeyID: "AKIAYOUNG", Active: false, Created: *ago(10)},
+	}}}
+	p, err := Build(res, Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 20, NoEvidence: true, DeleteInactiveKeys: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Actions) != 1 || p.Actions[0].Action != ActionDeleteKey || p.Actions[0].AccessKeyID != "AKIAOLDINACTIVE" || p.UsersChanged() != 0 {
+		t.Fatalf("actions %+v", p.Actions)
+	}
+	var buf bytes.Buffer
+	_ = WriteSummary(&buf, p)
+	if !strings.Contains(buf.String(), "1 inactive key(s) to delete") {
+		t.Errorf("summary:\n%s", buf.String())
+	}
+	p, _ = Build(res, Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 20, NoEvidence: true})
+	if len(p.Actions) != 0 {
+		t.Errorf("the Lambda's plan deletes keys: %+v", p.Actions)
+	}
+}

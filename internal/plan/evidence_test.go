@@ -202,3 +202,41 @@ func TestApplySkipsDeleteOnMissingOrOldEvidence(t *testing.T) {
 		}
 	}
 }
+
+// A user Terraform manages (a current aws_iam_user resource in the code
+// the dossier searched) is never planned for delete: the plan says which
+// resources to remove from which file. Its disable carries a warning. A
+// resource only in the history does not count.
+func TestTerraformManagedUserIsNotDeleted(t *testing.T) {
+	d := dossier(nil)
+	for i := range d.Users {
+		d.Users[i].CodeRefs = []evidence.CodeRef{
+			{Path: "infra/users.tf", Line: 12, Kind: "terraform", TerraformAddress: "aws_iam_user." + d.Users[i].Name},
+			{Path: "infra/old.tf", Line: 3, Kind: "terraform", TerraformAddress: "aws_iam_access_key.gone", InHistoryOnly: true},
+		}
+	}
+	p, err := Build(testScan(), Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 20, Evidence: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range p.Actions {
+		if a.Action == ActionDelete {
+			t.Errorf("planned delete of Terraform-managed %s", a.User)
+		}
+		if a.Action == ActionDisable && !strings.Contains(a.Reason, "WARNING: managed by Terraform (aws_iam_user."+a.User+" (infra/users.tf:12))") {
+			t.Errorf("disable %s without the Terraform warning: %s", a.User, a.Reason)
+		}
+		if strings.Contains(a.Reason, "aws_iam_access_key.gone") {
+			t.Errorf("a history-only resource counted: %s", a.Reason)
+		}
+	}
+	found := false
+	for _, s := range p.Skipped {
+		if strings.Contains(s.Reason, "managed by Terraform: remove aws_iam_user.") && strings.Contains(s.Reason, "infra/users.tf:12") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no user left alone for Terraform: %+v", p.Skipped)
+	}
+}

@@ -23,6 +23,8 @@ const (
 	ActionDisable       = remediate.OpDisable
 	ActionDelete        = remediate.OpDelete
 	ActionDeactivateKey = remediate.OpDeactivateKey
+	// ActionDeleteKey deletes an inactive key of a user who stays.
+	ActionDeleteKey = remediate.OpDeleteKey
 )
 
 // Plan is the file `plan` writes and `apply` reads.
@@ -137,12 +139,12 @@ func Read(r io.Reader) (*Plan, error) {
 	for i, a := range p.Actions {
 		switch a.Action {
 		case ActionDisable, ActionDelete:
-		case ActionDeactivateKey:
+		case ActionDeactivateKey, ActionDeleteKey:
 			if a.AccessKeyID == "" {
-				return nil, fmt.Errorf("actions[%d]: deactivate-key without access_key_id", i)
+				return nil, fmt.Errorf("actions[%d]: %s without access_key_id", i, a.Action)
 			}
 		default:
-			return nil, fmt.Errorf("actions[%d]: unknown action %q (want disable, delete or deactivate-key)", i, a.Action)
+			return nil, fmt.Errorf("actions[%d]: unknown action %q (want disable, delete, deactivate-key or delete-key)", i, a.Action)
 		}
 		if a.User == "" {
 			return nil, fmt.Errorf("actions[%d]: no user", i)

@@ -8,11 +8,15 @@ import (
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // WriteSummary prints the plan for a person to review.
 func WriteSummary(w io.Writer, p *Plan) error {
 	fmt.Fprintf(w, "Plan for account %s as of %s (scan %s, %s)\n", p.AccountID, p.AsOf.Format(time.RFC3339), p.ScanGeneratedAt.Format(time.RFC3339), p.ScanSource)
+	if p.WhatIf() {
+		fmt.Fprintf(w, "WHAT-IF: as of %s, after the plan was made (%s): apply refuses this plan.\n", p.AsOf.Format(time.RFC3339), p.CreatedAt.Format(time.RFC3339))
+	}
 	writeEvidence(w, p.Evidence)
 	if len(p.Actions) == 0 {
 		fmt.Fprintln(w, "\nNothing to do.")
@@ -25,7 +29,7 @@ func WriteSummary(w io.Writer, p *Plan) error {
 			if key == "" {
 				key = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Action, a.User, key, a.Reason)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Action, cell(textsafe.Line(a.User)), cell(textsafe.Line(key)), cell(textsafe.Fold(a.Reason)))
 		}
 		tw.Flush()
 		for _, a := range p.Actions {
@@ -38,7 +42,7 @@ func WriteSummary(w io.Writer, p *Plan) error {
 		fmt.Fprintln(w, "\nLeft alone:")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, s := range p.Skipped {
-			fmt.Fprintf(tw, "  %s\t%s\n", s.User, s.Reason)
+			fmt.Fprintf(tw, "  %s\t%s\n", cell(textsafe.Line(s.User)), cell(textsafe.Fold(s.Reason)))
 		}
 		tw.Flush()
 	}
@@ -46,17 +50,21 @@ func WriteSummary(w io.Writer, p *Plan) error {
 	for _, a := range p.Actions {
 		counts[a.Action]++
 	}
-	fmt.Fprintf(w, "\n%d to disable, %d to delete, %d key(s) to deactivate; %d user(s) disabled or deleted (max %d).\n",
-		counts[ActionDisable], counts[ActionDelete], counts[ActionDeactivateKey], p.UsersChanged(), p.Parameters.MaxUsers)
+	keys := ""
+	if n := counts[ActionDeleteKey]; n > 0 {
+		keys = fmt.Sprintf(", %d inactive key(s) to delete", n)
+	}
+	fmt.Fprintf(w, "\n%d to disable, %d to delete, %d key(s) to deactivate%s; %d user(s) disabled or deleted (max %d).\n",
+		counts[ActionDisable], counts[ActionDelete], counts[ActionDeactivateKey], keys, p.UsersChanged(), p.Parameters.MaxUsers)
 	return nil
 }
 
 // WriteOutcome prints one apply outcome: the steps for a dry run, the
 // reason for a skip.
 func WriteOutcome(w io.Writer, o Outcome) {
-	who := o.Action.Action + " " + o.Action.User
+	who := o.Action.Action + " " + textsafe.Line(o.Action.User)
 	if o.Action.AccessKeyID != "" {
-		who += " " + o.Action.AccessKeyID
+		who += " " + textsafe.Line(o.Action.AccessKeyID)
 	}
 	switch o.Status {
 	case StatusWouldDo:
@@ -65,15 +73,15 @@ func WriteOutcome(w io.Writer, o Outcome) {
 		}
 		fmt.Fprint(w, remediate.Describe(o.Op))
 	case StatusSkipped:
-		fmt.Fprintf(w, "%s: skipped: %s\n", who, o.Reason)
+		fmt.Fprintf(w, "%s: skipped: %s\n", who, textsafe.Fold(o.Reason))
 	case StatusAlreadyDone:
-		fmt.Fprintf(w, "%s: already done: %s\n", who, o.Reason)
+		fmt.Fprintf(w, "%s: already done: %s\n", who, textsafe.Fold(o.Reason))
 	case StatusFailed:
-		fmt.Fprintf(w, "%s: failed: %v\n", who, o.Err)
+		fmt.Fprintf(w, "%s: failed: %s\n", who, textsafe.Fold(fmt.Sprint(o.Err)))
 	case StatusDone:
 		fmt.Fprintf(w, "%s: done\n", who)
 		if o.Op != nil && o.Op.BackupPath != "" {
-			fmt.Fprintf(w, "  backup: %s\n", o.Op.BackupPath)
+			fmt.Fprintf(w, "  backup: %s\n", textsafe.Line(o.Op.BackupPath))
 		}
 	}
 }
@@ -84,10 +92,10 @@ func writeEvidence(w io.Writer, b *EvidenceBasis) {
 	}
 	switch b.Mode {
 	case EvidenceNone:
-		fmt.Fprintf(w, "Evidence: none (%s)\n", b.Note)
+		fmt.Fprintf(w, "Evidence: none (%s)\n", textsafe.Fold(b.Note))
 		return
 	case EvidenceFile:
-		fmt.Fprintf(w, "Evidence: %s", b.File)
+		fmt.Fprintf(w, "Evidence: %s", textsafe.Line(b.File))
 	default:
 		fmt.Fprint(w, "Evidence: gathered")
 	}
@@ -96,10 +104,14 @@ func writeEvidence(w io.Writer, b *EvidenceBasis) {
 	}
 	var runs []string
 	for _, s := range b.Sources {
-		runs = append(runs, s.Name+" "+s.Status)
+		runs = append(runs, textsafe.Line(s.Name+" "+s.Status))
 	}
 	if len(runs) > 0 {
 		fmt.Fprintf(w, " (%s)", strings.Join(runs, ", "))
 	}
 	fmt.Fprintln(w)
 }
+
+// cell keeps a tab out of a tabwriter cell (Line already escaped it; this
+// is for the column layout, whatever a caller passes).
+func cell(s string) string { return strings.ReplaceAll(s, "\t", " ") }

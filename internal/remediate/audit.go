@@ -17,8 +17,12 @@ type Record struct {
 	Time    time.Time `json:"time"`
 	Caller  string    `json:"caller"`
 	Account string    `json:"account"`
-	User    string    `json:"user"`
-	// Operation is disable, restore, delete, recreate or deactivate-key.
+	// RunID tells runs apart: two runs on one account write the same
+	// changes with different IDs.
+	RunID string `json:"run_id"`
+	User  string `json:"user"`
+	// Operation is disable, restore, delete, recreate, deactivate-key,
+	// delete-key or claim (a run taking or releasing ownership of the user).
 	Operation string `json:"operation"`
 	// Action is the IAM action (iam:UpdateAccessKey) or iamsweep:WriteBackup.
 	Action string `json:"action"`

@@ -24,6 +24,19 @@ const deleteConflictRetries = 3
 // removing it and trying again.
 func PlanDelete(b *Backup, path string) *Operation {
 	op := &Operation{Kind: OpDelete, User: b.User.Name}
+	op.replan = func(ctx context.Context, x *Executor) (*Operation, error) {
+		fresh, err := ReadBackup(ctx, x.API, b.User.Name, b.AccountID, x.Caller, x.now())
+		if errors.Is(err, ErrNoSuchUser) {
+			return &Operation{Kind: OpDelete, User: b.User.Name}, nil // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		if why := changedSince(&b.User, &fresh.User); why != "" {
+			return nil, &RefusedError{User: b.User.Name, Reason: why + " since it was read: read it again (run the command again)"}
+		}
+		return PlanDelete(fresh, path), nil
+	}
 	op.Steps = append(op.Steps, Step{
 		Action: "iamsweep:WriteBackup", Target: path, Text: "write a backup of everything about the user to " + path,
 		After: map[string]string{"backup": path},
@@ -62,6 +75,25 @@ func PlanDelete(b *Backup, path string) *Operation {
 		},
 	})
 	return op
+}
+
+// changedSince says what makes a delete planned on was wrong for now.
+func changedSince(was, now *UserState) string {
+	switch {
+	case was.UserID != now.UserID:
+		return "the user was deleted and created again"
+	case was.State.State != now.State.State || !was.State.DisabledAt.Equal(now.State.DisabledAt):
+		return fmt.Sprintf("its iamsweep state changed from %q to %q", was.State.State, now.State.State)
+	case !was.PasswordLastUsed.Equal(now.PasswordLastUsed) || (now.LoginProfile && !was.LoginProfile):
+		return "its console password changed or was used"
+	}
+	for _, k := range now.Keys {
+		old, ok := was.Key(k.ID)
+		if !ok || (k.Active() && !old.Active()) || !k.LastUsed.Equal(old.LastUsed) {
+			return "access key " + k.ID + " was created, activated or used"
+		}
+	}
+	return ""
 }
 
 // removalSteps removes every dependency b lists, in AWS's documented order.

@@ -18,6 +18,8 @@ const (
 	OpDelete        = "delete"
 	OpRecreate      = "recreate"
 	OpDeactivateKey = "deactivate-key"
+	OpClaim         = "claim"
+	OpDeleteKey     = "delete-key"
 )
 
 // PlanDisable lists the steps that disable u: state tags first (state
@@ -28,6 +30,13 @@ const (
 // disabled gets no steps.
 func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation {
 	op := &Operation{Kind: OpDisable, User: u.Name}
+	op.replan = func(ctx context.Context, x *Executor) (*Operation, error) {
+		fresh, err := ReadUser(ctx, x.API, u.Name, false)
+		if err != nil {
+			return nil, err
+		}
+		return PlanDisable(fresh, caller, reason, now), nil
+	}
 	var active []string
 	for _, k := range u.Keys {
 		if k.Active() {
@@ -98,6 +107,7 @@ func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation 
 		Action: "iam:TagUser", Target: TagState, Text: "set " + TagState + "=" + StateDisabled,
 		Before: map[string]string{TagState: StateDisabling}, After: after,
 		Run: func(ctx context.Context, x *Executor) (string, error) {
+			after[TagRunID] = x.RunID()
 			_, err := x.API.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(u.Name), Tags: iamTags(after)})
 			return ResultOK, err
 		},
@@ -116,6 +126,9 @@ func tagStep(u *UserState, tags map[string]string, text string) Step {
 	return Step{
 		Action: "iam:TagUser", Text: text, Before: before, After: tags,
 		Run: func(ctx context.Context, x *Executor) (string, error) {
+			if _, ok := tags[TagState]; ok {
+				tags[TagRunID] = x.RunID() // the state record names its run
+			}
 			_, err := x.API.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(u.Name), Tags: iamTags(tags)})
 			return ResultOK, err
 		},
@@ -133,6 +146,13 @@ func iamTags(m map[string]string) []types.Tag {
 // PlanDeactivateKey deactivates one unused key of a user who stays.
 func PlanDeactivateKey(u *UserState, keyID string) *Operation {
 	op := &Operation{Kind: OpDeactivateKey, User: u.Name}
+	op.replan = func(ctx context.Context, x *Executor) (*Operation, error) {
+		fresh, err := ReadUser(ctx, x.API, u.Name, false)
+		if err != nil {
+			return nil, err
+		}
+		return PlanDeactivateKey(fresh, keyID), nil
+	}
 	k, ok := u.Key(keyID)
 	if !ok || !k.Active() {
 		return op

@@ -24,6 +24,31 @@ type fakeIAM struct {
 	conflicted bool
 	deleted    bool
 	profile    *iam.CreateLoginProfileInput
+	tags       map[string]string
+	denyAll    bool
+}
+
+func (f *fakeIAM) TagUser(ctx context.Context, in *iam.TagUserInput, _ ...func(*iam.Options)) (*iam.TagUserOutput, error) {
+	if f.deleted {
+		return nil, noSuch()
+	}
+	if f.tags == nil {
+		f.tags = map[string]string{}
+	}
+	for _, t := range in.Tags {
+		f.tags[*t.Key] = *t.Value
+	}
+	return &iam.TagUserOutput{}, nil
+}
+
+func (f *fakeIAM) UntagUser(ctx context.Context, in *iam.UntagUserInput, _ ...func(*iam.Options)) (*iam.UntagUserOutput, error) {
+	if f.deleted {
+		return nil, noSuch()
+	}
+	for _, k := range in.TagKeys {
+		delete(f.tags, k)
+	}
+	return &iam.UntagUserOutput{}, nil
 }
 
 func noSuch() error { return &smithy.GenericAPIError{Code: "NoSuchEntity", Message: "not found"} }
@@ -34,6 +59,9 @@ func (f *fakeIAM) GetUser(ctx context.Context, in *iam.GetUserInput, _ ...func(*
 		return nil, noSuch()
 	}
 	u := &types.User{UserName: in.UserName, Arn: aws.String("arn:aws:iam::111122223333:user/" + *in.UserName), UserId: aws.String("AIDX"), Path: aws.String("/"), CreateDate: aws.Time(time.Unix(0, 0))}
+	for k, v := range f.tags {
+		u.Tags = append(u.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
 	if f.boundary != "" {
 		u.PermissionsBoundary = &types.AttachedPermissionsBoundary{PermissionsBoundaryArn: aws.String(f.boundary)}
 	}
@@ -62,7 +90,17 @@ func (f *fakeIAM) CreateLoginProfile(ctx context.Context, in *iam.CreateLoginPro
 }
 
 func (f *fakeIAM) ListAttachedUserPolicies(context.Context, *iam.ListAttachedUserPoliciesInput, ...func(*iam.Options)) (*iam.ListAttachedUserPoliciesOutput, error) {
-	return &iam.ListAttachedUserPoliciesOutput{}, nil
+	out := &iam.ListAttachedUserPoliciesOutput{}
+	if f.denyAll {
+		out.AttachedPolicies = []types.AttachedPolicy{{PolicyName: aws.String("AWSDenyAll"), PolicyArn: aws.String(DenyAllPolicyARN)}}
+	}
+	return out, nil
+}
+
+func (f *fakeIAM) AttachUserPolicy(ctx context.Context, in *iam.AttachUserPolicyInput, _ ...func(*iam.Options)) (*iam.AttachUserPolicyOutput, error) {
+	f.calls = append(f.calls, "AttachUserPolicy "+*in.PolicyArn)
+	f.denyAll = true
+	return &iam.AttachUserPolicyOutput{}, nil
 }
 func (f *fakeIAM) ListGroupsForUser(context.Context, *iam.ListGroupsForUserInput, ...func(*iam.Options)) (*iam.ListGroupsForUserOutput, error) {
 	return &iam.ListGroupsForUserOutput{}, nil
@@ -166,14 +204,12 @@ func TestDeleteBoundaryHardwareMFAAndConflict(t *testing.T) {
 }
 
 func TestRestoreRequiresPasswordReset(t *testing.T) {
-	f := &fakeIAM{}
+	f := &fakeIAM{tags: map[string]string{TagState: StateDisabled, TagConsoleRemoved: "true"}}
 	u := &UserState{Name: "u", State: State{State: StateDisabled, ConsoleRemoved: true}, Tags: map[string]string{TagState: StateDisabled}}
 	op, err := PlanRestore(u, "admin", time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Only the login profile step: the untag step would need UntagUser.
-	op.Steps = op.Steps[:1]
 	if err := (&Executor{API: f}).Run(context.Background(), op); err != nil {
 		t.Fatal(err)
 	}

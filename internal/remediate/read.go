@@ -42,6 +42,9 @@ type UserState struct {
 	Keys                []Key             `json:"access_keys"`
 	DenyAttached        bool              `json:"deny_all_attached"`
 	State               State             `json:"state"`
+	// Claims are the runs that claimed the user (their tags are not in
+	// Tags, so a backup never restores a claim).
+	Claims []Claim `json:"-"`
 
 	// Read along the way and kept for the backup, so it needs no second call.
 	loginProfileCreated time.Time
@@ -86,6 +89,7 @@ func ReadUser(ctx context.Context, api IAMAPI, name string, withLastUsed bool) (
 	for _, t := range u.Tags {
 		st.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
+	st.Claims = parseClaims(st.Tags)
 	st.State = ParseState(st.Tags)
 	if st.Keys, err = listKeys(ctx, api, name, withLastUsed); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // TagRecreatedFrom is set on a recreated user to the deleted user's ID, so
@@ -99,12 +100,12 @@ func PlanRecreate(b *Backup) *Operation {
 // Describe renders op's steps as the dry run prints them.
 func Describe(op *Operation) string {
 	if len(op.Steps) == 0 {
-		return fmt.Sprintf("%s %s: nothing to do\n", op.Kind, op.User)
+		return fmt.Sprintf("%s %s: nothing to do\n", op.Kind, textsafe.Line(op.User))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s:\n", op.Kind, op.User)
+	fmt.Fprintf(&b, "%s %s:\n", op.Kind, textsafe.Line(op.User))
 	for i, s := range op.Steps {
-		fmt.Fprintf(&b, "  %d. %s  [%s]\n", i+1, s.Text, s.Action)
+		fmt.Fprintf(&b, "  %d. %s  [%s]\n", i+1, textsafe.Fold(s.Text), s.Action)
 	}
 	return b.String()
 }

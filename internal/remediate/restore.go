@@ -26,6 +26,16 @@ func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error)
 		return nil, fmt.Errorf("restore %s: %w", u.Name, ErrNotDisabled)
 	}
 	op := &Operation{Kind: OpRestore, User: u.Name}
+	op.replan = func(ctx context.Context, x *Executor) (*Operation, error) {
+		fresh, err := ReadUser(ctx, x.API, u.Name, false)
+		if err != nil {
+			return nil, err
+		}
+		if fresh.State.State == "" {
+			return &Operation{Kind: OpRestore, User: u.Name}, nil // restored by another run meanwhile
+		}
+		return PlanRestore(fresh, caller, now)
+	}
 	for _, id := range u.State.DeactivatedKeys {
 		k, ok := u.Key(id)
 		if !ok || k.Active() {

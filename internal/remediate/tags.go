@@ -15,6 +15,9 @@ const (
 	TagDeactivatedKeys = "iamsweep:deactivated-keys"
 	TagConsoleRemoved  = "iamsweep:console-removed"
 	TagReason          = "iamsweep:reason"
+	// TagRunID names the run that last wrote the record, as in the audit
+	// log, so a record can be traced to the run (and its audit lines).
+	TagRunID = "iamsweep:run-id"
 	// TagDenyAttached says whether iamsweep attached AWSDenyAll (false when
 	// it was attached already), so restore detaches only its own.
 	TagDenyAttached = "iamsweep:deny-attached"
@@ -26,7 +29,7 @@ const (
 )
 
 // StateTags lists every state tag, in the order they are documented.
-var StateTags = []string{TagState, TagDisabledAt, TagDisabledBy, TagDeactivatedKeys, TagConsoleRemoved, TagDenyAttached, TagReason}
+var StateTags = []string{TagState, TagDisabledAt, TagDisabledBy, TagDeactivatedKeys, TagConsoleRemoved, TagDenyAttached, TagReason, TagRunID}
 
 // Values of TagState. "disabling" is written before the first change, so a
 // run killed half-way still records which keys iamsweep deactivated.
@@ -50,6 +53,7 @@ type State struct {
 	ConsoleRemoved  bool      `json:"console_removed,omitempty"`
 	DenyAttached    bool      `json:"deny_attached,omitempty"`
 	Reason          string    `json:"reason,omitempty"`
+	RunID           string    `json:"run_id,omitempty"`
 	// RestoredAt is from the history tag iamsweep:restored-at.
 	RestoredAt time.Time `json:"restored_at,omitzero"`
 }
@@ -63,6 +67,7 @@ func ParseState(tags map[string]string) State {
 		ConsoleRemoved:  tags[TagConsoleRemoved] == "true",
 		DenyAttached:    tags[TagDenyAttached] == "true",
 		Reason:          tags[TagReason],
+		RunID:           tags[TagRunID],
 	}
 	// A malformed disabled-at leaves DisabledAt zero here; evidence
 	// reports it through the same parser (ParseDisabledAt).
@@ -103,6 +108,9 @@ func (s State) Tags() map[string]string {
 		TagConsoleRemoved:  fmt.Sprint(s.ConsoleRemoved),
 		TagDenyAttached:    fmt.Sprint(s.DenyAttached),
 		TagReason:          tagValue(s.Reason),
+	}
+	if s.RunID != "" {
+		out[TagRunID] = tagValue(s.RunID)
 	}
 	return out
 }

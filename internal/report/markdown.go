@@ -9,6 +9,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // renderMarkdown writes a report to paste into a change ticket: what was
@@ -135,25 +136,9 @@ func mdExpired(b *strings.Builder, r *scan.Result) {
 	}
 }
 
-// mdSpecial are the characters that could turn free text into markup:
-// a pipe ends a table cell, and "<root_account>" would otherwise vanish
-// as an HTML tag.
-var mdSpecial = strings.NewReplacer(
-	`\`, `\\`, "|", `\|`, "<", `\<`, ">", `\>`, "*", `\*`, "_", `\_`,
-	"`", "\\`", "[", `\[`, "]", `\]`,
-)
-
 // mdText escapes free text for a table cell or list item.
-func mdText(s string) string {
-	return mdSpecial.Replace(oneLine(s))
-}
+func mdText(s string) string { return textsafe.MarkdownText(s) }
 
-// mdCode shows an identifier (user, rule, ARN) verbatim in a code span.
-// Inside a code span only the pipe needs escaping in a GFM table, and no
-// IAM name or rule ID holds a backtick.
-func mdCode(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "`" + strings.ReplaceAll(oneLine(s), "|", `\|`) + "`"
-}
+// mdCode shows an identifier (user, rule, ARN, glob) verbatim in a code
+// span that nothing inside it can close.
+func mdCode(s string) string { return textsafe.MarkdownCode(s) }

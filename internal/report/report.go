@@ -15,6 +15,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/htmlreport"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // Output formats, as --output spells them.
@@ -150,6 +151,4 @@ func days(f rules.Finding) string {
 
 // oneLine folds free text (reasons come from YAML and SSM and may hold
 // newlines) onto one line, so it cannot break a table row.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
+func oneLine(s string) string { return textsafe.Fold(s) }

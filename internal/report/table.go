@@ -10,6 +10,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // tableHeader names the findings table's columns; MESSAGE is last so that
@@ -29,7 +30,7 @@ const minMessageWidth = 30
 func renderTable(w io.Writer, r *scan.Result, opts Options) error {
 	var b strings.Builder
 	b.WriteString(joinFit([]string{
-		"Account " + r.AccountID, "as of " + moment(r.AsOf),
+		"Account " + textsafe.Line(r.AccountID), "as of " + moment(r.AsOf),
 		usersSummary(r.Summary), findingsSummary(r.Summary),
 	}, opts.Width))
 	b.WriteString("\n\n")
@@ -41,9 +42,9 @@ func renderTable(w io.Writer, r *scan.Result, opts Options) error {
 	if len(r.ExpiredExclusions) > 0 {
 		b.WriteString("\nExpired exceptions (they no longer protect anyone; renew or remove them):\n")
 		for _, e := range r.ExpiredExclusions {
-			fmt.Fprintf(&b, "  %s: %s; expired %s", e.String(), oneLine(e.Reason), moment(e.Expires))
+			fmt.Fprintf(&b, "  %s: %s; expired %s", textsafe.Line(e.String()), oneLine(e.Reason), moment(e.Expires))
 			if e.Source != "" {
-				fmt.Fprintf(&b, " (from %s)", e.Source)
+				fmt.Fprintf(&b, " (from %s)", textsafe.Line(e.Source))
 			}
 			b.WriteString("\n")
 		}
@@ -88,7 +89,7 @@ func findingsTable(r *scan.Result, opts Options) string {
 			msg += " (excluded: " + oneLine(f.ExclusionReason) + ")"
 		}
 		rows = append(rows, table.Row{
-			f.UserName, f.Rule, severityCell(f, opts.Color), f.Credential,
+			textsafe.Line(f.UserName), f.Rule, severityCell(f, opts.Color), f.Credential,
 			lastUsed(f), days(f), msg,
 		})
 	}

@@ -84,15 +84,26 @@ type use struct {
 	lastUsed time.Time // zero: never used
 	since    time.Time // lastUsed, or when the credential was created
 	sinceWhy string    // "set", "created"
+	// fromUser: never used and its own creation date is unknown (N/A or
+	// not_supported in the report), so its age counts from the user's.
+	fromUser bool
 }
 
 func (u use) days(asOf time.Time) int { return clock.DaysSince(u.since, asOf) }
 
 func (u use) describe(asOf time.Time) string {
-	if !u.lastUsed.IsZero() {
-		return fmt.Sprintf("%s last used %s, %d days ago", u.name, day(u.lastUsed), u.days(asOf))
+	d := u.days(asOf)
+	switch {
+	case !u.lastUsed.IsZero() && d < 0:
+		return fmt.Sprintf("%s last used %s, after the as-of time", u.name, day(u.lastUsed))
+	case !u.lastUsed.IsZero():
+		return fmt.Sprintf("%s last used %s, %d days ago", u.name, day(u.lastUsed), d)
+	case u.fromUser:
+		return fmt.Sprintf("%s never used; its creation date is not in the report, so counted from the user's, %s, %d days ago", u.name, day(u.since), max(d, 0))
+	case d < 0:
+		return fmt.Sprintf("%s never used, %s %s, after the as-of time", u.name, u.sinceWhy, day(u.since))
 	}
-	return fmt.Sprintf("%s never used, %s %s, %d days ago", u.name, u.sinceWhy, day(u.since), u.days(asOf))
+	return fmt.Sprintf("%s never used, %s %s, %d days ago", u.name, u.sinceWhy, day(u.since), d)
 }
 
 // passwordUse follows the SSM remediation document: PasswordLastUsed, or
@@ -109,7 +120,7 @@ func passwordUse(u *inventory.User) use {
 		case !pw.LastChanged.IsZero():
 			r.since = pw.LastChanged
 		default:
-			r.since = u.Created
+			r.since, r.fromUser = u.Created, true
 		}
 	}
 	return r
@@ -126,7 +137,7 @@ func keyUse(u *inventory.User, k inventory.AccessKey) use {
 	if r.since.IsZero() {
 		r.sinceWhy, r.since = "created", k.LastRotated
 		if r.since.IsZero() {
-			r.since = u.Created
+			r.since, r.fromUser = u.Created, true
 		}
 	}
 	return r
@@ -195,6 +206,17 @@ func appendUserFindings(out []Finding, account string, u *inventory.User, p Para
 			}
 		}
 	}
+	for _, k := range u.AccessKeys {
+		if k.Active || k.LastRotated.IsZero() {
+			continue
+		}
+		if age := clock.DaysSince(k.LastRotated, p.AsOf); age >= p.MaxUnusedDays {
+			f := base(account, u, InactiveAccessKey, Low)
+			f.Credential, f.AccessKeyID = inventory.CredentialName(k.Slot), k.ID
+			f.Message = fmt.Sprintf("access key %d is inactive and was created %s, %d days ago (limit %d): delete it, as anyone allowed can make it active again", k.Slot, day(k.LastRotated), age, p.MaxUnusedDays)
+			out = append(out, f)
+		}
+	}
 	if len(active) > 1 {
 		f := base(account, u, MultipleActiveKeys, Low)
 		f.Message = fmt.Sprintf("%d active access keys: a user should have at most one", len(active))
@@ -203,7 +225,46 @@ func appendUserFindings(out []Finding, account string, u *inventory.User, p Para
 
 	if allUnused {
 		if f, ok := unusedUser(account, u, uses, p); ok {
+			if kept := KeptBy(u); len(kept) > 0 {
+				// IAM's dates cannot show these credentials' use: never a
+				// deletion candidate on them alone.
+				f.Rule, f.Severity, f.LastUsed, f.DaysUnused = OtherActiveCredential, Low, nil, nil
+				f.Message = "not unused-user: every password and access key is unused, but " + strings.Join(kept, "; ") +
+					" keeps the user: IAM does not record its use; check it (CloudTrail shows CodeCommit and Bedrock use) before retiring the user"
+			} else if u.OtherCredentialsError != "" {
+				f.Message += "; SSH public keys and service-specific credentials could not be read (" + u.OtherCredentialsError + "): check them before deleting"
+			} else if !u.OtherCredentialsRead {
+				f.Message += "; SSH public keys and service-specific credentials were not read (a report file has none): check them before deleting"
+			}
 			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// KeptBy describes the user's active credentials that IAM's last-used
+// dates say nothing about: signing certificates (from the report), SSH
+// public keys and service-specific credentials (read live).
+func KeptBy(u *inventory.User) []string {
+	var out []string
+	for _, c := range u.Certificates {
+		if c.Active {
+			s := fmt.Sprintf("active signing certificate %d", c.Slot)
+			if !c.LastRotated.IsZero() {
+				s += " (uploaded " + day(c.LastRotated) + ")"
+			}
+			out = append(out, s)
+		}
+	}
+	for _, c := range u.OtherCredentials {
+		if !c.Active {
+			continue
+		}
+		switch c.Kind {
+		case inventory.KindSSHPublicKey:
+			out = append(out, fmt.Sprintf("active SSH public key %s (uploaded %s)", c.ID, day(c.Created)))
+		default:
+			out = append(out, fmt.Sprintf("active service-specific credential %s for %s (created %s)", c.ID, c.Service, day(c.Created)))
 		}
 	}
 	return out

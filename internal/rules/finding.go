@@ -29,6 +29,15 @@ const (
 	MissingExpiry = "missing-expiry"
 	MissingOwner  = "missing-owner"
 	InvalidExpiry = "invalid-expiry"
+	// InactiveAccessKey: an inactive key older than N days is clutter and
+	// a latent secret (anyone may reactivate it); plan deletes it when the
+	// user stays.
+	InactiveAccessKey = "inactive-access-key"
+	// OtherActiveCredential: every password and key is unused, but an
+	// active signing certificate, SSH public key or service-specific
+	// credential keeps the user from unused-user, as IAM's last-used
+	// dates do not show their use.
+	OtherActiveCredential = "other-active-credential"
 )
 
 // Severity orders findings for --fail-on and display.

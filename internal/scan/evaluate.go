@@ -36,6 +36,7 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		Users:             []User{},
 		Findings:          []rules.Finding{},
 		ExpiredExclusions: []exclusion.Entry{},
+		BadRows:           inv.BadRows,
 	}
 	excluded := map[string]string{}
 	byName := map[string]*inventory.User{}
@@ -125,7 +126,7 @@ func lifecycleOf(u *inventory.User, set lifecycle.Settings) *Lifecycle {
 func userResult(u *inventory.User, asOf time.Time) User {
 	out := User{
 		Name: u.Name, ARN: u.ARN, UserID: u.UserID, Path: u.Path, Created: u.Created.UTC(),
-		MFAActive: u.MFAActive, Tags: u.Tags, Credentials: []Credential{},
+		MFAActive: u.MFAActive, Tags: u.Tags, Credentials: []Credential{}, KeptBy: rules.KeptBy(u),
 	}
 	if u.Password.Enabled {
 		created := u.Password.ProfileCreated
@@ -148,12 +149,20 @@ func credential(name, id string, active bool, created, lastUsed, userCreated, as
 	}
 	if since.IsZero() {
 		since = userCreated
+		c.Note = "never used; its creation date is not in the report, so counted from the user's, " + userCreated.UTC().Format(time.DateOnly)
 	}
 	if !lastUsed.IsZero() {
 		t := lastUsed.UTC()
 		c.LastUsed = &t
 	}
 	c.DaysUnused = clock.DaysSince(since, asOf)
+	if c.DaysUnused < 0 {
+		c.DaysUnused = 0
+		c.Note = "used after the as-of time"
+		if lastUsed.IsZero() {
+			c.Note = "created after the as-of time"
+		}
+	}
 	return c
 }
 

@@ -159,10 +159,11 @@ func TestEvaluateStatuses(t *testing.T) {
 	// unused-access-key; ci-deploy: unused-user, unused-access-key,
 	// access-key-not-rotated; legacy-sftp: unused-user, expired-exclusion;
 	// root: root-access-key.
-	wantSummary := Summary{Users: 4, InUse: 1, Unused: 2, Excluded: 1, Findings: 9,
-		BySeverity: map[string]int{"critical": 1, "high": 6, "medium": 1, "low": 1}}
+	// (plus an inactive-access-key, low)
+	wantSummary := Summary{Users: 4, InUse: 1, Unused: 2, Excluded: 1, Findings: 10,
+		BySeverity: map[string]int{"critical": 1, "high": 6, "medium": 1, "low": 2}}
 	if res.Summary.Users != wantSummary.Users || res.Summary.InUse != wantSummary.InUse || res.Summary.Unused != wantSummary.Unused ||
-		res.Summary.Excluded != wantSummary.Excluded || res.Summary.Findings != wantSummary.Findings || len(res.Findings) != 9 ||
+		res.Summary.Excluded != wantSummary.Excluded || res.Summary.Findings != wantSummary.Findings || len(res.Findings) != 10 ||
 		!maps.Equal(res.Summary.BySeverity, wantSummary.BySeverity) {
 		t.Errorf("summary %+v (%d findings), want %+v", res.Summary, len(res.Findings), wantSummary)
 	}
@@ -295,6 +296,8 @@ func TestExampleReport(t *testing.T) {
 		pw         = inventory.CredPassword
 		k1         = inventory.CredAccessKey1
 		k2         = inventory.CredAccessKey2
+		inactive   = rules.InactiveAccessKey
+		notRead    = "; SSH public keys and service-specific credentials were not read (a report file has none): check them before deleting"
 	)
 	want := map[string]struct {
 		status   string
@@ -306,7 +309,7 @@ func TestExampleReport(t *testing.T) {
 		"alice.tanaka@example.com": {StatusInUse, nil},
 		"bob.smith":                {StatusInUse, []exampleFinding{{noMFA, pw, -1}}},
 		// Inactive key last used in 2021: ignored.
-		"carol.nguyen": {StatusInUse, nil},
+		"carol.nguyen": {StatusInUse, []exampleFinding{{inactive, k1, -1}}},
 		// Deleted password with a 2023 password_last_used, no MFA: ignored.
 		"dave.okafor": {StatusInUse, nil},
 		// Password set 2025-02-14, never used.
@@ -325,7 +328,7 @@ func TestExampleReport(t *testing.T) {
 		// Password never used, key in use.
 		"nora.white@example.com": {StatusInUse, []exampleFinding{{unusedPw, pw, 447}}},
 		// Only an inactive key: no credential at all.
-		"oscar.diaz":         {StatusUnused, []exampleFinding{{unusedUser, "", 2392}}},
+		"oscar.diaz":         {StatusUnused, []exampleFinding{{inactive, k1, -1}, {unusedUser, "", 2392}}},
 		"priya.raman":        {StatusInUse, nil}, // no credentials, created 13 days ago
 		"summer-intern-2019": {StatusUnused, []exampleFinding{{unusedUser, "", 2701}}},
 		"break-glass-admin":  {StatusExcluded, []exampleFinding{{unusedUser, "", 1635}, {unusedPw, pw, 1635}}},
@@ -333,7 +336,7 @@ func TestExampleReport(t *testing.T) {
 		// Machines.
 		"ci-deploy":         {StatusExcluded, nil},
 		"svc-athena-export": {StatusExcluded, []exampleFinding{{unusedUser, "", 342}, {unusedKey, k1, 342}, {rotate, k1, -1}}},
-		"jenkins-legacy":    {StatusUnused, []exampleFinding{{unusedUser, "", 688}, {unusedKey, k1, 688}, {rotate, k1, -1}}},
+		"jenkins-legacy":    {StatusUnused, []exampleFinding{{inactive, k2, -1}, {unusedUser, "", 688}, {unusedKey, k1, 688}, {rotate, k1, -1}}},
 		// Key from 2024, used yesterday.
 		"terraform-ci": {StatusInUse, []exampleFinding{{rotate, k1, -1}}},
 		// Key 2 created exactly 90 days ago, never used: unused, not yet overdue.
@@ -388,8 +391,8 @@ func TestExampleReport(t *testing.T) {
 		}
 	}
 
-	wantSummary := Summary{Users: 31, InUse: 19, Unused: 8, Excluded: 4, Findings: 37,
-		BySeverity: map[string]int{"critical": 1, "high": 16, "medium": 17, "low": 3}}
+	wantSummary := Summary{Users: 31, InUse: 19, Unused: 8, Excluded: 4, Findings: 40,
+		BySeverity: map[string]int{"critical": 1, "high": 16, "medium": 17, "low": 6}}
 	if res.Summary.Users != wantSummary.Users || res.Summary.InUse != wantSummary.InUse || res.Summary.Unused != wantSummary.Unused ||
 		res.Summary.Excluded != wantSummary.Excluded || res.Summary.Findings != wantSummary.Findings ||
 		!maps.Equal(res.Summary.BySeverity, wantSummary.BySeverity) {
@@ -414,8 +417,8 @@ func TestExampleReport(t *testing.T) {
 		{"analytics-etl", twoKeys}:                      "2 active access keys: a user should have at most one",
 		{"backup-agent", rotate}:                        "access key 1 created 2026-08-23, 91 days ago: not rotated within 90 days",
 		{"terraform-ci", rotate}:                        "access key 1 created 2024-05-02, 934 days ago: not rotated within 90 days",
-		{"oscar.diaz", unusedUser}:                      "no console password or active access key; user created 2020-05-05, 2392 days ago",
-		{"ingrid.berg", unusedUser}:                     "no credential used in 90 days: console password last used 2026-08-25, 90 days ago",
+		{"oscar.diaz", unusedUser}:                      "no console password or active access key; user created 2020-05-05, 2392 days ago" + notRead,
+		{"ingrid.berg", unusedUser}:                     "no credential used in 90 days: console password last used 2026-08-25, 90 days ago" + notRead,
 		{"bob.smith", noMFA}:                            "console password enabled without an MFA device",
 		{"legacy-sftp-uploader", lapsed}:                "exception (SFTP uploads move to AWS Transfer Family by October (OPS-4411)) expired 2026-11-01: the user is judged again; renew or remove the exception",
 	}
@@ -437,5 +440,19 @@ func TestExampleReport(t *testing.T) {
 		if !strings.Contains(f.ExclusionReason, "SEC-112") {
 			t.Errorf("break-glass-admin reason %q", f.ExclusionReason)
 		}
+	}
+}
+
+// --as-of 2026-06-01 is midnight: a use at 10:00 that day is "used after
+// the as-of time", never days_unused -1.
+func TestCredentialUsedAfterAsOf(t *testing.T) {
+	asOf := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	c := credential(inventory.CredAccessKey1, "", true, asOf.AddDate(-1, 0, 0), asOf.Add(10*time.Hour), asOf.AddDate(-2, 0, 0), asOf)
+	if c.DaysUnused != 0 || c.Note != "used after the as-of time" {
+		t.Errorf("%+v", c)
+	}
+	c = credential(inventory.CredAccessKey1, "", true, time.Time{}, time.Time{}, time.Date(2022, 4, 17, 0, 0, 0, 0, time.UTC), asOf)
+	if !strings.Contains(c.Note, "counted from the user's, 2022-04-17") {
+		t.Errorf("%+v", c)
 	}
 }

@@ -4,10 +4,13 @@
 package scan
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/rules"
 )
 
@@ -28,16 +31,41 @@ type Result struct {
 	AsOf          time.Time `json:"as_of"`
 	GeneratedAt   time.Time `json:"generated_at"`
 	// Source is "live" or "credential-report-file".
-	Source            string          `json:"source"`
-	CallerARN         string          `json:"caller_arn,omitempty"`
-	ReportGeneratedAt time.Time       `json:"report_generated_at,omitzero"`
-	Parameters        Parameters      `json:"parameters"`
-	Summary           Summary         `json:"summary"`
-	Users             []User          `json:"users"`
-	Findings          []rules.Finding `json:"findings"`
+	Source            string     `json:"source"`
+	CallerARN         string     `json:"caller_arn,omitempty"`
+	ReportGeneratedAt time.Time  `json:"report_generated_at,omitzero"`
+	Parameters        Parameters `json:"parameters"`
+	Summary           Summary    `json:"summary"`
+	// BadRows are credential report rows that could not be read: the
+	// users on them are not judged, so the result is incomplete. (Before
+	// Users: the report streams the last three fields.)
+	BadRows  []inventory.RowProblem `json:"bad_rows,omitempty"`
+	Users    []User                 `json:"users"`
+	Findings []rules.Finding        `json:"findings"`
 	// ExpiredExclusions are exceptions past their expiry: they no longer
 	// protect anyone and should be renewed or removed.
 	ExpiredExclusions []exclusion.Entry `json:"expired_exclusions"`
+}
+
+// IncompleteError means some report rows could not be read: everything
+// else was judged and written, but the result must not pass for complete.
+type IncompleteError struct{ Rows []inventory.RowProblem }
+
+func (e *IncompleteError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d credential report row(s) could not be read; every other user was judged, these were not:", len(e.Rows))
+	for _, r := range e.Rows {
+		b.WriteString("\n  " + r.Problem)
+	}
+	return b.String()
+}
+
+// Incomplete returns an *IncompleteError when rows could not be read.
+func (r *Result) Incomplete() error {
+	if len(r.BadRows) == 0 {
+		return nil
+	}
+	return &IncompleteError{Rows: r.BadRows}
 }
 
 // Parameters records the thresholds the judgement used.
@@ -70,6 +98,10 @@ type User struct {
 	// Lifecycle is what the expiry and owner tags say (live scans).
 	Lifecycle   *Lifecycle   `json:"lifecycle,omitempty"`
 	Credentials []Credential `json:"credentials"`
+	// KeptBy names the user's active credentials whose use IAM's dates do
+	// not show (signing certificates, SSH public keys, service-specific
+	// credentials): deleting such a user needs evidence covering them.
+	KeptBy []string `json:"kept_by,omitempty"`
 }
 
 // Lifecycle is a user's expiry and owner as read from its tags.
@@ -94,8 +126,12 @@ type Credential struct {
 	Created time.Time `json:"created,omitzero"`
 	// LastUsed is null when never used.
 	LastUsed *time.Time `json:"last_used"`
-	// DaysUnused counts from the last use, or from creation if never used.
+	// DaysUnused counts from the last use, or from creation if never used;
+	// never negative: a use after the as-of time is 0 with Note saying so.
 	DaysUnused int `json:"days_unused"`
+	// Note explains a number that would mislead: "used after the as-of
+	// time", or the creation date counted from the user's.
+	Note string `json:"note,omitempty"`
 }
 
 // AddFindings appends findings raised outside the rules (evidence's

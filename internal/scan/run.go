@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/clock"
@@ -20,6 +21,13 @@ type Collector interface {
 type Enricher interface {
 	FillProfileDates(ctx context.Context, inv *inventory.Inventory, names []string) error
 	FillKeyIDs(ctx context.Context, inv *inventory.Inventory, names []string) error
+}
+
+// OtherCredentialReader is implemented by live collectors: it reads the
+// credentials the report lacks (SSH public keys, service-specific
+// credentials) for the named users.
+type OtherCredentialReader interface {
+	FillOtherCredentials(ctx context.Context, inv *inventory.Inventory, names []string) error
 }
 
 // Options configure a scan.
@@ -54,8 +62,23 @@ func Run(ctx context.Context, c Collector, opts Options) (*Result, *inventory.In
 		}
 	}
 	res, err := Evaluate(inv, opts.Params, opts.Exclusions, opts.Source, now())
-	if err != nil || !live || opts.SkipKeyIDs {
+	if err != nil || !live {
 		return res, inv, err
+	}
+	// SSH keys and service-specific credentials keep a user from
+	// unused-user; they are read for the candidates only.
+	if o, ok := c.(OtherCredentialReader); ok {
+		if names := ruleUsers(res, rules.UnusedUser); len(names) > 0 {
+			if err := o.FillOtherCredentials(ctx, inv, names); err != nil {
+				return nil, nil, err
+			}
+			if res, err = Evaluate(inv, opts.Params, opts.Exclusions, opts.Source, now()); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if opts.SkipKeyIDs {
+		return res, inv, nil
 	}
 	names := keyFindingUsers(res)
 	if len(names) == 0 {
@@ -92,10 +115,15 @@ func profileDatesNeeded(inv *inventory.Inventory, p rules.Params) []string {
 // names the key still in use). Rotation and multiple-key findings are
 // advice and do not cost a call per user.
 func keyFindingUsers(r *Result) []string {
+	return ruleUsers(r, rules.UnusedAccessKey, rules.InactiveAccessKey, rules.ExpiredUser)
+}
+
+// ruleUsers lists, once each, the users with a finding of one of ruleIDs.
+func ruleUsers(r *Result, ruleIDs ...string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, f := range r.Findings {
-		if (f.Rule == rules.UnusedAccessKey || f.Rule == rules.ExpiredUser) && !seen[f.UserName] {
+		if slices.Contains(ruleIDs, f.Rule) && !seen[f.UserName] {
 			seen[f.UserName] = true
 			out = append(out, f.UserName)
 		}

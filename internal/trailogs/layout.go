@@ -31,6 +31,8 @@ var (
 	// stampRe finds the delivery time in CloudTrail's file names
 	// (ACCOUNT_CloudTrail_REGION_20240102T0305Z_xxxx.json.gz).
 	stampRe = regexp.MustCompile(`_(\d{8})T\d{4}Z_`)
+	// regionRe finds the account and region folders of a log file.
+	regionRe = regexp.MustCompile(`(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/CloudTrail/([a-z0-9-]+)/`)
 )
 
 // listConcurrency is how many listings run at once: S3 answers each in
@@ -126,9 +128,9 @@ func dayPrefixes(region string, q Query) []string {
 	return out
 }
 
-// fileInRange drops files from days outside q's range, judged by their
-// folders or, failing that, by the time stamp in their name.
-func fileInRange(name string, q Query) bool {
+// fileDay is the day a log file holds, from its folders or, failing that,
+// the time stamp in its name; false when neither says.
+func fileDay(name string) (time.Time, bool) {
 	var day time.Time
 	var err error
 	if m := dayRe.FindStringSubmatch(name); m != nil {
@@ -136,9 +138,16 @@ func fileInRange(name string, q Query) bool {
 	} else if m := stampRe.FindStringSubmatch(path.Base(name)); m != nil {
 		day, err = time.Parse("20060102", m[1])
 	} else {
-		return true
+		return time.Time{}, false
 	}
-	if err != nil {
+	return day, err == nil
+}
+
+// fileInRange drops files from days outside q's range, judged by their
+// folders or, failing that, by the time stamp in their name.
+func fileInRange(name string, q Query) bool {
+	day, ok := fileDay(name)
+	if !ok {
 		return true
 	}
 	if !q.From.IsZero() && day.Add(24*time.Hour).Before(q.From.UTC()) {

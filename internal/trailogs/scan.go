@@ -56,9 +56,17 @@ func Scan(ctx context.Context, src Source, q Query, opts Options) (*Result, erro
 	jobs := make(chan string)
 	var (
 		mu  sync.Mutex
-		res = &Result{FilesListed: len(names)}
+		res = &Result{FilesListed: len(names), Days: map[time.Time]bool{}, Regions: map[string]bool{}}
 		wg  sync.WaitGroup
 	)
+	for _, n := range names {
+		if d, ok := fileDay(n); ok {
+			res.Days[d] = true
+		}
+		if m := regionRe.FindStringSubmatch(n); m != nil {
+			res.Regions[m[1]+"/"+m[2]] = true
+		}
+	}
 	for range min(workers, max(len(names), 1)) {
 		wg.Add(1)
 		go func() {

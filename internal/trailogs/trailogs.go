@@ -64,6 +64,12 @@ type Result struct {
 	// there were no logs to read (wrong location, trail off, range before
 	// the trail existed): absence of evidence, not proof of non-use.
 	FilesListed int
+	// Days are the days (UTC midnight) the listed files hold, as their
+	// folders or names say: what the search covered.
+	Days map[time.Time]bool
+	// Regions are the "ACCOUNT/REGION" pairs of the listed files, from
+	// their AWSLogs/ACCOUNT/CloudTrail/REGION/ folders.
+	Regions map[string]bool
 	// FilesRead counts files read to the end without error.
 	FilesRead int
 	// BytesRead is the uncompressed size of everything read.

@@ -86,6 +86,9 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := p.CheckApplicable(s.F.Now()); err != nil {
+		return err
+	}
 	if p.AccountID != s.Account {
 		return fmt.Errorf("the plan is for account %s but the credentials are for account %s: use --profile or --role-arn for %s", p.AccountID, s.Account, p.AccountID)
 	}

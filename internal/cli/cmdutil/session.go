@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"strings"
 	"time"
 
@@ -45,9 +46,10 @@ type Session struct {
 // NewSession resolves the settings from the flags (plus the command's own
 // overrides in o, which may be nil) and identifies the caller.
 func NewSession(ctx context.Context, f *Factory, fl *ScanFlags, o func(*pipeline.Overrides)) (*Session, error) {
-	asOf, err := fl.ParseAsOf(f.Now)
+	// A changing command judges on the real clock: --as-of is refused.
+	asOf, err := clock.ForChange(fl.AsOf, f.Now)
 	if err != nil {
-		return nil, err
+		return nil, &FlagError{Err: err}
 	}
 	ov := fl.Overrides()
 	if o != nil {

@@ -47,8 +47,8 @@ BACKUP' rebuilds the user (without secrets).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User, opts.flags = args[0], cmd.Flags()
-			if opts.QuarantineDays < 0 {
-				return cmdutil.FlagErrorf("--quarantine-days %d: must be 0 or more", opts.QuarantineDays)
+			if err := plan.CheckQuarantineDays("--quarantine-days", opts.QuarantineDays); err != nil {
+				return &cmdutil.FlagError{Err: err}
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

@@ -25,7 +25,7 @@ import (
 )
 
 // Permissions are the actions `expire` calls, as docs/retire.md lists them.
-var Permissions = []string{"sts:GetCallerIdentity", "iam:GetUser", "iam:TagUser"}
+var Permissions = []string{"sts:GetCallerIdentity", "iam:GetUser", "iam:TagUser", "iam:UntagUser"}
 
 // Options are the expire command's inputs.
 type Options struct {

@@ -154,6 +154,9 @@ func TestExpireSetsAndMovesTheTags(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Fatal(err)
 		}
+		if rec.Operation == remediate.OpClaim {
+			continue // the run's claim on the user, taken and released around each change
+		}
 		recs = append(recs, rec)
 	}
 	if len(recs) != 3 {

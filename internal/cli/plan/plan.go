@@ -75,8 +75,11 @@ to standard error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.flags = cmd.Flags()
-			if opts.QuarantineDays < 0 || opts.MaxUsers < 1 {
-				return cmdutil.FlagErrorf("--quarantine-days must be 0 or more and --max-users at least 1")
+			if err := plan.CheckQuarantineDays("--quarantine-days", opts.QuarantineDays); err != nil {
+				return &cmdutil.FlagError{Err: err}
+			}
+			if opts.MaxUsers < 1 {
+				return cmdutil.FlagErrorf("--max-users must be at least 1")
 			}
 			if err := checkEvidenceFlags(opts); err != nil {
 				return err
@@ -112,7 +115,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	in := pipeline.PlanInput{GatherEvidence: opts.GatherEvidence, NoEvidence: opts.NoEvidence,
+	in := pipeline.PlanInput{GatherEvidence: opts.GatherEvidence, NoEvidence: opts.NoEvidence, DeleteInactiveKeys: true,
 		Sources: pipeline.SourceOptions{Regions: opts.Regions, Clock: opts.Clock}}
 	if opts.FromScan != "" {
 		if in.Saved, err = readScan(opts.FromScan); err != nil {
@@ -158,7 +161,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	if opts.OutputFile != "" && opts.Output != "html" {
 		fmt.Fprintf(summary, "Wrote %s. Review it, then: iamsweep apply %s\n", opts.OutputFile, opts.OutputFile)
 	}
-	return nil
+	return basis.Scan.Incomplete()
 }
 
 func readScan(path string) (*scan.Result, error) {

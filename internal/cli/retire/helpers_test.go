@@ -54,8 +54,16 @@ func evidenceServer(t *testing.T, a *iamfixture.Account) *fakeaws.Server {
 // API call it makes must be in the command's documented permissions.
 func cli(t *testing.T, a *iamfixture.Account, want int, args ...string) clitest.Result {
 	t.Helper()
+	return cliAt(t, a, time.Now, want, args...)
+}
+
+// cliAt is cli with now as the real clock: the time changing commands
+// judge quarantine by, and the default --as-of (what a run 100 days from
+// now would see).
+func cliAt(t *testing.T, a *iamfixture.Account, now func() time.Time, want int, args ...string) clitest.Result {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Now: time.Now}
+	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Now: now}
 	res := clitest.Result{Code: root.Main(a.Ctx, f, args), Stdout: out.String(), Stderr: errOut.String()}
 	if perms, ok := pipeline.Permissions[args[0]]; ok && f.BuiltAWS() != nil {
 		gathering := slices.Contains(args, "--gather-evidence")
@@ -92,6 +100,11 @@ func policyFile(t *testing.T, name string) *iampolicy.Policy {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// later returns a clock n days ahead of the real one.
+func later(n int) func() time.Time {
+	return func() time.Time { return time.Now().AddDate(0, 0, n) }
 }
 
 func days(n int) string {

@@ -36,7 +36,9 @@ func TestLifecycle(t *testing.T) {
 	if p := readPlan(t, "plan-excluded.json"); len(p.Actions) != 0 {
 		t.Errorf("an --exclude given to plan --from-scan was ignored: %s", actions(p))
 	}
-	res = cli(t, a, 0, "plan", "--as-of", days(100), "--gather-evidence", "--output-file", "plan.json")
+	// Changing commands judge on the real clock: the run is 100 days on.
+	at := later(100)
+	res = cliAt(t, a, at, 0, "plan", "--gather-evidence", "--output-file", "plan.json")
 	p := readPlan(t, "plan.json")
 	if actions(p) != "disable alice" {
 		t.Fatalf("live plan: %s", actions(p))
@@ -55,7 +57,7 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	// apply: dry run changes nothing
-	res = cli(t, a, 0, "apply", "plan.json")
+	res = cliAt(t, a, at, 0, "apply", "plan.json")
 	if !strings.Contains(res.Stdout, "dry run: nothing was changed") {
 		t.Errorf("dry run output:\n%s", res.Stdout)
 	}
@@ -68,7 +70,7 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	// apply --yes disables
-	cli(t, a, 0, "apply", "plan.json", "--yes")
+	cliAt(t, a, at, 0, "apply", "plan.json", "--yes")
 	u, err := remediate.ReadUser(a.Ctx, a.API, "alice", false)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +79,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("after apply: %+v", u)
 	}
 	// a second apply has nothing left to do
-	res = cli(t, a, 0, "apply", "plan.json", "--yes")
+	res = cliAt(t, a, at, 0, "apply", "plan.json", "--yes")
 	if !strings.Contains(res.Stdout, "already done") {
 		t.Errorf("second apply:\n%s", res.Stdout)
 	}
@@ -85,12 +87,12 @@ func TestLifecycle(t *testing.T) {
 	// the one-time password is not written to a stdout that is not a
 	// terminal unless asked for, and nothing changes then
 	unrestored := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
-	res = cli(t, a, 2, "restore", "alice", "--yes")
+	res = cliAt(t, a, at, 2, "restore", "alice", "--yes")
 	if !strings.Contains(res.Stderr, "--print-password") || iamfixture.Snapshot(t, a.Ctx, a.API, a.API) != unrestored {
 		t.Errorf("restore to a non-terminal without --print-password: %s", res.Stderr)
 	}
 	// restore gives back the prior state and shows a one-time password once
-	res = cli(t, a, 0, "restore", "alice", "--yes", "--print-password")
+	res = cliAt(t, a, at, 0, "restore", "alice", "--yes", "--print-password")
 	if !strings.Contains(res.Stdout, "one-time console password for alice") {
 		t.Errorf("restore output:\n%s", res.Stdout)
 	}
@@ -103,24 +105,24 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	// the old plan no longer disables a user somebody had restored
-	res = cli(t, a, 0, "apply", "plan.json", "--yes")
+	res = cliAt(t, a, at, 0, "apply", "plan.json", "--yes")
 	if !strings.Contains(res.Stdout, "disable alice: skipped: stale plan: the user was restored at") {
 		t.Errorf("old plan after restore:\n%s", res.Stdout)
 	}
 	// disable again; 15 days later the plan deletes
-	cli(t, a, 0, "disable", "alice", "--yes", "--reason", "unused 100 days")
-	cli(t, a, 1, "delete", "alice", "--yes") // still in quarantine
+	cliAt(t, a, at, 0, "disable", "alice", "--yes", "--reason", "unused 100 days")
+	cliAt(t, a, at, 1, "delete", "alice", "--yes") // still in quarantine
 	before := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
-	res = cli(t, a, 0, "delete", "alice", "--force")
+	res = cliAt(t, a, at, 0, "delete", "alice", "--force")
 	golden(t, "delete-dry-run.golden", normalize(res.Stdout))
 	if got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API); got != before {
 		t.Fatalf("delete dry run changed the account:\n%s", got)
 	}
-	res = cli(t, a, 0, "plan", "--as-of", days(15), "--gather-evidence", "--output-file", "plan2.json")
+	res = cliAt(t, a, later(115), 0, "plan", "--gather-evidence", "--output-file", "plan2.json")
 	if p := readPlan(t, "plan2.json"); actions(p) != "delete alice" {
 		t.Fatalf("plan 15 days on: %s\n%s", actions(p), res.Stdout)
 	}
-	cli(t, a, 0, "apply", "plan2.json", "--as-of", days(15), "--yes", "--backup-dir", "backups")
+	cliAt(t, a, later(115), 0, "apply", "plan2.json", "--yes", "--backup-dir", "backups")
 	if _, err := a.API.GetUser(a.Ctx, &iam.GetUserInput{UserName: aws.String("alice")}); err == nil {
 		t.Fatal("alice still exists")
 	}

@@ -53,13 +53,13 @@ func TestStalePlanSkipsUserWhoseKeyWasUsed(t *testing.T) {
 	id, secret := user(t, a, "alice", nil)
 	user(t, a, "bob", nil)
 	env(t, a)
-	cli(t, a, 0, "plan", "--as-of", days(100), "--output-file", "plan.json")
+	cliAt(t, a, later(100), 0, "plan", "--output-file", "plan.json")
 	if p := readPlan(t, "plan.json"); actions(p) != "disable alice, disable bob" {
 		t.Fatalf("plan: %s", actions(p))
 	}
 	// The plan recorded the key as never used, so any use is after it.
 	useKey(t, a, id, secret)
-	res := cli(t, a, 0, "apply", "plan.json", "--yes")
+	res := cliAt(t, a, later(100), 0, "apply", "plan.json", "--yes")
 	if !strings.Contains(res.Stdout, "disable alice: skipped: stale plan: access key "+id+" was used at") {
 		t.Errorf("apply output:\n%s", res.Stdout)
 	}
@@ -70,11 +70,11 @@ func TestStalePlanSkipsUserWhoseKeyWasUsed(t *testing.T) {
 	}
 	// A key created after the scan makes the plan stale too.
 	cli(t, a, 0, "restore", "bob", "--yes", "--print-password")
-	cli(t, a, 0, "plan", "--as-of", days(100), "--output-file", "plan2.json")
+	cliAt(t, a, later(100), 0, "plan", "--output-file", "plan2.json")
 	if _, err := a.API.CreateAccessKey(a.Ctx, iamCreateKey("bob")); err != nil {
 		t.Fatal(err)
 	}
-	res = cli(t, a, 0, "apply", "plan2.json", "--yes")
+	res = cliAt(t, a, later(100), 0, "apply", "plan2.json", "--yes")
 	if !strings.Contains(res.Stdout, "disable bob: skipped: stale plan: access key") || !strings.Contains(res.Stdout, "was created after the scan") {
 		t.Errorf("apply output:\n%s", res.Stdout)
 	}
@@ -86,12 +86,12 @@ func TestMaxUsers(t *testing.T) {
 		user(t, a, n, nil)
 	}
 	env(t, a)
-	res := cli(t, a, 1, "plan", "--as-of", days(100), "--max-users", "2", "--output-file", "plan.json")
+	res := cliAt(t, a, later(100), 1, "plan", "--max-users", "2", "--output-file", "plan.json")
 	if !strings.Contains(res.Stderr, "disables or deletes 3 users, more than --max-users 2") {
 		t.Errorf("stderr %q", res.Stderr)
 	}
-	cli(t, a, 0, "plan", "--as-of", days(100), "--max-users", "3", "--output-file", "plan.json")
-	res = cli(t, a, 1, "apply", "plan.json", "--yes", "--max-users", "2")
+	cliAt(t, a, later(100), 0, "plan", "--max-users", "3", "--output-file", "plan.json")
+	res = cliAt(t, a, later(100), 1, "apply", "plan.json", "--yes", "--max-users", "2")
 	if !strings.Contains(res.Stderr, "more than --max-users 2") {
 		t.Errorf("stderr %q", res.Stderr)
 	}
@@ -103,12 +103,12 @@ func TestMaxUsers(t *testing.T) {
 	if err := os.WriteFile("iamsweep.yaml", []byte("max_users: 2\nquarantine_days: 30\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res = cli(t, a, 1, "apply", "plan.json", "--yes", "--config", "iamsweep.yaml")
+	res = cliAt(t, a, later(100), 1, "apply", "plan.json", "--yes", "--config", "iamsweep.yaml")
 	if !strings.Contains(res.Stderr, "more than --max-users 2") {
 		t.Errorf("config max_users: stderr %q", res.Stderr)
 	}
 	// The default (20) holds too.
-	cli(t, a, 0, "apply", "plan.json", "--yes")
+	cliAt(t, a, later(100), 0, "apply", "plan.json", "--yes")
 }
 
 // TestConfirmationAtTerminal types the account ID at the prompt; a wrong
@@ -166,13 +166,13 @@ func TestMissingPermissionExits4AndRerunFinishes(t *testing.T) {
 	if u.State.State != remediate.StateDisabling || u.State.DeactivatedKeys[0] != id {
 		t.Errorf("the interrupted disable did not record its intent: %+v", u.State)
 	}
-	cli(t, a, 0, "plan", "--as-of", days(100), "--output-file", "plan.json")
-	res = cli(t, a, 4, "apply", "plan.json", "--yes")
+	cliAt(t, a, later(100), 0, "plan", "--output-file", "plan.json")
+	res = cliAt(t, a, later(100), 4, "apply", "plan.json", "--yes")
 	if !strings.Contains(res.Stderr, "2 action(s) failed") {
 		t.Errorf("apply stderr %q", res.Stderr)
 	}
 	a.Proxy.Allow("UpdateAccessKey")
-	cli(t, a, 0, "apply", "plan.json", "--yes")
+	cliAt(t, a, later(100), 0, "apply", "plan.json", "--yes")
 	for _, n := range []string{"alice", "bob"} {
 		if u, _ := remediate.ReadUser(a.Ctx, a.API, n, false); !u.State.Disabled() || u.Keys[0].Active() {
 			t.Errorf("%s after the rerun: %+v", n, u.State)

@@ -58,9 +58,12 @@ func stormScenario(t *testing.T, throttle int) stormRun {
 	}
 	env(t, a)
 	a.Proxy.Throttle(throttle)
-	cli(t, a, 0, "scan", "--as-of", days(100), "--parallel", "16", "--output-file", "scan.json")
-	cli(t, a, 0, "plan", "--as-of", days(100), "--no-evidence", "--parallel", "16", "--output-file", "plan.json")
-	cli(t, a, 0, "apply", "plan.json", "--yes", "--parallel", "16")
+	// The users look 100 days unused on a clock 100 days ahead: a
+	// changing command judges on the (real) clock, never on --as-of.
+	clock := later(100)
+	cliAt(t, a, clock, 0, "scan", "--parallel", "16", "--output-file", "scan.json")
+	cliAt(t, a, clock, 0, "plan", "--no-evidence", "--parallel", "16", "--output-file", "plan.json")
+	cliAt(t, a, clock, 0, "apply", "plan.json", "--yes", "--parallel", "16")
 	a.Proxy.Throttle(0)
 
 	var out stormRun

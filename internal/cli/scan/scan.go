@@ -147,6 +147,9 @@ func scanRun(ctx context.Context, opts *Options) error {
 	if err := sendNotifications(ctx, f, targets, res, opts.NotifyReport); err != nil {
 		return err
 	}
+	if err := res.Incomplete(); err != nil {
+		return err
+	}
 	if failOn != 0 {
 		return failOnFindings(res, failOn)
 	}

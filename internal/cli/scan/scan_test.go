@@ -3,6 +3,7 @@ package scan_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,5 +99,28 @@ func TestVersionAndCompletion(t *testing.T) {
 	}
 	if res := runCLI(t, "", "completion", "bash"); res.Code != 0 || !strings.Contains(res.Stdout, "__start_iamsweep") {
 		t.Errorf("completion bash: exit %d", res.Code)
+	}
+}
+
+// One row that cannot be read does not sink the scan: the others are
+// judged and written, the row is named, and the exit is 1.
+func TestBadRowJudgesTheRestAndExitsOne(t *testing.T) {
+	data, err := os.ReadFile("../../../examples/credential-report.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	fields := strings.Split(lines[len(lines)-1], ",")
+	lines = append(lines,
+		"a,b,arn:aws:iam::"+strings.Split(fields[1], ":")[4]+":user/a,b,"+strings.Join(fields[2:], ","), // mended from its ARN
+		"c,d,"+strings.Join(fields[1:], ","), // cannot be mended
+	)
+	res := runCLI(t, strings.Join(lines, "\n")+"\n", "scan", "--credential-report", "-", "--as-of", "2026-11-23", "-o", "json")
+	if res.Code != 1 || !strings.Contains(res.Stderr, "1 credential report row(s) could not be read") ||
+		!strings.Contains(res.Stderr, fmt.Sprintf("line %d", len(lines))) {
+		t.Errorf("exit %d stderr %q", res.Code, res.Stderr)
+	}
+	if !strings.Contains(res.Stdout, `"name": "a,b"`) || !strings.Contains(res.Stdout, `"bad_rows"`) {
+		t.Errorf("stdout lacks the mended user or bad_rows:\n%.2000s", res.Stdout)
 	}
 }

@@ -76,9 +76,18 @@ func (a *Account) FullUser(name string) {
 	mfa, err := a.API.CreateVirtualMFADevice(a.Ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
 	a.must(mfa, err)
 	a.must(a.API.EnableMFADevice(a.Ctx, &iam.EnableMFADeviceInput{UserName: n, SerialNumber: mfa.VirtualMFADevice.SerialNumber, AuthenticationCode1: aws.String("123456"), AuthenticationCode2: aws.String("654321")}))
-	a.must(a.API.UploadSSHPublicKey(a.Ctx, &iam.UploadSSHPublicKeyInput{UserName: n, SSHPublicKeyBody: aws.String("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDd " + name)}))
-	a.must(a.API.UploadSigningCertificate(a.Ctx, &iam.UploadSigningCertificateInput{UserName: n, CertificateBody: aws.String(TestCert(a.T))}))
-	a.must(a.API.CreateServiceSpecificCredential(a.Ctx, &iam.CreateServiceSpecificCredentialInput{UserName: n, ServiceName: aws.String("codecommit.amazonaws.com")}))
+	// The other credentials are inactive: an active one would keep the
+	// user from unused-user (rule other-active-credential), and this user
+	// is meant to be retired.
+	ssh, err := a.API.UploadSSHPublicKey(a.Ctx, &iam.UploadSSHPublicKeyInput{UserName: n, SSHPublicKeyBody: aws.String("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDd " + name)})
+	a.must(ssh, err)
+	a.must(a.API.UpdateSSHPublicKey(a.Ctx, &iam.UpdateSSHPublicKeyInput{UserName: n, SSHPublicKeyId: ssh.SSHPublicKey.SSHPublicKeyId, Status: iamtypes.StatusTypeInactive}))
+	cert, err := a.API.UploadSigningCertificate(a.Ctx, &iam.UploadSigningCertificateInput{UserName: n, CertificateBody: aws.String(TestCert(a.T))})
+	a.must(cert, err)
+	a.must(a.API.UpdateSigningCertificate(a.Ctx, &iam.UpdateSigningCertificateInput{UserName: n, CertificateId: cert.Certificate.CertificateId, Status: iamtypes.StatusTypeInactive}))
+	sc, err := a.API.CreateServiceSpecificCredential(a.Ctx, &iam.CreateServiceSpecificCredentialInput{UserName: n, ServiceName: aws.String("codecommit.amazonaws.com")})
+	a.must(sc, err)
+	a.must(a.API.UpdateServiceSpecificCredential(a.Ctx, &iam.UpdateServiceSpecificCredentialInput{UserName: n, ServiceSpecificCredentialId: sc.ServiceSpecificCredential.ServiceSpecificCredentialId, Status: iamtypes.StatusTypeInactive}))
 }
 
 // TestCert returns a self-signed PEM certificate.
@@ -127,6 +136,9 @@ func Snapshot(t *testing.T, ctx context.Context, api remediate.IAMAPI, lister *i
 		for k, v := range u.Tags {
 			for id, alias := range ids {
 				v = strings.ReplaceAll(v, id, alias)
+			}
+			if k == remediate.TagRunID {
+				v = "RUN-ID" // one per run by design
 			}
 			tags = append(tags, k+"="+v)
 		}

@@ -161,6 +161,16 @@ func (p *Proxy) serve(w http.ResponseWriter, form url.Values) bool {
 			b.WriteString("<member>" + c.xml() + "</member>")
 		}
 		reply(w, "ListServiceSpecificCredentials", "<ServiceSpecificCredentials>"+b.String()+"</ServiceSpecificCredentials><IsTruncated>false</IsTruncated>")
+	case "UpdateServiceSpecificCredential":
+		id := form.Get("ServiceSpecificCredentialId")
+		for i, c := range p.creds[user] {
+			if c.id == id {
+				p.creds[user][i].status = form.Get("Status")
+				reply(w, "UpdateServiceSpecificCredential", "")
+				return true
+			}
+		}
+		fail(w, "NoSuchEntity", "The Service Specific Credential with id "+id+" cannot be found.")
 	case "DeleteServiceSpecificCredential":
 		id := form.Get("ServiceSpecificCredentialId")
 		list := p.creds[user]
