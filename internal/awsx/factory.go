@@ -55,10 +55,10 @@ func NewFactory(ctx context.Context, opts Options) (*Factory, error) {
 	}
 	loaders := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
+			return FailFast(retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = attempts
 				o.MaxBackoff = 20 * time.Second
-			})
+			}))
 		}),
 	}
 	if opts.Profile != "" {
@@ -84,7 +84,7 @@ func NewFactory(ctx context.Context, opts Options) (*Factory, error) {
 		}))
 	}
 	calls := &CallLog{}
-	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware)
+	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware, APIMiddleware)
 	return &Factory{Config: cfg, Calls: calls}, nil
 }
 
