@@ -47,16 +47,25 @@ type AdvisorResult struct {
 func (a *AccessAdvisor) Read(ctx context.Context, targets []Target) map[string]AdvisorResult {
 	out := make(map[string]AdvisorResult, len(targets))
 	jobs := make(map[string]string, len(targets))
+	var sticky error // an error every further call would repeat
 	for _, t := range targets {
 		if t.ARN == "" {
 			out[t.Name] = advisorErr(fmt.Errorf("the user's ARN is unknown"))
+			continue
+		}
+		if sticky != nil {
+			out[t.Name] = advisorErr(sticky)
 			continue
 		}
 		gen, err := a.IAM.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{
 			Arn: aws.String(t.ARN), Granularity: iamtypes.AccessAdvisorUsageGranularityTypeServiceLevel,
 		})
 		if err != nil {
-			out[t.Name] = advisorErr(awsx.Classify("iam:GenerateServiceLastAccessedDetails", err))
+			err = awsx.Classify("iam:GenerateServiceLastAccessedDetails", err)
+			if repeats(err) {
+				sticky = err
+			}
+			out[t.Name] = advisorErr(err)
 			continue
 		}
 		jobs[t.Name] = aws.ToString(gen.JobId)

@@ -212,7 +212,8 @@ func repeats(err error) bool {
 	var perm *awsx.PermissionError
 	var cred *awsx.CredentialsError
 	var thr *awsx.ThrottledError
-	return errors.As(err, &perm) || errors.As(err, &cred) || errors.As(err, &thr)
+	var endpoint *awsx.EndpointError // unreachable, no such API, or failing
+	return errors.As(err, &perm) || errors.As(err, &cred) || errors.As(err, &thr) || errors.As(err, &endpoint)
 }
 
 func dedupeNewestFirst(evs []Event) []Event {

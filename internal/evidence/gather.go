@@ -54,6 +54,8 @@ type Gatherer struct {
 	Code       CodeSearcher
 	// Skipped explains sources left out on purpose (source -> why).
 	Skipped map[string]string
+	// Budgets bound each AWS source's time; nil means DefaultBudgets.
+	Budgets map[string]Budget
 }
 
 // Input is what a dossier is about.
@@ -89,17 +91,24 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 		code     map[string][]CodeRef
 		codeErr  error
 	)
+	budget := newBudgeted(ctx, g.Budgets)
 	if g.CloudTrail != nil {
-		wg.Go(func() { trail = g.CloudTrail.Lookup(ctx, targets, w) })
+		sctx, cancel := budget.ctx(SourceCloudTrail, lookupsPerRegion(targets))
+		defer cancel()
+		wg.Go(func() { trail = g.CloudTrail.Lookup(sctx, targets, w) })
 	}
 	if g.Logs != nil {
 		wg.Go(func() { logs, logsRun = g.Logs.SearchLogs(ctx, targets, w) })
 	}
 	if g.Advisor != nil {
-		wg.Go(func() { advisor = g.Advisor.Read(ctx, targets) })
+		sctx, cancel := budget.ctx(SourceAccessAdvisor, len(targets))
+		defer cancel()
+		wg.Go(func() { advisor = g.Advisor.Read(sctx, targets) })
 	}
 	if g.Analyzer != nil {
-		wg.Go(func() { analyzer = g.Analyzer.Read(ctx) })
+		sctx, cancel := budget.ctx(SourceAccessAnalyzer, 0)
+		defer cancel()
+		wg.Go(func() { analyzer = g.Analyzer.Read(sctx) })
 	}
 	if g.Code != nil {
 		wg.Go(func() { code, codeErr = g.Code.SearchCode(ctx, targets) })
@@ -108,6 +117,7 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	budget.settle()
 
 	d := &Dossier{
 		SchemaVersion: SchemaVersion, AccountID: in.AccountID, AsOf: in.AsOf.UTC(), GeneratedAt: in.Now.UTC(),
@@ -143,6 +153,7 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 		d.Users = append(d.Users, *u)
 	}
 	sort.SliceStable(d.Users, func(i, j int) bool { return d.Users[i].Name < d.Users[j].Name })
+	budget.annotate(d)
 	d.Findings = attemptFindings(d)
 	d.Summary = summarize(d)
 	return d, nil
