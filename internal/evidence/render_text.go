@@ -29,7 +29,7 @@ func renderText(w io.Writer, d *Dossier) error {
 	}
 	fmt.Fprintf(&b, "\n%-*s  %-7s  %s\n", width, "USER", "VERDICT", "REASON")
 	for _, u := range d.Users {
-		fmt.Fprintf(&b, "%-*s  %-7s  %s\n", width, u.Name, u.Verdict, u.Reason)
+		fmt.Fprintf(&b, "%-*s  %-7s  %s\n", width, u.Name, u.Verdict, shortReason(&u))
 	}
 	for _, u := range d.Users {
 		b.WriteString("\n")
@@ -48,7 +48,7 @@ func renderText(w io.Writer, d *Dossier) error {
 func textUser(b *strings.Builder, u *UserDossier) {
 	fmt.Fprintf(b, "== %s (%s)\n", u.Name, u.ARN)
 	kv := func(k, v string) { fmt.Fprintf(b, "  %-16s %s\n", k, v) }
-	kv("verdict", u.Verdict+": "+u.Reason)
+	kv("verdict", u.Verdict+": "+shortReason(u))
 	if len(u.Candidate) > 0 {
 		kv("candidate", strings.Join(u.Candidate, ", "))
 	}
@@ -56,7 +56,7 @@ func textUser(b *strings.Builder, u *UserDossier) {
 		kv("disabled", moment(*u.DisabledAt))
 	}
 	for _, e := range u.Unknown {
-		kv("unreadable", unknownLine(e))
+		kv("unreadable", shortUnknownLine(e))
 	}
 	for _, c := range u.Credentials {
 		kv("credential", credentialLine(c))
