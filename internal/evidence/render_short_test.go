@@ -10,9 +10,9 @@ func TestShortError(t *testing.T) {
 	cases := map[string]string{
 		sdk: "cloudtrail:LookupEvents: InternalFailure, HTTP 500",
 		"the endpoint does not implement cloudtrail:LookupEvents (it answered HTTP 500 with a web page, not the API): point --endpoint-url at a service that has it": "the endpoint does not implement cloudtrail:LookupEvents",
-		"missing permission iam:GenerateServiceLastAccessedDetails: grant it to the caller (see the README's IAM policy): operation error IAM": "missing permission iam:GenerateServiceLastAccessedDetails",
-		"not read within the source's time budget of 1m30s": "not read within the source's time budget of 1m30s",
-		"access advisor job job-5 failed: InternalFailure: fake failure":                      "access advisor job job-5 failed: InternalFailure: fake failure",
+		"missing permission iam:GenerateServiceLastAccessedDetails: grant it to the caller (see the README's IAM policy): operation error IAM":                       "missing permission iam:GenerateServiceLastAccessedDetails",
+		"not read within the source's time budget of 1m30s":              "not read within the source's time budget of 1m30s",
+		"access advisor job job-5 failed: InternalFailure: fake failure": "access advisor job job-5 failed: InternalFailure: fake failure",
 	}
 	for in, want := range cases {
 		if got := shortError(in); got != want {
