@@ -334,3 +334,43 @@ func TestNarrowTableCutsALongUserName(t *testing.T) {
 		}
 	}
 }
+
+// disabledFixture has a user iamsweep disabled 3 days before the scan, one
+// whose quarantine is over, and one in use.
+func disabledFixture(t *testing.T) *scan.Result {
+	mk := func(name, at string) inventory.User {
+		u := user(name, "/", "2024-01-01")
+		u.Tags = map[string]string{"iamsweep:state": "disabled", "iamsweep:disabled-at": at}
+		return u
+	}
+	live := user("alice", "/", "2024-05-01")
+	live.MFAActive = true
+	live.Password = inventory.Password{Enabled: true, LastUsed: day("2026-11-20"), LastChanged: day("2026-06-01")}
+	return evaluate(t, &inventory.Inventory{AccountID: account, Users: []inventory.User{
+		live, mk("ci-old", "2026-11-20T10:00:00Z"), mk("svc-gone", "2026-10-01T08:00:00Z"),
+	}}, nil)
+}
+
+func TestDisabledUsersGolden(t *testing.T) {
+	r := disabledFixture(t)
+	if r.Summary.Disabled != 2 || r.Summary.InUse != 1 || r.Summary.Unused != 0 {
+		t.Fatalf("summary %+v: want 2 disabled, 1 in use", r.Summary)
+	}
+	for _, c := range []struct{ golden, format string }{
+		{"table_disabled.golden", FormatTable}, {"markdown_disabled.golden", FormatMarkdown}, {"json_disabled.golden", FormatJSON},
+	} {
+		var buf bytes.Buffer
+		if err := Render(&buf, c.format, r, Options{Width: 100}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", c.golden)
+		if *update {
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if want, err := os.ReadFile(path); err != nil || !bytes.Equal(want, buf.Bytes()) {
+			t.Errorf("%s differs (go test ./internal/report -update to accept): %v\n--- got:\n%s", path, err, buf.String())
+		}
+	}
+}

@@ -38,6 +38,7 @@ func renderTable(w io.Writer, r *scan.Result, opts Options) error {
 	} else {
 		b.WriteString(findingsTable(r, opts))
 	}
+	tableDisabled(&b, r, opts.Width)
 	if len(r.ExpiredExclusions) > 0 {
 		b.WriteString("\nExpired exceptions (they no longer protect anyone; renew or remove them):\n")
 		for _, e := range r.ExpiredExclusions {

@@ -69,6 +69,7 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		switch reason, ok := excluded[u.Name]; {
 		case ok:
 			out.Status, out.ExclusionReason = StatusExcluded, reason
+		case markDisabled(&out, u.Tags):
 		case unused[u.Name]:
 			out.Status = StatusUnused
 		default:
@@ -149,6 +150,8 @@ func summarize(r *Result) Summary {
 			s.Unused++
 		case StatusExcluded:
 			s.Excluded++
+		case StatusDisabled:
+			s.Disabled++
 		}
 	}
 	for _, f := range r.Findings {

@@ -19,6 +19,9 @@ const (
 	StatusInUse    = "in-use"
 	StatusUnused   = "unused"
 	StatusExcluded = "excluded"
+	// StatusDisabled: iamsweep disabled the user (its state tags say so);
+	// it waits out the quarantine before it may be deleted.
+	StatusDisabled = "disabled"
 )
 
 // Result is one account's scan.
@@ -52,6 +55,7 @@ type Summary struct {
 	InUse      int            `json:"in_use"`
 	Unused     int            `json:"unused"`
 	Excluded   int            `json:"excluded"`
+	Disabled   int            `json:"disabled"`
 	Findings   int            `json:"findings"`
 	BySeverity map[string]int `json:"by_severity"`
 }
@@ -65,6 +69,10 @@ type User struct {
 	Created         time.Time         `json:"created"`
 	Status          string            `json:"status"`
 	ExclusionReason string            `json:"exclusion_reason,omitempty"`
+	// DisabledAt and DeletableFrom are set for a user iamsweep disabled:
+	// when, and the first day the quarantine allows deleting it.
+	DisabledAt    *time.Time `json:"disabled_at,omitempty"`
+	DeletableFrom *time.Time `json:"deletable_from,omitempty"`
 	MFAActive       bool              `json:"mfa_active"`
 	Tags            map[string]string `json:"tags,omitempty"`
 	Credentials     []Credential      `json:"credentials"`
