@@ -62,6 +62,7 @@ func NewFactory(ctx context.Context, opts Options) (*Factory, error) {
 			}))
 		}),
 	}
+	loaders = append(loaders, config.WithLogger(sdkLogger{}))
 	if opts.Profile != "" {
 		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
 	}
