@@ -120,7 +120,7 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 	budget.settle()
 
 	d := &Dossier{
-		SchemaVersion: SchemaVersion, AccountID: in.AccountID, AsOf: in.AsOf.UTC(), GeneratedAt: in.Now.UTC(),
+		SchemaVersion: SchemaVersion, AccountID: in.AccountID, AsOf: in.AsOf.UTC(), GeneratedAt: in.Now.UTC().Truncate(time.Second),
 		Window: w, Regions: append([]string{}, in.Regions...), Users: []UserDossier{}, Findings: nil,
 	}
 	searched := g.sourceRuns(d, trail, logsRun, advisor, analyzer, codeErr)

@@ -27,7 +27,7 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		SchemaVersion:     SchemaVersion,
 		AccountID:         inv.AccountID,
 		AsOf:              p.AsOf.UTC(),
-		GeneratedAt:       generatedAt.UTC(),
+		GeneratedAt:       generatedAt.UTC().Truncate(time.Second), // the README shows seconds; nanoseconds are noise
 		Source:            source,
 		CallerARN:         inv.CallerARN,
 		ReportGeneratedAt: inv.ReportGeneratedAt,

@@ -62,20 +62,20 @@ type Summary struct {
 
 // User is one IAM user's verdict with the facts it rests on.
 type User struct {
-	Name            string            `json:"name"`
-	ARN             string            `json:"arn"`
-	UserID          string            `json:"user_id,omitempty"`
-	Path            string            `json:"path"`
-	Created         time.Time         `json:"created"`
-	Status          string            `json:"status"`
-	ExclusionReason string            `json:"exclusion_reason,omitempty"`
+	Name            string    `json:"name"`
+	ARN             string    `json:"arn"`
+	UserID          string    `json:"user_id,omitempty"`
+	Path            string    `json:"path"`
+	Created         time.Time `json:"created"`
+	Status          string    `json:"status"`
+	ExclusionReason string    `json:"exclusion_reason,omitempty"`
 	// DisabledAt and DeletableFrom are set for a user iamsweep disabled:
 	// when, and the first day the quarantine allows deleting it.
-	DisabledAt    *time.Time `json:"disabled_at,omitempty"`
-	DeletableFrom *time.Time `json:"deletable_from,omitempty"`
-	MFAActive       bool              `json:"mfa_active"`
-	Tags            map[string]string `json:"tags,omitempty"`
-	Credentials     []Credential      `json:"credentials"`
+	DisabledAt    *time.Time        `json:"disabled_at,omitempty"`
+	DeletableFrom *time.Time        `json:"deletable_from,omitempty"`
+	MFAActive     bool              `json:"mfa_active"`
+	Tags          map[string]string `json:"tags,omitempty"`
+	Credentials   []Credential      `json:"credentials"`
 }
 
 // Credential is a password or access key with its last use.
