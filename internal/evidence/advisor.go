@@ -11,6 +11,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
 // AdvisorAPI is the part of IAM that Access Advisor needs.
@@ -70,11 +71,16 @@ func (a *AccessAdvisor) Read(ctx context.Context, targets []Target) map[string]A
 		}
 		jobs[t.Name] = aws.ToString(gen.JobId)
 	}
+	stage := progress.Start(ctx, fmt.Sprintf("Access Advisor: waiting for %d job(s)", len(jobs)))
+	defer stage.Done()
+	collected := 0
 	for _, t := range targets {
 		id, ok := jobs[t.Name]
 		if !ok {
 			continue
 		}
+		stage.Set(fmt.Sprintf("Access Advisor: %d/%d users", collected, len(jobs)))
+		collected++
 		s, err := a.collect(ctx, id)
 		if err != nil {
 			out[t.Name] = advisorErr(err)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,7 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
 // CloudTrailAPI is the part of CloudTrail the lookup calls.
@@ -88,9 +90,16 @@ func (c *CloudTrailLookup) Lookup(ctx context.Context, targets []Target, w Windo
 	sort.Strings(regions)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	stage := progress.Start(ctx, fmt.Sprintf("CloudTrail: looking up %d user(s) in %d region(s)", len(targets), len(regions)))
+	defer stage.Done()
+	var done atomic.Int64
+	total := len(targets) * len(regions)
+	tick := func() {
+		stage.Set(fmt.Sprintf("CloudTrail: %d/%d user lookups in %d region(s) (2 a second per region)", done.Add(1), total, len(regions)))
+	}
 	for _, region := range regions {
 		wg.Go(func() {
-			res := c.lookupRegion(ctx, region, targets, w)
+			res := c.lookupRegion(ctx, region, targets, w, tick)
 			mu.Lock()
 			defer mu.Unlock()
 			for name, r := range res {
@@ -124,7 +133,7 @@ func (c *CloudTrailLookup) historyGap(w Window) string {
 // lookupRegion runs every lookup of one region in turn. After an error
 // that will repeat (permission, credentials, region not enabled) the
 // region's remaining lookups are failed without calling AWS.
-func (c *CloudTrailLookup) lookupRegion(ctx context.Context, region string, targets []Target, w Window) map[string]*TrailResult {
+func (c *CloudTrailLookup) lookupRegion(ctx context.Context, region string, targets []Target, w Window, tick func()) map[string]*TrailResult {
 	client := c.Clients[region]
 	out := make(map[string]*TrailResult, len(targets))
 	var sticky error
@@ -150,6 +159,7 @@ func (c *CloudTrailLookup) lookupRegion(ctx context.Context, region string, targ
 				break
 			}
 		}
+		tick()
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iamsweep/iamsweep/internal/progress"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
@@ -98,7 +99,10 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 		wg.Go(func() { trail = g.CloudTrail.Lookup(sctx, targets, w) })
 	}
 	if g.Logs != nil {
-		wg.Go(func() { logs, logsRun = g.Logs.SearchLogs(ctx, targets, w) })
+		wg.Go(func() {
+			defer progress.Start(ctx, "searching CloudTrail log files").Done()
+			logs, logsRun = g.Logs.SearchLogs(ctx, targets, w)
+		})
 	}
 	if g.Advisor != nil {
 		sctx, cancel := budget.ctx(SourceAccessAdvisor, len(targets))
@@ -108,10 +112,16 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 	if g.Analyzer != nil {
 		sctx, cancel := budget.ctx(SourceAccessAnalyzer, 0)
 		defer cancel()
-		wg.Go(func() { analyzer = g.Analyzer.Read(sctx) })
+		wg.Go(func() {
+			defer progress.Start(ctx, "IAM Access Analyzer: reading unused-access findings").Done()
+			analyzer = g.Analyzer.Read(sctx)
+		})
 	}
 	if g.Code != nil {
-		wg.Go(func() { code, codeErr = g.Code.SearchCode(ctx, targets) })
+		wg.Go(func() {
+			defer progress.Start(ctx, "searching code, CI files and git history").Done()
+			code, codeErr = g.Code.SearchCode(ctx, targets)
+		})
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
