@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
 // IOStreams are the process's standard streams, replaceable in tests.
@@ -18,9 +19,11 @@ type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
-	// StdoutTTY and StdinTTY say whether a person is at the terminal.
+	// StdoutTTY and StdinTTY say whether a person is at the terminal;
+	// StderrTTY whether progress can be drawn there.
 	StdoutTTY bool
 	StdinTTY  bool
+	StderrTTY bool
 }
 
 // SystemIO returns the real streams.
@@ -29,6 +32,7 @@ func SystemIO() *IOStreams {
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
 }
 
@@ -41,6 +45,9 @@ type Factory struct {
 	// Now is the real clock; --as-of overrides it for judgements.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Progress shows long waits; nil (tests, before the root's flags are
+	// read) shows nothing.
+	Progress *progress.Reporter
 
 	once   sync.Once
 	aws    *awsx.Factory

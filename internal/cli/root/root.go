@@ -21,7 +21,7 @@ import (
 // NewCmdRoot builds the command tree around f.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	var logLevel string
-	var debug bool
+	var debug, quiet bool
 	cmd := &cobra.Command{
 		Use:   "iamsweep <command>",
 		Short: "Find, prove and safely retire unused AWS IAM users and credentials",
@@ -46,9 +46,18 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 				return cmdutil.FlagErrorf("invalid --log-level %q: want debug, info, warn or error", logLevel)
 			}
 			f.Logger = slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: level}))
+			// The SDK's own log lines go through slog.Default.
+			slog.SetDefault(f.Logger)
+			if err := checkEndpoint(f); err != nil {
+				return err
+			}
+			startProgress(cmd, f, quiet)
 			return nil
 		},
 	}
+	// "iamsweep v1.2.0 (go1.26, linux/amd64)", not cobra's "iamsweep
+	// version iamsweep ...".
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.AWSOptions.Profile, "profile", "", "AWS shared config `PROFILE` (default: AWS_PROFILE or default)")
 	pf.StringVar(&f.AWSOptions.Region, "region", "", "AWS `REGION` (default: AWS_REGION, the profile's, or us-east-1 for IAM)")
@@ -56,7 +65,8 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	pf.StringVar(&f.AWSOptions.RoleARN, "role-arn", "", "assume IAM role `ARN` before calling AWS")
 	pf.IntVar(&f.AWSOptions.MaxAttempts, "max-attempts", awsx.DefaultMaxAttempts, "attempts per AWS call, with backoff, before giving up on throttling")
 	pf.StringVar(&logLevel, "log-level", "warn", "log `LEVEL` on stderr: debug, info, warn, error")
-	pf.BoolVar(&debug, "debug", false, "log debug details, including the AWS calls made (same as --log-level debug)")
+	pf.BoolVar(&debug, "debug", false, "log debug details, including the AWS calls made and raw AWS errors (same as --log-level debug)")
+	pf.BoolVarP(&quiet, "quiet", "q", false, "show no progress on stderr while waiting (errors and warnings still show)")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
 
 	cmd.AddCommand(scancmd.NewCmdScan(f, nil))
@@ -64,6 +74,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	cmd.AddCommand(version.NewCmdVersion(f))
 	cmd.AddCommand(retire.NewCmdDisable(f, nil), retire.NewCmdRestore(f, nil), retire.NewCmdDelete(f, nil), retire.NewCmdRecreate(f, nil))
 	cmd.AddCommand(retire.NewCmdPlan(f, nil), retire.NewCmdApply(f, nil))
+	cmd.AddCommand(newCmdCompletion(cmd, f))
 	return cmd
 }
 
@@ -74,7 +85,8 @@ func Main(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
-	err := cmd.ExecuteContext(ctx)
+	ran, err := cmd.ExecuteContextC(ctx)
+	f.Progress.Close()
 	if a := f.BuiltAWS(); a != nil && f.Logger != nil {
 		f.Logger.Debug("aws calls", "total", a.Calls.Total(""), "by_action", a.Calls.Counts())
 	}
@@ -86,9 +98,12 @@ func Main(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		code = cmdutil.ExitUsage
 	}
 	fmt.Fprintf(f.IO.ErrOut, "iamsweep: %s\n", err)
+	if d := debugDetail(err); d != "" && f.Logger != nil {
+		f.Logger.Debug("raw error", "detail", d)
+	}
 	var fe *cmdutil.FindingsError
 	if code == cmdutil.ExitUsage && !errors.As(err, &fe) {
-		fmt.Fprintln(f.IO.ErrOut, "run 'iamsweep --help' for usage")
+		fmt.Fprintln(f.IO.ErrOut, helpHint(ran))
 	}
 	return code
 }

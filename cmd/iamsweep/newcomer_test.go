@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/cli/root"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
+)
+
+// What a newcomer tries in the first hour: each case gives the exit code
+// and the words they need to see.
+func TestNewcomerCommands(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	cases := []struct {
+		args        []string
+		code        int
+		out, errOut string
+		notErr      string
+	}{
+		{args: []string{"--version"}, code: 0, out: "iamsweep "},
+		{args: []string{"completion", "foo"}, code: 2, errOut: `unknown shell "foo"`},
+		{args: []string{"completion"}, code: 2, errOut: "name one shell"},
+		{args: []string{"completion", "bash"}, code: 0, out: "bash completion"},
+		{args: []string{"completion", "--help"}, code: 0, out: "source <(iamsweep completion bash)"},
+		{args: []string{"version", "--help"}, code: 0, out: "iamsweep --version"},
+		{args: []string{"scan", "--no-such-flag"}, code: 2, errOut: "run 'iamsweep scan --help' for usage", notErr: "run 'iamsweep --help'"},
+		{args: []string{"scan", "--endpoint-url", "127.0.0.1:4566", "--credential-report", "../../examples/credential-report.csv"}, code: 2, errOut: "e.g. http://127.0.0.1:4566"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			res := clitest.Run(context.Background(), root.Main, time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC), "", c.args...)
+			if res.Code != c.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", res.Code, c.code, res.Stdout, res.Stderr)
+			}
+			if !strings.Contains(res.Stdout, c.out) {
+				t.Errorf("stdout lacks %q:\n%s", c.out, res.Stdout)
+			}
+			if !strings.Contains(res.Stderr, c.errOut) {
+				t.Errorf("stderr lacks %q:\n%s", c.errOut, res.Stderr)
+			}
+			if c.notErr != "" && strings.Contains(res.Stderr, c.notErr) {
+				t.Errorf("stderr has %q:\n%s", c.notErr, res.Stderr)
+			}
+		})
+	}
+	res := clitest.Run(context.Background(), root.Main, time.Now(), "", "--version")
+	if strings.Contains(res.Stdout, "version iamsweep") {
+		t.Errorf("--version prints %q", res.Stdout)
+	}
+}
