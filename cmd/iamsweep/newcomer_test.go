@@ -28,6 +28,9 @@ func TestNewcomerCommands(t *testing.T) {
 		{args: []string{"version", "--help"}, code: 0, out: "iamsweep --version"},
 		{args: []string{"scan", "--no-such-flag"}, code: 2, errOut: "run 'iamsweep scan --help' for usage", notErr: "run 'iamsweep --help'"},
 		{args: []string{"scan", "--endpoint-url", "127.0.0.1:4566", "--credential-report", "../../examples/credential-report.csv"}, code: 2, errOut: "e.g. http://127.0.0.1:4566"},
+		{args: []string{"scan", "--credential-report", "../../examples/credential-report.csv", "--as-of", "2026-11-23", "--output-file", "-", "-o", "json"}, code: 0, out: `"schema_version": 1`},
+		{args: []string{"scan", "--credential-report", "../../examples/credential-report.csv", "--output-file", "testdata"}, code: 2, errOut: "--output-file testdata is a directory"},
+		{args: []string{"scan", "--credential-report", "../../examples/credential-report.csv", "--as-of", "2020-01-01", "-o", "json"}, code: 0, errOut: "before the report's own dates"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

@@ -85,6 +85,9 @@ to standard error.`,
 			if err := checkEvidenceFlags(opts); err != nil {
 				return err
 			}
+			if err := cmdutil.NormalizeOutputFile(&opts.OutputFile); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -166,7 +169,13 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	}
 	_ = plan.WriteSummary(summary, p)
 	if opts.OutputFile != "" {
-		fmt.Fprintf(summary, "Wrote %s. Review it, then: iamsweep apply %s\n", opts.OutputFile, opts.OutputFile)
+		// The real next command, with the AWS settings the plan was made
+		// with; none when there is nothing to apply.
+		next := ""
+		if len(p.Actions) > 0 {
+			next = " Review it, then: " + f.NextCommand("apply", opts.OutputFile)
+		}
+		fmt.Fprintf(summary, "Wrote %s.%s\n", opts.OutputFile, next)
 	}
 	return nil
 }

@@ -108,6 +108,7 @@ func (fl *Flags) Scan(ctx context.Context, f *cmdutil.Factory) (*scan.Result, *i
 	params := rules.Params{AsOf: asOf, MaxUnusedDays: fl.MaxUnusedDays, RotationDays: fl.RotationDays}
 	set := &exclusion.Set{}
 	ssmName := fl.ExclusionsSSM
+	quarantine := 0 // the config's, for the deletable dates
 	if fl.ConfigPath != "" {
 		cfg, err := config.Load(fl.ConfigPath)
 		if err != nil {
@@ -122,6 +123,7 @@ func (fl *Flags) Scan(ctx context.Context, f *cmdutil.Factory) (*scan.Result, *i
 		if ssmName == "" {
 			ssmName = cfg.ExclusionsSSM
 		}
+		quarantine = cfg.QuarantineDays
 		entries, _ := cfg.ExclusionEntries() // validated by Load
 		_ = set.Add(entries...)
 	}
@@ -158,7 +160,19 @@ func (fl *Flags) Scan(ctx context.Context, f *cmdutil.Factory) (*scan.Result, *i
 		collector = &inventory.Live{IAM: aws.IAM(), STS: aws.STS(), Log: f.Logger}
 		opts.Source = scan.SourceLive
 	}
-	return scan.Run(ctx, collector, opts)
+	res, inv, err := scan.Run(ctx, collector, opts)
+	if err != nil {
+		return res, inv, err
+	}
+	if quarantine != 0 {
+		res.SetQuarantine(quarantine)
+	}
+	if fl.AsOf != "" && inv != nil {
+		for _, w := range scan.AsOfWarnings(asOf, f.Now(), inv, opts.Source == scan.SourceLive) {
+			fmt.Fprintln(f.IO.ErrOut, "warning: "+w)
+		}
+	}
+	return res, inv, nil
 }
 
 func (fl *Flags) isChanged(name string) bool { return fl.changed != nil && fl.changed(name) }

@@ -69,6 +69,9 @@ Excluded users keep their findings, marked excluded, and are never acted on.`,
   iamsweep scan --notify sns:arn:aws:sns:eu-west-1:123456789012:iamsweep --notify slack`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := cmdutil.NormalizeOutputFile(&opts.OutputFile); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
