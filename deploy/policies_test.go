@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/iamsweep/iamsweep/internal/cli/retire"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
 )
 
@@ -111,7 +111,7 @@ func TestApplyPolicyMatchesRetirePermissions(t *testing.T) {
 	}
 	listed := map[string]bool{"ssm:GetParameter": true} // --exclusions-ssm
 	for _, cmd := range []string{"plan", "apply", "disable", "restore", "delete"} {
-		for _, a := range retire.Permissions[cmd] {
+		for _, a := range pipeline.Permissions[cmd] {
 			listed[a] = true
 			if !p.Allows(a) && !iampolicy.NeedsNoPermission[a] {
 				t.Errorf("apply.json does not allow %s, which %s needs", a, cmd)
@@ -128,7 +128,7 @@ func TestApplyPolicyMatchesRetirePermissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range retire.GatherEvidencePermissions {
+	for _, a := range pipeline.GatherEvidencePermissions {
 		if !ev.Allows(a) {
 			t.Errorf("evidence.json does not allow %s, which plan --gather-evidence needs", a)
 		}

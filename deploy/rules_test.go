@@ -12,7 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/iamsweep/iamsweep/internal/lambdafn"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 )
 
 // TestTemplatesRefuseAutoDeleteAsTheFunctionDoes: over every combination
@@ -34,7 +34,7 @@ func TestTemplatesRefuseAutoDeleteAsTheFunctionDoes(t *testing.T) {
 		t.Fatalf("precondition %q: %v", m[1], err)
 	}
 	for mask := range 16 {
-		s := &lambdafn.Settings{AutoDelete: mask&1 != 0, AutoDisable: mask&2 != 0, Evidence: mask&4 != 0}
+		s := &pipeline.Settings{AutoDelete: mask&1 != 0, AutoDisable: mask&2 != 0, Evidence: mask&4 != 0}
 		if mask&8 != 0 {
 			s.BackupBucket = "bkt"
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/iamsweep/iamsweep/internal/cli/retire"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/testutil/cfntemplate"
 	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
 )
@@ -52,12 +52,12 @@ func TestTemplateGrantsWritesOnlyWhenSwitchedOn(t *testing.T) {
 		}
 		return false
 	}
-	for _, a := range retire.Permissions["disable"] {
+	for _, a := range pipeline.Permissions["disable"] {
 		if !has([]string{"", "AutoDisableOn"}, a) && a != "sts:GetCallerIdentity" {
 			t.Errorf("auto-disable calls %s, which the role does not grant under AutoDisableOn", a)
 		}
 	}
-	for _, a := range append(retire.Permissions["delete"], "s3:PutObject") {
+	for _, a := range append(pipeline.Permissions["delete"], "s3:PutObject") {
 		if !has([]string{"", "AutoDisableOn", "AutoDeleteOn"}, a) && a != "sts:GetCallerIdentity" {
 			t.Errorf("auto-delete calls %s, which the role does not grant under AutoDeleteOn", a)
 		}

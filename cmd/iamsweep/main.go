@@ -11,7 +11,6 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/lambdafn"
-	"github.com/iamsweep/iamsweep/internal/lambdafn/stages"
 )
 
 func main() {
@@ -23,7 +22,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	if lambdafn.InLambda() {
 		// The same binary, deployed as a Lambda function's bootstrap.
-		if err := lambdafn.Serve(ctx, stages.New()); err != nil {
+		if err := lambdafn.Serve(ctx); err != nil {
 			os.Exit(1)
 		}
 		return

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -54,13 +55,26 @@ func NewFactory(ctx context.Context, opts Options) (*Factory, error) {
 	if attempts == 0 {
 		attempts = DefaultMaxAttempts
 	}
+	// One retryer for every client of the account, so that its adaptive
+	// rate limiter is the account's: IAM's throttling quota is per account,
+	// not per client. On a Throttling answer the limiter lowers the
+	// request rate for every caller instead of letting each retry on its
+	// own; it lifts again as calls succeed.
+	retryer := retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+		o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
+			so.MaxAttempts = attempts
+			so.MaxBackoff = 20 * time.Second
+			// The standard retry quota (500 tokens, 5 per retry) runs dry
+			// under a throttling storm and then fails calls that a wait
+			// would have let through; the adaptive limiter and MaxAttempts
+			// bound the retries instead.
+			so.RateLimiter = ratelimit.None
+		})
+	})
+	failFast := FailFast(retryer)
 	loaders := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer {
-			return FailFast(retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = attempts
-				o.MaxBackoff = 20 * time.Second
-			}))
-		}),
+		// FailFast stops the errors retrying cannot fix (failfast.go).
+		config.WithRetryer(func() aws.Retryer { return failFast }),
 	}
 	loaders = append(loaders, config.WithLogger(sdkLogger{}))
 	if opts.Profile != "" {

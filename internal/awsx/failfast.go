@@ -149,6 +149,9 @@ func FailFast(r aws.Retryer) aws.RetryerV2 {
 
 type failFastRetryer struct{ aws.RetryerV2 }
 
+// Unwrap is the wrapped retryer (the account's adaptive one).
+func (f *failFastRetryer) Unwrap() aws.RetryerV2 { return f.RetryerV2 }
+
 func (f *failFastRetryer) IsErrorRetryable(err error) bool {
 	var ee *EndpointError
 	if errors.As(err, &ee) {
@@ -202,8 +205,10 @@ func APIMiddleware(stack *middleware.Stack) error {
 				}
 				return out, md, err
 			}
+			// Only an error status: a success answered as text/html is an
+			// API's (S3 and emulators label empty bodies so).
 			resp, ok := out.RawResponse.(*smithyhttp.Response)
-			if !ok || !strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html") {
+			if !ok || resp.StatusCode < 400 || !strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html") {
 				return out, md, err
 			}
 			// Drain nothing: the body is a page for people, and the

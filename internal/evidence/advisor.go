@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +12,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/par"
 	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
@@ -35,6 +37,8 @@ type AccessAdvisor struct {
 	Clock Clock
 	// Timeout per job; zero means DefaultAdvisorTimeout.
 	Timeout time.Duration
+	// Parallel bounds the users read at once; zero or one is serial.
+	Parallel int
 }
 
 // AdvisorResult is one user's Access Advisor report, or why it is missing.
@@ -44,19 +48,23 @@ type AdvisorResult struct {
 }
 
 // Read starts every user's job first (IAM runs them concurrently), then
-// collects each one.
+// collects each one; Parallel users at a time for both.
 func (a *AccessAdvisor) Read(ctx context.Context, targets []Target) map[string]AdvisorResult {
-	out := make(map[string]AdvisorResult, len(targets))
-	jobs := make(map[string]string, len(targets))
-	var sticky error // an error every further call would repeat
-	for _, t := range targets {
+	results := make([]AdvisorResult, len(targets))
+	jobs := make([]string, len(targets))
+	// sticky is an error every further call would repeat (a missing
+	// permission, an endpoint without the API): later users get it
+	// without a call.
+	var sticky atomic.Pointer[error]
+	_ = par.Do(ctx, len(targets), a.Parallel, func(ctx context.Context, i int) error {
+		t := targets[i]
 		if t.ARN == "" {
-			out[t.Name] = advisorErr(fmt.Errorf("the user's ARN is unknown"))
-			continue
+			results[i] = advisorErr(fmt.Errorf("the user's ARN is unknown"))
+			return nil
 		}
-		if sticky != nil {
-			out[t.Name] = advisorErr(sticky)
-			continue
+		if e := sticky.Load(); e != nil {
+			results[i] = advisorErr(*e)
+			return nil
 		}
 		gen, err := a.IAM.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{
 			Arn: aws.String(t.ARN), Granularity: iamtypes.AccessAdvisorUsageGranularityTypeServiceLevel,
@@ -64,29 +72,33 @@ func (a *AccessAdvisor) Read(ctx context.Context, targets []Target) map[string]A
 		if err != nil {
 			err = awsx.Classify("iam:GenerateServiceLastAccessedDetails", err)
 			if repeats(err) {
-				sticky = err
+				sticky.CompareAndSwap(nil, &err)
 			}
-			out[t.Name] = advisorErr(err)
-			continue
+			results[i] = advisorErr(err)
+			return nil
 		}
-		jobs[t.Name] = aws.ToString(gen.JobId)
-	}
-	stage := progress.Start(ctx, fmt.Sprintf("Access Advisor: waiting for %d job(s)", len(jobs)))
+		jobs[i] = aws.ToString(gen.JobId)
+		return nil
+	})
+	stage := progress.Start(ctx, "Access Advisor: waiting for the jobs")
 	defer stage.Done()
-	collected := 0
-	for _, t := range targets {
-		id, ok := jobs[t.Name]
-		if !ok {
-			continue
+	var collected atomic.Int64
+	_ = par.Do(ctx, len(targets), a.Parallel, func(ctx context.Context, i int) error {
+		if jobs[i] == "" {
+			return nil
 		}
-		stage.Set(fmt.Sprintf("Access Advisor: %d/%d users", collected, len(jobs)))
-		collected++
-		s, err := a.collect(ctx, id)
+		defer func() { stage.Set(fmt.Sprintf("Access Advisor: %d/%d users", collected.Add(1), len(targets))) }()
+		s, err := a.collect(ctx, jobs[i])
 		if err != nil {
-			out[t.Name] = advisorErr(err)
-			continue
+			results[i] = advisorErr(err)
+			return nil
 		}
-		out[t.Name] = AdvisorResult{Summary: s}
+		results[i] = AdvisorResult{Summary: s}
+		return nil
+	})
+	out := make(map[string]AdvisorResult, len(targets))
+	for i, t := range targets {
+		out[t.Name] = results[i]
 	}
 	return out
 }

@@ -56,6 +56,9 @@ type CloudTrailLookup struct {
 	MaxPages int
 	// Now is the real time: the history holds the 90 days before it.
 	Now time.Time
+	// NoRegions, when set, says why there is no region to search (the
+	// region list could not be read); every user is unknown with it.
+	NoRegions string
 }
 
 // TrailResult is what the event history holds about one user.
@@ -74,8 +77,12 @@ func (c *CloudTrailLookup) Lookup(ctx context.Context, targets []Target, w Windo
 		out[t.Name] = &TrailResult{}
 	}
 	if len(c.Clients) == 0 {
+		why := "no region to search: pass --regions"
+		if c.NoRegions != "" {
+			why = c.NoRegions
+		}
 		for _, t := range targets {
-			out[t.Name].Errors = append(out[t.Name].Errors, SourceError{Source: SourceCloudTrail, Error: "no region to search: pass --regions"})
+			out[t.Name].Errors = append(out[t.Name].Errors, SourceError{Source: SourceCloudTrail, Error: why})
 		}
 	}
 	if gap := c.historyGap(w); gap != "" {

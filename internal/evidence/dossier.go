@@ -10,6 +10,7 @@ package evidence
 import (
 	"time"
 
+	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/rules"
 )
 
@@ -24,8 +25,9 @@ const (
 )
 
 // DisabledAtTag is the user tag (RFC 3339 time) that `apply` sets when it
-// disables a user; events after it are attempts.
-const DisabledAtTag = "iamsweep:disabled-at"
+// disables a user; events after it are attempts. It is declared once, in
+// remediate, with the other state tags.
+const DisabledAtTag = remediate.TagDisabledAt
 
 // WindowDays is how far back evidence looks from --as-of: CloudTrail's
 // event history keeps 90 days.

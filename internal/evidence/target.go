@@ -3,6 +3,8 @@ package evidence
 import (
 	"slices"
 	"time"
+
+	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
 // Target is one user to gather evidence about.
@@ -17,16 +19,9 @@ type Target struct {
 
 func (t Target) hasKey(id string) bool { return slices.Contains(t.KeyIDs, id) }
 
-// ParseDisabledAt reads the DisabledAtTag value; a malformed value is
-// reported so that a hand-edited tag is not silently ignored.
+// ParseDisabledAt reads the DisabledAtTag value with remediate's parser
+// (the one parser of the tag); a malformed value is reported so that a
+// hand-edited tag is not silently ignored.
 func ParseDisabledAt(tags map[string]string) (time.Time, bool, error) {
-	v, ok := tags[DisabledAtTag]
-	if !ok || v == "" {
-		return time.Time{}, false, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, true, err
-	}
-	return t.UTC(), true, nil
+	return remediate.ParseDisabledAt(tags)
 }

@@ -46,6 +46,9 @@ type Live struct {
 	// PollTimeout bounds the wait for a report; zero means 5 minutes.
 	PollTimeout time.Duration
 	Log         *slog.Logger
+	// Parallel bounds the per-user calls in flight (key IDs, login
+	// profiles); zero or one is serial.
+	Parallel int
 }
 
 func (l *Live) now() time.Time {

@@ -10,22 +10,25 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/par"
 )
 
 // FillProfileDates reads the login profile's CreateDate for the named users,
 // because AWS's remediation document judges a never-used password from it.
 // A profile deleted since the report leaves the password disabled.
+// Users are read concurrently (Parallel); each call changes only its user.
 func (l *Live) FillProfileDates(ctx context.Context, inv *Inventory, names []string) error {
 	idx := inv.ByName()
-	for _, name := range names {
+	return par.Do(ctx, len(names), l.Parallel, func(ctx context.Context, i int) error {
+		name := names[i]
 		u := idx[name]
 		if u == nil {
-			continue
+			return nil
 		}
 		out, err := l.IAM.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(name)})
 		if awsx.ErrorCode(err) == "NoSuchEntity" {
 			u.Password.Enabled = false
-			continue
+			return nil
 		}
 		if err != nil {
 			return awsx.Classify("iam:GetLoginProfile", err)
@@ -33,19 +36,21 @@ func (l *Live) FillProfileDates(ctx context.Context, inv *Inventory, names []str
 		if out.LoginProfile != nil {
 			u.Password.ProfileCreated = aws.ToTime(out.LoginProfile.CreateDate).UTC()
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // FillKeyIDs names the access keys of the named users (the report has no key
 // IDs). A report slot is matched to the key created at the same second; keys
 // left over are matched in creation order, as IAM numbers them.
+// Users are read concurrently (Parallel); each call changes only its user.
 func (l *Live) FillKeyIDs(ctx context.Context, inv *Inventory, names []string) error {
 	idx := inv.ByName()
-	for _, name := range names {
+	return par.Do(ctx, len(names), l.Parallel, func(ctx context.Context, i int) error {
+		name := names[i]
 		u := idx[name]
 		if u == nil {
-			continue
+			return nil
 		}
 		var keys []types.AccessKeyMetadata
 		p := iam.NewListAccessKeysPaginator(l.IAM, &iam.ListAccessKeysInput{UserName: aws.String(name)})
@@ -60,8 +65,8 @@ func (l *Live) FillKeyIDs(ctx context.Context, inv *Inventory, names []string) e
 			keys = append(keys, page.AccessKeyMetadata...)
 		}
 		matchKeys(u, keys)
-	}
-	return nil
+		return nil
+	})
 }
 
 func matchKeys(u *User, keys []types.AccessKeyMetadata) {

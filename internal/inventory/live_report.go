@@ -15,6 +15,13 @@ import (
 	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
+// Credential report polling: the first re-check after firstPoll, then
+// doubling up to maxPoll between checks.
+const (
+	firstPoll = 250 * time.Millisecond
+	maxPoll   = 15 * time.Second
+)
+
 // ErrReportTimeout means IAM did not finish the credential report in time.
 var ErrReportTimeout = errors.New("credential report not ready")
 
@@ -37,7 +44,10 @@ func (l *Live) credentialReport(ctx context.Context) ([]byte, time.Time, error) 
 	}
 	started := l.now()
 	deadline := started.Add(timeout)
-	wait := time.Second
+	// IAM usually finishes a report in a second or two: look again soon,
+	// then back off (250 ms, 500 ms, 1 s, ... at most 15 s apart), for at
+	// most PollTimeout (5 minutes) in all.
+	wait := firstPoll
 	stage := progress.Start(ctx, "generating the credential report (IAM takes up to a few minutes)")
 	defer stage.Done()
 	for {
@@ -66,7 +76,7 @@ func (l *Live) credentialReport(ctx context.Context) ([]byte, time.Time, error) 
 		if err := l.sleep(ctx, wait); err != nil {
 			return nil, time.Time{}, err
 		}
-		wait = min(wait*2, 15*time.Second)
+		wait = min(wait*2, maxPoll)
 	}
 }
 

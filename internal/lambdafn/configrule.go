@@ -15,6 +15,7 @@ import (
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 )
 
 // ConfigAPI is the part of AWS Config the rule calls.
@@ -126,10 +127,13 @@ func (h *Handler) configRule(ctx context.Context, log *slog.Logger, payload json
 	if maxAge == 0 {
 		maxAge = s.MaxUnusedDays
 	}
-	res, _, _, err := h.runScan(ctx, c, s, at, maxAge)
+	// The rule's MaxCredentialUsageAge beats the function's settings.
+	s.MaxUnusedDays = maxAge
+	sc, err := h.engine(c, s, log).Scan(ctx, pipeline.ScanInput{AsOf: at})
 	if err != nil {
 		return nil, err
 	}
+	res := sc.Result
 	evals := Evaluations(res, at)
 	out := &ConfigRuleResult{Kind: KindConfigRule, Rule: ev.ConfigRuleName, AccountID: res.AccountID, AsOf: res.AsOf, MaxAge: maxAge, Evaluations: len(evals)}
 	for _, e := range evals {

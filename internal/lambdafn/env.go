@@ -36,6 +36,7 @@ const (
 	EnvQuarantineDays  = "IAMSWEEP_QUARANTINE_DAYS"
 	EnvMaxUsers        = "IAMSWEEP_MAX_USERS"
 	EnvBackupBucket    = "IAMSWEEP_BACKUP_BUCKET"
+	EnvParallel        = "IAMSWEEP_PARALLEL"
 )
 
 // EnvVars is every variable the function reads; the deploy templates and
@@ -55,6 +56,7 @@ var EnvVars = []EnvVar{
 	{EnvQuarantineDays, "days a user stays disabled before auto-delete may delete it (default 14); beats the config's quarantine_days", true},
 	{EnvMaxUsers, "most users one run may disable or delete; more and the run changes nothing (default 20); beats the config's max_users", true},
 	{EnvBackupBucket, "S3 bucket the backup of each user is written to before auto-delete deletes it; beats the config's backup_bucket", true},
+	{EnvParallel, "users worked on at once (per-user IAM calls in flight; default 8)", false},
 }
 
 // EnvNames lists the variables' names; inTemplate keeps only those the
@@ -86,6 +88,7 @@ type Env struct {
 	QuarantineDays                    int // 0: unset
 	MaxUsers                          int // 0: unset
 	BackupBucket                      string
+	Parallel                          int // 0: unset
 }
 
 // ReadEnv parses the variables through getenv.
@@ -110,6 +113,9 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 	}
 	if e.MaxUsers, err = days(EnvMaxUsers, get(EnvMaxUsers)); err != nil {
 		return Env{}, fmt.Errorf("%s: want a whole number of users, at least 1", EnvMaxUsers)
+	}
+	if e.Parallel, err = days(EnvParallel, get(EnvParallel)); err != nil {
+		return Env{}, fmt.Errorf("%s: want a whole number of users, at least 1", EnvParallel)
 	}
 	if e.MaxUnusedDays, err = days(EnvMaxUnusedDays, get(EnvMaxUnusedDays)); err != nil {
 		return Env{}, err

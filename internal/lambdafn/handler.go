@@ -15,9 +15,9 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/evidence"
-	"github.com/iamsweep/iamsweep/internal/exclusion"
-	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/notify"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
+	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
@@ -28,64 +28,29 @@ type SSMAPI interface {
 
 // Clients are the AWS dependencies of an invocation.
 type Clients struct {
-	// Collector reads the account (inventory.Live in production).
+	// Collector reads the account; nil is inventory.Live built from AWS.
 	Collector scan.Collector
 	SSM       SSMAPI
 	SNS       notify.SNSAPI
 	Config    ConfigAPI
 	// AWS builds the clients the optional stages need (IAM writes, S3,
-	// CloudTrail...); nil in unit tests, whose stages bring fakes.
+	// CloudTrail...); nil in unit tests, which bring the fakes below.
 	AWS *awsx.Factory
-}
-
-// StageSummary is what an optional stage reports back.
-type StageSummary struct {
-	Counts map[string]int `json:"counts"`
-	Notes  []string       `json:"notes,omitempty"`
-}
-
-// StageInput is what an optional stage works from: the scan and what it
-// was made with.
-type StageInput struct {
-	Result *scan.Result
-	// Inventory is the scan's live inventory (the evidence stage reads
-	// the key IDs the scan left out through it).
-	Inventory  *inventory.Inventory
-	Exclusions *exclusion.Set
-	Settings   *Settings
-	AWS        *awsx.Factory
-	Log        *slog.Logger
-	// Evidence is the evidence stage's dossier about the scan's
-	// candidates; nil when evidence is off. The retire stage hands it to
-	// plan, whose gates then hold: disable and delete only users it proves
-	// unused (unknown is never unused), never delete a user with attempts
-	// since its disable. Without it, nothing is deleted.
-	Evidence *evidence.Dossier
-}
-
-// Retirer plans and applies the disable stage from a scan (and, when
-// Settings.AutoDelete is set, deletes users whose quarantine has passed).
-type Retirer interface {
-	PlanAndApplyDisable(ctx context.Context, in StageInput) (StageSummary, error)
-}
-
-// EvidenceGatherer looks for proof of use of the scan's candidates and
-// returns the dossier (a verdict per user, and any attempts since a
-// disable); never nil without an error.
-type EvidenceGatherer interface {
-	Gather(ctx context.Context, in StageInput) (StageSummary, *evidence.Dossier, error)
+	// IAM, Backups, Evidence and Regions replace what AWS would build.
+	IAM      remediate.IAMAPI
+	Backups  BackupStore
+	Evidence *evidence.Gatherer
+	Regions  []string
 }
 
 // Handler serves one function's invocations.
 type Handler struct {
 	// Clients returns the AWS clients (built once by Serve).
-	Clients  func(ctx context.Context) (*Clients, error)
-	Getenv   func(string) string
-	Now      func() time.Time
-	Log      *slog.Logger
-	HTTP     *http.Client
-	Retirer  Retirer
-	Evidence EvidenceGatherer
+	Clients func(ctx context.Context) (*Clients, error)
+	Getenv  func(string) string
+	Now     func() time.Time
+	Log     *slog.Logger
+	HTTP    *http.Client
 }
 
 func (h *Handler) getenv(k string) string {
@@ -93,6 +58,18 @@ func (h *Handler) getenv(k string) string {
 		return h.Getenv(k)
 	}
 	return os.Getenv(k)
+}
+
+// engine is the pipeline for one invocation, on the function's clients.
+func (h *Handler) engine(c *Clients, s *Settings, log *slog.Logger) *pipeline.Engine {
+	e := &pipeline.Engine{
+		Settings: s.Settings, Now: h.now, Log: log,
+		Collector: c.Collector, SSM: c.SSM, IAM: c.IAM, Gatherer: c.Evidence, Regions: c.Regions,
+	}
+	if c.AWS != nil {
+		e.AWS = func(context.Context) (*awsx.Factory, error) { return c.AWS, nil }
+	}
+	return e
 }
 
 func (h *Handler) now() time.Time {

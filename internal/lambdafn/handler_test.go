@@ -196,7 +196,6 @@ func TestSettingsThatCannotBeHonouredFail(t *testing.T) {
 			env[k] = v
 		}
 		h := handler(t, account(1), nil, env, &fakeConfig{})
-		h.Retirer, h.Evidence = retirerFunc(nil), &stage{}
 		_, err := h.loadSettings(context.Background(), fakeSSM{"/iamsweep/config": c.yaml})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", name, err, c.want)
@@ -208,7 +207,6 @@ func TestSettingsThatCannotBeHonouredFail(t *testing.T) {
 	// A complete config is accepted, and the environment beats it.
 	env := map[string]string{EnvConfigSSM: "/c", EnvMaxUsers: "3", EnvBackupBucket: "env-bucket", EnvEvidence: "true"}
 	h := handler(t, account(1), nil, env, nil)
-	h.Retirer, h.Evidence = retirerFunc(nil), &stage{}
 	s, err := h.loadSettings(context.Background(), fakeSSM{"/c": "auto_disable: true\nauto_delete: true\nbackup_bucket: b\nquarantine_days: 30\nmax_users: 5\n"})
 	if err != nil {
 		t.Fatal(err)
@@ -219,21 +217,9 @@ func TestSettingsThatCannotBeHonouredFail(t *testing.T) {
 	// auto_disable without evidence stays allowed: disable is reversible,
 	// and plan disables on IAM's last-used dates.
 	h2 := handler(t, account(1), nil, map[string]string{EnvConfigSSM: "/c"}, nil)
-	h2.Retirer = retirerFunc(nil)
 	if s, err := h2.loadSettings(context.Background(), fakeSSM{"/c": "auto_disable: true\n"}); err != nil || !s.AutoDisable || s.Evidence {
 		t.Errorf("auto_disable without evidence: %+v %v", s, err)
 	}
-	// Without a stage wired, switching it on is refused, not ignored.
-	h.Retirer = nil
-	if _, err := h.loadSettings(context.Background(), fakeSSM{"/c": "auto_disable: true\n"}); err == nil || !strings.Contains(err.Error(), "no retire stage") {
-		t.Errorf("no retirer: %v", err)
-	}
-}
-
-type retirerFunc func()
-
-func (retirerFunc) PlanAndApplyDisable(context.Context, StageInput) (StageSummary, error) {
-	return StageSummary{}, nil
 }
 
 func TestEnvIsParsedStrictly(t *testing.T) {

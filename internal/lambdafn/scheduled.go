@@ -8,22 +8,20 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/iamsweep/iamsweep/internal/exclusion"
-	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/notify"
-	"github.com/iamsweep/iamsweep/internal/rules"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
 // ScheduledResult is the response to a scheduled event.
 type ScheduledResult struct {
-	Kind      string        `json:"kind"`
-	AccountID string        `json:"account_id"`
-	AsOf      time.Time     `json:"as_of"`
-	Summary   scan.Summary  `json:"summary"`
-	Notified  []string      `json:"notified"`
-	Evidence  *StageSummary `json:"evidence,omitempty"`
-	Retire    *StageSummary `json:"retire,omitempty"`
+	Kind      string            `json:"kind"`
+	AccountID string            `json:"account_id"`
+	AsOf      time.Time         `json:"as_of"`
+	Summary   scan.Summary      `json:"summary"`
+	Notified  []string          `json:"notified"`
+	Evidence  *pipeline.Summary `json:"evidence,omitempty"`
+	Retire    *pipeline.Summary `json:"retire,omitempty"`
 }
 
 type scheduledEvent struct {
@@ -49,22 +47,21 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 	if err != nil {
 		return nil, err
 	}
-	res, inv, set, err := h.runScan(ctx, c, s, asOf, s.MaxUnusedDays)
+	engine := h.engine(c, s, log)
+	sc, err := engine.Scan(ctx, pipeline.ScanInput{AsOf: asOf})
 	if err != nil {
 		return nil, err
 	}
+	res := sc.Result
 	log.Info("scan done", "account_id", res.AccountID, "users", res.Summary.Users, "unused", res.Summary.Unused,
 		"excluded", res.Summary.Excluded, "findings", res.Summary.Findings)
 	out := &ScheduledResult{Kind: KindScheduled, AccountID: res.AccountID, AsOf: res.AsOf, Summary: res.Summary, Notified: []string{}}
 
-	in := StageInput{Result: res, Inventory: inv, Exclusions: set, Settings: s, AWS: c.AWS, Log: log}
+	in := pipeline.RetireInput{Scanned: sc}
 	if s.Evidence {
-		sum, d, err := h.Evidence.Gather(ctx, in)
+		sum, d, err := engine.GatherCandidates(ctx, sc)
 		if err != nil {
 			return nil, fmt.Errorf("evidence: %w", err)
-		}
-		if d == nil {
-			return nil, errors.New("evidence: the stage returned no dossier")
 		}
 		out.Evidence = &sum
 		in.Evidence = d
@@ -75,7 +72,11 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 	// the function's Errors metric shows it.
 	var stageErr error
 	if s.AutoDisable {
-		sum, err := h.Retirer.PlanAndApplyDisable(ctx, in)
+		in.BeforeChange, err = backupHook(c, s, res.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		sum, err := engine.Retire(ctx, in)
 		out.Retire = &sum
 		if err != nil {
 			stageErr = fmt.Errorf("auto-disable: %w", err)
@@ -101,19 +102,4 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 		return nil, stageErr
 	}
 	return out, nil
-}
-
-// runScan is the CLI's live scan with the function's settings; it also
-// returns the inventory and the exclusions, for the optional stages.
-func (h *Handler) runScan(ctx context.Context, c *Clients, s *Settings, asOf time.Time, maxUnused int) (*scan.Result, *inventory.Inventory, *exclusion.Set, error) {
-	set, err := exclusionSet(ctx, c.SSM, s)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	opts := scan.Options{
-		Params:     rules.Params{AsOf: asOf, MaxUnusedDays: maxUnused, RotationDays: s.RotationDays},
-		Exclusions: set, Source: scan.SourceLive, Now: h.now,
-	}
-	res, inv, err := scan.Run(ctx, c.Collector, opts)
-	return res, inv, set, err
 }

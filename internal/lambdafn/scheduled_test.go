@@ -3,7 +3,6 @@ package lambdafn
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 
@@ -11,7 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/iamsweep/iamsweep/internal/evidence"
-	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
+	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
 type recordingSNS struct{ subjects []string }
@@ -21,46 +21,23 @@ func (r *recordingSNS) Publish(_ context.Context, in *sns.PublishInput, _ ...fun
 	return &sns.PublishOutput{}, nil
 }
 
-// stage records what an optional stage was given and in which order.
-type stage struct {
-	name     string
-	order    *[]string
-	seen     *scan.Result
-	s        *Settings
-	evidence *evidence.Dossier
-	err      error
-}
+// noIAM is an IAM client that must not be called: any call panics on the
+// nil embedded interface.
+type noIAM struct{ remediate.IAMAPI }
 
-func (st *stage) run(in StageInput) (StageSummary, error) {
-	*st.order = append(*st.order, st.name)
-	st.seen, st.s, st.evidence = in.Result, in.Settings, in.Evidence
-	return StageSummary{Counts: map[string]int{st.name: in.Result.Summary.Unused}}, st.err
-}
-
-func (st *stage) PlanAndApplyDisable(_ context.Context, in StageInput) (StageSummary, error) {
-	return st.run(in)
-}
-
-func (st *stage) Gather(_ context.Context, in StageInput) (StageSummary, *evidence.Dossier, error) {
-	sum, err := st.run(in)
-	d := &evidence.Dossier{AccountID: in.Result.AccountID, AsOf: in.Result.AsOf, Users: []evidence.UserDossier{{Name: "user-0000", Verdict: "unused"}}}
-	return sum, d, err
-}
-
-// TestScheduledRunsTheWiredStagesThenNotifies is the contract the lead's
-// wiring of plan/apply and evidence relies on: evidence, then the disable
-// stage, each given the scan and the settings, then the notification.
-func TestScheduledRunsTheWiredStagesThenNotifies(t *testing.T) {
-	var order []string
-	ev, ret := &stage{name: "evidence", order: &order}, &stage{name: "disable", order: &order}
+// TestScheduledRunsTheStagesThenNotifies: evidence, then the disable
+// stage, which plans with the evidence's dossier (here every candidate
+// is unknown, so nothing is proven unused and IAM is not touched), then
+// the notification.
+func TestScheduledRunsTheStagesThenNotifies(t *testing.T) {
 	topic := &recordingSNS{}
-	params := fakeSSM{"/c": "auto_disable: true\nauto_delete: true\nbackup_bucket: b\nevidence: true\nmax_unused_days: 30\n"}
+	params := fakeSSM{"/c": "auto_disable: true\nevidence: true\nmax_unused_days: 30\n"}
 	h := handler(t, account(9), params, map[string]string{EnvConfigSSM: "/c", EnvSNSTopicARN: "arn:aws:sns:us-east-1:123456789012:r"}, nil)
-	h.Retirer, h.Evidence = ret, ev
+	var iamAPI remediate.IAMAPI = noIAM{}
 	inner := h.Clients
 	h.Clients = func(ctx context.Context) (*Clients, error) {
 		c, err := inner(ctx)
-		c.SNS = topic
+		c.SNS, c.IAM, c.Evidence, c.Regions = topic, iamAPI, &evidence.Gatherer{}, []string{"us-east-1"}
 		return c, err
 	}
 	out, err := h.Invoke(context.Background(), json.RawMessage(`{"detail-type":"Scheduled Event","source":"aws.events","time":"2026-11-23T06:00:00Z"}`))
@@ -68,23 +45,17 @@ func TestScheduledRunsTheWiredStagesThenNotifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := out.(*ScheduledResult)
-	if strings.Join(order, ",") != "evidence,disable" || len(topic.subjects) != 1 {
-		t.Fatalf("order %v, %d notifications", order, len(topic.subjects))
+	if len(topic.subjects) != 1 || r.Retire == nil || r.Evidence == nil || r.Summary.Users != 9 {
+		t.Fatalf("%d notifications, response %+v", len(topic.subjects), r)
 	}
-	if ret.seen == nil || ret.seen.Parameters.MaxUnusedDays != 30 || !ret.s.AutoDelete || !ret.s.AutoDisable {
-		t.Errorf("the disable stage got %+v / %+v", ret.seen, ret.s)
-	}
-	if r.Retire == nil || r.Evidence == nil || r.Retire.Counts["disable"] != r.Summary.Unused || r.Summary.Users != 9 {
-		t.Errorf("response %+v", r)
-	}
-	if ret.evidence == nil || ret.evidence.Verdict("user-0000") != "unused" {
-		t.Errorf("the disable stage did not get the evidence's dossier: %+v", ret.evidence)
+	if n := r.Evidence.Counts["unknown"]; n == 0 || r.Retire.Counts[pipeline.CountNotProvenUnused] != n || r.Summary.Unused == 0 {
+		t.Errorf("the disable stage did not plan with the evidence's dossier: evidence %v, retire %v, scan %+v", r.Evidence.Counts, r.Retire.Counts, r.Summary)
 	}
 
 	// A retire stage that fails still lets the report out, then fails the
 	// invocation.
-	order, ret.err = nil, errors.New("1 action(s) failed")
-	if _, err := h.Invoke(context.Background(), json.RawMessage(`{"detail-type":"Scheduled Event","time":"2026-11-23T06:00:00Z"}`)); err == nil || !strings.Contains(err.Error(), "auto-disable: 1 action(s) failed") {
+	iamAPI = nil
+	if _, err := h.Invoke(context.Background(), json.RawMessage(`{"detail-type":"Scheduled Event","time":"2026-11-23T06:00:00Z"}`)); err == nil || !strings.Contains(err.Error(), "auto-disable: the retire stage: no AWS clients") {
 		t.Errorf("err = %v", err)
 	}
 	if len(topic.subjects) != 2 {

@@ -11,8 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
-	"github.com/iamsweep/iamsweep/internal/cli/version"
-	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/buildinfo"
 )
 
 // RuntimeAPIEnv is set by Lambda; its presence switches the binary to
@@ -22,16 +21,10 @@ const RuntimeAPIEnv = "AWS_LAMBDA_RUNTIME_API"
 // InLambda reports whether the process runs under a Lambda runtime.
 func InLambda() bool { return os.Getenv(RuntimeAPIEnv) != "" }
 
-// Extensions are the optional stages a build wires in.
-type Extensions struct {
-	Retirer  Retirer
-	Evidence EvidenceGatherer
-}
-
 // Serve runs the Lambda runtime loop. It returns only if the settings are
 // wrong at start-up (the function then fails to initialise, visibly, in
 // its logs); otherwise the loop runs until Lambda stops the process.
-func Serve(ctx context.Context, ext Extensions) error {
+func Serve(ctx context.Context) error {
 	env, err := ReadEnv(os.Getenv)
 	if err != nil {
 		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("bad configuration", "error", err.Error())
@@ -41,7 +34,7 @@ func Serve(ctx context.Context, ext Extensions) error {
 	// aws-lambda-go reports handler errors through the standard log
 	// package; this turns those lines into JSON too.
 	slog.SetDefault(log)
-	h := &Handler{Getenv: os.Getenv, Log: log, Retirer: ext.Retirer, Evidence: ext.Evidence}
+	h := &Handler{Getenv: os.Getenv, Log: log}
 	var (
 		once    sync.Once
 		clients *Clients
@@ -56,10 +49,9 @@ func Serve(ctx context.Context, ext Extensions) error {
 				return
 			}
 			calls = f.Calls
-			clients = &Clients{
-				Collector: &inventory.Live{IAM: f.IAM(), STS: f.STS(), Log: log},
-				SSM:       f.SSM(), SNS: f.SNS(), Config: f.ConfigService(), AWS: f,
-			}
+			// The engine builds the collector and the IAM client from f,
+			// with the settings' parallelism.
+			clients = &Clients{SSM: f.SSM(), SNS: f.SNS(), Config: f.ConfigService(), AWS: f}
 		})
 		return clients, cerr
 	}
@@ -73,7 +65,7 @@ func Serve(ctx context.Context, ext Extensions) error {
 		log.Error("bad configuration", "error", err.Error())
 		return fmt.Errorf("start-up: %w", err)
 	}
-	log.Info("ready", "version", version.String())
+	log.Info("ready", "version", buildinfo.String())
 	invoke := func(ctx context.Context, payload json.RawMessage) (any, error) {
 		out, err := h.Invoke(ctx, payload)
 		if calls != nil {

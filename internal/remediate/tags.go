@@ -67,13 +67,29 @@ func ParseState(tags map[string]string) State {
 		Reason:          tags[TagReason],
 		RestoredBy:      tags[TagRestoredBy],
 	}
-	if t, err := time.Parse(time.RFC3339, tags[TagDisabledAt]); err == nil {
-		s.DisabledAt = t.UTC()
+	// A malformed disabled-at leaves DisabledAt zero here; evidence
+	// reports it through the same parser (ParseDisabledAt).
+	if t, _, err := ParseDisabledAt(tags); err == nil {
+		s.DisabledAt = t
 	}
 	if t, err := time.Parse(time.RFC3339, tags[TagRestoredAt]); err == nil {
 		s.RestoredAt = t.UTC()
 	}
 	return s
+}
+
+// ParseDisabledAt is the one parser of TagDisabledAt: the time (UTC),
+// whether the tag is set, and an error when its value is not RFC 3339.
+func ParseDisabledAt(tags map[string]string) (time.Time, bool, error) {
+	v, ok := tags[TagDisabledAt]
+	if !ok || v == "" {
+		return time.Time{}, false, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, true, err
+	}
+	return t.UTC(), true, nil
 }
 
 // Disabled reports whether the user is fully disabled by iamsweep.

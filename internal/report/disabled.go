@@ -42,7 +42,10 @@ func tableDisabled(b *strings.Builder, r *scan.Result, width int) {
 	}
 	fmt.Fprintf(b, "\nDisabled by iamsweep (%d; delete them once the quarantine is over and nobody asked for them):\n", len(users))
 	for _, u := range users {
-		line := fmt.Sprintf("%s: disabled %s, %s", u.Name, u.DisabledAt.UTC().Format(time.DateOnly), deletableText(u, r.AsOf))
+		line := fmt.Sprintf("%s: disabled %s", u.Name, u.DisabledAt.UTC().Format(time.DateOnly))
+		if d := deletableText(u, r.AsOf); d != "" {
+			line += ", " + d
+		}
 		b.WriteString(indentWrapped(line, "  ", "    ", width))
 	}
 }
@@ -56,6 +59,10 @@ func mdDisabled(b *strings.Builder, r *scan.Result) {
 	fmt.Fprintf(b, "\n## Disabled by iamsweep (%d)\n\n", len(users))
 	b.WriteString("| User | Disabled | Deletable from |\n| --- | --- | --- |\n")
 	for _, u := range users {
-		fmt.Fprintf(b, "| %s | %s | %s |\n", mdCode(u.Name), u.DisabledAt.UTC().Format(time.DateOnly), u.DeletableFrom.UTC().Format(time.DateOnly))
+		from := ""
+		if u.DeletableFrom != nil {
+			from = u.DeletableFrom.UTC().Format(time.DateOnly)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s |\n", mdCode(u.Name), u.DisabledAt.UTC().Format(time.DateOnly), from)
 	}
 }

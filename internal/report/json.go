@@ -2,11 +2,13 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
+	"reflect"
+	"strings"
+	"sync"
 
+	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
@@ -14,34 +16,101 @@ import (
 // renderJSON writes the Result as is: its struct tags are the schema that
 // other commands read back, so the report adds nothing and drops nothing.
 // The output is byte for byte json.MarshalIndent(r, "", "  "), but the
-// three long arrays are streamed one element at a time, so a 5,000-user
-// account never holds its whole JSON (12 MB with 20,000 findings) in memory.
+// long arrays are streamed one element at a time, so a 5,000-user account
+// never holds its whole JSON (12 MB with 20,000 findings) in memory. The
+// fields are walked in declaration order with their json tags, so adding
+// a field anywhere needs no change here.
 func renderJSON(w io.Writer, r *scan.Result) error {
-	head := *r
-	head.Users, head.Findings, head.ExpiredExclusions = nil, nil, nil
-	b, err := json.MarshalIndent(head, "", "  ")
-	if err != nil {
-		return err
-	}
-	// Users, Findings and ExpiredExclusions are Result's last three fields.
-	cut := bytes.LastIndex(b, []byte(",\n  \"users\": null"))
-	if cut < 0 {
-		return errors.New("report: unexpected scan result layout")
-	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.Write(b[:cut])
-	writeArray(bw, "users", r.Users)
-	writeFindings(bw, r.Findings)
-	writeArray(bw, "expired_exclusions", r.ExpiredExclusions)
+	bw.WriteByte('{')
+	v := reflect.ValueOf(r).Elem()
+	first := true
+	for _, f := range resultFields() {
+		fv := v.Field(f.index)
+		if (f.omitZero && isZero(fv)) || (f.omitEmpty && isEmpty(fv)) {
+			continue
+		}
+		if !first {
+			bw.WriteByte(',')
+		}
+		first = false
+		bw.WriteString("\n  \"" + f.name + "\": ")
+		switch x := fv.Interface().(type) {
+		case []scan.User:
+			writeArray(bw, x)
+		case []rules.Finding:
+			writeFindings(bw, x)
+		case []exclusion.Entry:
+			writeArray(bw, x)
+		default:
+			b, err := json.MarshalIndent(x, "  ", "  ")
+			if err != nil {
+				return err
+			}
+			bw.Write(b)
+		}
+	}
 	bw.WriteString("\n}\n")
 	return bw.Flush()
 }
 
-// writeArray writes `,\n  "name": [...]` indented as MarshalIndent would.
+// jsonField is one exported field of scan.Result as encoding/json sees it.
+type jsonField struct {
+	index               int
+	name                string
+	omitEmpty, omitZero bool
+}
+
+// resultFields lists scan.Result's fields once, in declaration order.
+var resultFields = sync.OnceValue(func() []jsonField {
+	t := reflect.TypeFor[scan.Result]()
+	var out []jsonField
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if !sf.IsExported() || tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = sf.Name
+		}
+		f := jsonField{index: i, name: name}
+		for _, o := range strings.Split(opts, ",") {
+			f.omitEmpty = f.omitEmpty || o == "omitempty"
+			f.omitZero = f.omitZero || o == "omitzero"
+		}
+		out = append(out, f)
+	}
+	return out
+})
+
+// isZero is encoding/json's omitzero test: an IsZero method, else the
+// zero value.
+func isZero(v reflect.Value) bool {
+	if z, ok := v.Interface().(interface{ IsZero() bool }); ok {
+		return z.IsZero()
+	}
+	return v.IsZero()
+}
+
+// isEmpty is encoding/json's omitempty test.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
+
+// writeArray writes `[...]` indented as MarshalIndent would.
 // Errors stick in the bufio.Writer and surface at Flush; a marshal error
 // cannot happen for these plain structs, so it is written as null.
-func writeArray[T any](bw *bufio.Writer, name string, items []T) {
-	bw.WriteString(",\n  \"" + name + "\": ")
+func writeArray[T any](bw *bufio.Writer, items []T) {
 	if len(items) == 0 {
 		if items == nil {
 			bw.WriteString("null")
@@ -69,10 +138,10 @@ func writeArray[T any](bw *bufio.Writer, name string, items []T) {
 // writeFindings is writeArray for findings, without reflection.
 func writeFindings(bw *bufio.Writer, items []rules.Finding) {
 	if len(items) == 0 {
-		writeArray(bw, "findings", items)
+		writeArray(bw, items)
 		return
 	}
-	bw.WriteString(",\n  \"findings\": [\n")
+	bw.WriteString("[\n")
 	buf := make([]byte, 0, 1024)
 	for i := range items {
 		buf = append(buf[:0], "    "...)

@@ -346,9 +346,11 @@ func disabledFixture(t *testing.T) *scan.Result {
 	live := user("alice", "/", "2024-05-01")
 	live.MFAActive = true
 	live.Password = inventory.Password{Enabled: true, LastUsed: day("2026-11-20"), LastChanged: day("2026-06-01")}
-	return evaluate(t, &inventory.Inventory{AccountID: account, Users: []inventory.User{
+	r := evaluate(t, &inventory.Inventory{AccountID: account, Users: []inventory.User{
 		live, mk("ci-old", "2026-11-20T10:00:00Z"), mk("svc-gone", "2026-10-01T08:00:00Z"),
 	}}, nil)
+	r.SetQuarantine(14)
+	return r
 }
 
 func TestDisabledUsersGolden(t *testing.T) {

@@ -13,10 +13,6 @@ import (
 // The state tags are read with remediate's parser, the one that restore
 // and delete trust, so every command agrees on who is disabled.
 
-// DefaultQuarantineDays is the quarantine the deletable date assumes
-// until SetQuarantine says otherwise (delete's --quarantine-days default).
-const DefaultQuarantineDays = 14
-
 // markDisabled gives out the disabled status when the tags say iamsweep
 // disabled it, and reports whether it did.
 func markDisabled(out *User, tags map[string]string) bool {
@@ -25,13 +21,14 @@ func markDisabled(out *User, tags map[string]string) bool {
 		return false
 	}
 	at := st.DisabledAt.UTC()
-	from := at.AddDate(0, 0, DefaultQuarantineDays)
-	out.Status, out.DisabledAt, out.DeletableFrom = StatusDisabled, &at, &from
+	// DeletableFrom waits for SetQuarantine: the quarantine is a setting
+	// of the engine, not of the judgement.
+	out.Status, out.DisabledAt = StatusDisabled, &at
 	return true
 }
 
-// SetQuarantine recomputes the deletable dates for a quarantine of days
-// (the configured one), counted as delete and plan count it.
+// SetQuarantine sets the deletable dates for a quarantine of days (the
+// one in force), counted as delete and plan count it.
 func (r *Result) SetQuarantine(days int) {
 	for i := range r.Users {
 		u := &r.Users[i]

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 )
 
 // Exit codes, documented in the README.
@@ -48,10 +49,11 @@ func ExitCode(err error) int {
 	var fin *FindingsError
 	var perm *awsx.PermissionError
 	var cred *awsx.CredentialsError
+	var se *pipeline.SettingsError
 	switch {
 	case errors.As(err, &fin):
 		return ExitFindings
-	case errors.As(err, &fe):
+	case errors.As(err, &fe), errors.As(err, &se):
 		return ExitUsage
 	case errors.As(err, &perm), errors.As(err, &cred):
 		return ExitAuth

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
@@ -48,6 +49,8 @@ type Factory struct {
 	// Progress shows long waits; nil (tests, before the root's flags are
 	// read) shows nothing.
 	Progress *progress.Reporter
+	// Parallel is the global --parallel when given, else nil.
+	Parallel *int
 
 	once   sync.Once
 	aws    *awsx.Factory
@@ -73,3 +76,20 @@ func (f *Factory) AWS(ctx context.Context) (*awsx.Factory, error) {
 // BuiltAWS returns the AWS factory if a command built one, else nil; it
 // never contacts AWS (an offline scan must not need credentials).
 func (f *Factory) BuiltAWS() *awsx.Factory { return f.aws }
+
+// Engine returns the pipeline for the account the global flags name, with
+// settings s; AWS clients are built only when a stage needs them.
+func (f *Factory) Engine(s pipeline.Settings) *pipeline.Engine {
+	return &pipeline.Engine{
+		Settings: s, AWS: f.AWS, Now: f.Now, Log: f.Logger, Notes: f.IO.ErrOut, Stdin: f.IO.In,
+	}
+}
+
+// Settings resolves a command's settings: its flags' overrides o (with
+// the global --parallel) over the --config file, over the defaults.
+func (f *Factory) Settings(fl *ScanFlags, o pipeline.Overrides) (pipeline.Settings, error) {
+	if o.Parallel == nil {
+		o.Parallel = f.Parallel
+	}
+	return fl.Settings(o)
+}

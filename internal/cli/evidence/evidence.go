@@ -10,17 +10,17 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iamsweep/iamsweep/internal/buildinfo"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
-	"github.com/iamsweep/iamsweep/internal/cli/version"
 	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/rules"
 )
 
 // Options are the evidence command's inputs.
 type Options struct {
 	Factory *cmdutil.Factory
-	Flags   scancmd.Flags
+	Flags   cmdutil.ScanFlags
 	Users   []string
 
 	Output     string
@@ -131,15 +131,25 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 	if opts.MaxEventPages < 1 {
 		return cmdutil.FlagErrorf("invalid --max-event-pages %d: must be at least 1", opts.MaxEventPages)
 	}
-	res, inv, err := opts.Flags.Scan(ctx, f)
+	settings, err := f.Settings(&opts.Flags, opts.Flags.Overrides())
 	if err != nil {
 		return err
 	}
+	in, err := opts.Flags.ScanInput(f.Now)
+	if err != nil {
+		return err
+	}
+	engine := f.Engine(settings)
+	sc, err := engine.Scan(ctx, in)
+	if err != nil {
+		return err
+	}
+	res := sc.Result
 	subjects, err := evidence.Candidates(res, opts.Users)
 	if err != nil {
 		return err
 	}
-	if err := fillKeyIDs(ctx, f, res, inv, subjects); err != nil {
+	if err := engine.FillKeyIDs(ctx, res, sc.Inventory, subjects); err != nil {
 		return err
 	}
 	if opts.AthenaSQL {
@@ -151,7 +161,10 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 		_, err = io.WriteString(f.IO.Out, evidence.AthenaQuery(opts.AthenaTable, res.AccountID, targets, w))
 		return err
 	}
-	g, code, regions, err := buildGatherer(ctx, opts, skip, res.AccountID)
+	g, code, regions, err := engine.Sources(ctx, pipeline.SourceOptions{
+		Regions: opts.Regions, Skip: skip, MaxEventPages: opts.MaxEventPages,
+		CloudTrailLogs: opts.CloudTrailLogs, Code: opts.Code, Clock: opts.Clock,
+	}, res.AccountID)
 	if err != nil {
 		return err
 	}
@@ -161,7 +174,7 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 	}
 	render := func(w io.Writer) error {
 		if format == evidence.FormatSARIF {
-			b, err := code.SARIF(version.Version)
+			b, err := code.SARIF(buildinfo.Version)
 			if err != nil {
 				return err
 			}
@@ -241,6 +254,18 @@ func parseSkip(vals []string) (map[string]bool, error) {
 			return nil, cmdutil.FlagErrorf("invalid --skip %q: want cloudtrail, access-advisor or access-analyzer", v)
 		}
 		out[v] = true
+	}
+	return out, nil
+}
+
+func targetsOf(subjects []evidence.Subject) ([]evidence.Target, error) {
+	out := make([]evidence.Target, len(subjects))
+	for i, s := range subjects {
+		t, err := s.Target()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = t
 	}
 	return out, nil
 }

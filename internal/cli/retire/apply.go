@@ -6,9 +6,10 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
@@ -20,8 +21,8 @@ type ApplyOptions struct {
 	BackupDir string
 	MaxUsers  int
 	Act       ActFlags
-	Flags     scancmd.Flags
-	changed   func(string) bool
+	Flags     cmdutil.ScanFlags
+	flags     *pflag.FlagSet
 }
 
 // NewCmdApply builds `iamsweep apply PLAN`.
@@ -50,7 +51,7 @@ permission (run apply again to retry).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.PlanFile = args[0]
-			opts.changed = cmd.Flags().Changed
+			opts.flags = cmd.Flags()
 			if opts.MaxUsers < 1 {
 				return cmdutil.FlagErrorf("--max-users must be at least 1")
 			}
@@ -61,7 +62,7 @@ permission (run apply again to retry).`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.BackupDir, "backup-dir", remediate.DefaultBackupDir, "write deletion backups under `DIR`/ACCOUNT/")
-	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
+	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", pipeline.DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
 	opts.Act.register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())
 	return cmd
@@ -77,17 +78,16 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if err != nil {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%s: %w", opts.PlanFile, err)}
 	}
-	s, err := newSession(ctx, opts.Factory, &opts.Flags)
+	s, err := newSession(ctx, opts.Factory, &opts.Flags, func(o *pipeline.Overrides) {
+		o.MaxUsers = cmdutil.ChangedInt(opts.flags, "max-users", opts.MaxUsers)
+	})
 	if err != nil {
 		return err
 	}
 	if p.AccountID != s.account {
 		return fmt.Errorf("the plan is for account %s but the credentials are for account %s: use --profile or --role-arn for %s", p.AccountID, s.account, p.AccountID)
 	}
-	max := opts.MaxUsers
-	if s.cfg.MaxUsers != 0 && !opts.changed("max-users") {
-		max = s.cfg.MaxUsers
-	}
+	max := s.settings.MaxUsers
 	if n := p.UsersChanged(); n > max {
 		return &plan.TooManyUsersError{Users: n, Max: max}
 	}
@@ -98,9 +98,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	// just before it is changed.
 	if !opts.Act.Yes {
 		pending := 0
-		for _, a := range p.Actions {
-			o := ap.Prepare(ctx, a)
-			plan.WriteOutcome(out, o)
+		for _, o := range s.engine.Preview(ctx, ap, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
 			if o.Status == plan.StatusWouldDo {
 				pending++
 			}
@@ -122,7 +120,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	x.Audit = audit
 	failed := 0
 	var first error
-	for _, o := range ap.Apply(ctx, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
+	for _, o := range s.engine.Apply(ctx, ap, nil, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
 		if o.Status == plan.StatusFailed {
 			failed++
 			if first == nil {

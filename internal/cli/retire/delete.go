@@ -5,15 +5,13 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
-
-// DefaultQuarantineDays is how long a user stays disabled before deletion.
-const DefaultQuarantineDays = 14
 
 // DeleteOptions are the delete command's inputs.
 type DeleteOptions struct {
@@ -23,7 +21,8 @@ type DeleteOptions struct {
 	QuarantineDays int
 	Force          bool
 	Act            ActFlags
-	Flags          scancmd.Flags
+	Flags          cmdutil.ScanFlags
+	flags          *pflag.FlagSet
 }
 
 // NewCmdDelete builds `iamsweep delete USER`.
@@ -46,33 +45,32 @@ BACKUP' rebuilds the user (without secrets).`,
   iamsweep delete old-ci --yes --backup-dir /secure/iamsweep-backups`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.User = args[0]
+			opts.User, opts.flags = args[0], cmd.Flags()
 			if opts.QuarantineDays < 0 {
 				return cmdutil.FlagErrorf("--quarantine-days %d: must be 0 or more", opts.QuarantineDays)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return deleteRun(cmd.Context(), opts, cmd.Flags().Changed("quarantine-days"))
+			return deleteRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.BackupDir, "backup-dir", remediate.DefaultBackupDir, "write the backup under `DIR`/ACCOUNT/")
-	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", DefaultQuarantineDays, "delete only users disabled at least `N` days ago")
+	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", pipeline.DefaultQuarantineDays, "delete only users disabled at least `N` days ago")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "delete even a user not disabled, still in quarantine, or used since it was disabled")
 	opts.Act.register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())
 	return cmd
 }
 
-func deleteRun(ctx context.Context, opts *DeleteOptions, quarantineSet bool) error {
-	s, err := newSession(ctx, opts.Factory, &opts.Flags)
+func deleteRun(ctx context.Context, opts *DeleteOptions) error {
+	s, err := newSession(ctx, opts.Factory, &opts.Flags, func(o *pipeline.Overrides) {
+		o.QuarantineDays = cmdutil.ChangedInt(opts.flags, "quarantine-days", opts.QuarantineDays)
+	})
 	if err != nil {
 		return err
 	}
-	days := opts.QuarantineDays
-	if !quarantineSet && s.cfg.QuarantineDays != 0 {
-		days = s.cfg.QuarantineDays
-	}
+	days := s.settings.QuarantineDays
 	if err := s.preCheck(opts.User); err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
@@ -16,7 +15,7 @@ type DisableOptions struct {
 	User    string
 	Reason  string
 	Act     ActFlags
-	Flags   scancmd.Flags
+	Flags   cmdutil.ScanFlags
 }
 
 // NewCmdDisable builds `iamsweep disable USER`.
@@ -55,7 +54,7 @@ managed by CloudFormation.`,
 }
 
 func disableRun(ctx context.Context, opts *DisableOptions) error {
-	s, err := newSession(ctx, opts.Factory, &opts.Flags)
+	s, err := newSession(ctx, opts.Factory, &opts.Flags, nil)
 	if err != nil {
 		return err
 	}

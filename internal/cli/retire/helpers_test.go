@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
 	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
@@ -57,10 +57,10 @@ func cli(t *testing.T, a *iamfixture.Account, want int, args ...string) clitest.
 	var out, errOut bytes.Buffer
 	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Now: time.Now}
 	res := clitest.Result{Code: root.Main(a.Ctx, f, args), Stdout: out.String(), Stderr: errOut.String()}
-	if perms, ok := retire.Permissions[args[0]]; ok && f.BuiltAWS() != nil {
+	if perms, ok := pipeline.Permissions[args[0]]; ok && f.BuiltAWS() != nil {
 		gathering := slices.Contains(args, "--gather-evidence")
 		if gathering {
-			perms = append(slices.Clone(perms), retire.GatherEvidencePermissions...)
+			perms = append(slices.Clone(perms), pipeline.GatherEvidencePermissions...)
 		}
 		for _, action := range f.BuiltAWS().Calls.Actions() {
 			if !slices.Contains(perms, action) {

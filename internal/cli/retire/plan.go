@@ -6,28 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
-	"github.com/iamsweep/iamsweep/internal/clock"
-	"github.com/iamsweep/iamsweep/internal/config"
 	"github.com/iamsweep/iamsweep/internal/evidence"
-	"github.com/iamsweep/iamsweep/internal/exclusion"
-	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
-// DefaultMaxUsers caps how many users one plan or apply disables or deletes.
-const DefaultMaxUsers = 20
-
 // PlanOptions are the plan command's inputs.
 type PlanOptions struct {
 	Factory        *cmdutil.Factory
-	Flags          scancmd.Flags
+	Flags          cmdutil.ScanFlags
 	FromScan       string
 	OutputFile     string
 	QuarantineDays int
@@ -38,8 +31,8 @@ type PlanOptions struct {
 	NoEvidence     bool
 	Regions        []string
 	// Clock paces evidence gathering; nil is the wall clock.
-	Clock   evidence.Clock
-	changed func(string) bool
+	Clock evidence.Clock
+	flags *pflag.FlagSet
 }
 
 // NewCmdPlan builds `iamsweep plan`.
@@ -78,7 +71,7 @@ to standard error.`,
   iamsweep scan --output-file scan.json && iamsweep plan --from-scan scan.json --output-file plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.changed = cmd.Flags().Changed
+			opts.flags = cmd.Flags()
 			if opts.QuarantineDays < 0 || opts.MaxUsers < 1 {
 				return cmdutil.FlagErrorf("--quarantine-days must be 0 or more and --max-users at least 1")
 			}
@@ -97,8 +90,8 @@ to standard error.`,
 	opts.Flags.Register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.FromScan, "from-scan", "", "plan from a saved scan JSON `FILE` (iamsweep scan --output json) instead of scanning")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the plan JSON to `FILE` (summary on standard output)")
-	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", DefaultQuarantineDays, "plan delete only for users disabled at least `N` days ago")
-	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
+	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", pipeline.DefaultQuarantineDays, "plan delete only for users disabled at least `N` days ago")
+	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", pipeline.DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
 	cmd.Flags().StringVar(&opts.EvidenceFile, "evidence-file", "", "gate the plan on the verdicts of an evidence dossier `FILE` (iamsweep evidence -o json)")
 	cmd.Flags().BoolVar(&opts.GatherEvidence, "gather-evidence", false, "gather evidence now (CloudTrail, Access Advisor, Access Analyzer) for the users the plan would change, and gate the plan on it")
 	cmd.Flags().BoolVar(&opts.NoEvidence, "no-evidence", false, "plan delete without evidence, on IAM's last-used dates alone (recorded in the plan)")
@@ -108,43 +101,34 @@ to standard error.`,
 
 func planRun(ctx context.Context, opts *PlanOptions) error {
 	f := opts.Factory
-	cfg, err := opts.Flags.Config()
+	ov := opts.Flags.Overrides()
+	ov.QuarantineDays = cmdutil.ChangedInt(opts.flags, "quarantine-days", opts.QuarantineDays)
+	ov.MaxUsers = cmdutil.ChangedInt(opts.flags, "max-users", opts.MaxUsers)
+	settings, err := f.Settings(&opts.Flags, ov)
 	if err != nil {
 		return err
 	}
-	params := plan.Params{Now: f.Now(), QuarantineDays: opts.QuarantineDays, MaxUsers: opts.MaxUsers}
-	if cfg.QuarantineDays != 0 && !opts.changed("quarantine-days") {
-		params.QuarantineDays = cfg.QuarantineDays
-	}
-	if cfg.MaxUsers != 0 && !opts.changed("max-users") {
-		params.MaxUsers = cfg.MaxUsers
-	}
-	var res *scan.Result
-	var inv *inventory.Inventory
+	in := pipeline.PlanInput{GatherEvidence: opts.GatherEvidence, NoEvidence: opts.NoEvidence,
+		Sources: pipeline.SourceOptions{Regions: opts.Regions, Clock: opts.Clock}}
 	if opts.FromScan != "" {
-		if res, err = readScan(opts.FromScan); err != nil {
+		if in.Saved, err = readScan(opts.FromScan); err != nil {
 			return &cmdutil.FlagError{Err: err}
 		}
-		params.AsOf = res.AsOf
 		if opts.Flags.AsOf != "" {
-			if params.AsOf, err = clock.ParseAsOf(opts.Flags.AsOf, f.Now); err != nil {
-				return &cmdutil.FlagError{Err: err}
+			if in.AsOf, err = opts.Flags.ParseAsOf(f.Now); err != nil {
+				return err
 			}
 		}
-		if err := excludeMore(ctx, f, &opts.Flags, cfg, res, params.AsOf); err != nil {
-			return err
-		}
-	} else {
-		if res, inv, err = opts.Flags.Scan(ctx, f); err != nil {
-			return err
-		}
-		params.AsOf = res.AsOf
-	}
-	params.CallerARN = res.CallerARN
-	if err := addEvidence(ctx, opts, res, inv, &params); err != nil {
+	} else if in.Scan, err = opts.Flags.ScanInput(f.Now); err != nil {
 		return err
 	}
-	p, err := plan.Build(res, params)
+	if opts.EvidenceFile != "" {
+		if in.Evidence, err = readDossier(opts.EvidenceFile); err != nil {
+			return &cmdutil.FlagError{Err: err}
+		}
+		in.EvidenceFile = opts.EvidenceFile
+	}
+	p, err := f.Engine(settings).Plan(ctx, in)
 	var tooMany *plan.TooManyUsersError
 	if errors.As(err, &tooMany) {
 		_ = plan.WriteSummary(f.IO.ErrOut, p)
@@ -152,11 +136,6 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	}
 	if err != nil {
 		return err
-	}
-	if res.Source == scan.SourceLive && opts.FromScan == "" {
-		if err := refreshFacts(ctx, f, p); err != nil {
-			return err
-		}
 	}
 	summary := f.IO.ErrOut
 	if opts.OutputFile != "" {
@@ -180,16 +159,6 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	return nil
 }
 
-// refreshFacts re-reads each planned user (plan.Refresh) with the
-// command's IAM client.
-func refreshFacts(ctx context.Context, f *cmdutil.Factory, p *plan.Plan) error {
-	a, err := f.AWS(ctx)
-	if err != nil {
-		return err
-	}
-	return plan.Refresh(ctx, a.IAM(), p)
-}
-
 func readScan(path string) (*scan.Result, error) {
 	file, err := os.Open(path)
 	if err != nil {
@@ -204,31 +173,4 @@ func readScan(path string) (*scan.Result, error) {
 		return nil, fmt.Errorf("%s: schema %d, account %q: want an iamsweep scan JSON, schema %d", path, res.SchemaVersion, res.AccountID, scan.SchemaVersion)
 	}
 	return &res, nil
-}
-
-// excludeMore applies the plan's own exclusion flags and config to a saved
-// scan, so an exclusion added since the scan still holds.
-func excludeMore(ctx context.Context, f *cmdutil.Factory, fl *scancmd.Flags, cfg *config.Config, res *scan.Result, asOf time.Time) error {
-	var ssmc exclusion.SSMAPI
-	if fl.ExclusionsSSM != "" || cfg.ExclusionsSSM != "" {
-		a, err := f.AWS(ctx)
-		if err != nil {
-			return err
-		}
-		ssmc = a.SSM()
-	}
-	set, err := fl.Exclusions(ctx, cfg, ssmc)
-	if err != nil {
-		return err
-	}
-	for i := range res.Users {
-		u := &res.Users[i]
-		if u.Status == scan.StatusExcluded {
-			continue
-		}
-		if reason, ok := set.Match(&inventory.User{Name: u.Name, ARN: u.ARN, Path: u.Path, Tags: u.Tags}, asOf); ok {
-			u.Status, u.ExclusionReason = scan.StatusExcluded, reason
-		}
-	}
-	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
@@ -16,7 +15,7 @@ type RecreateOptions struct {
 	Factory *cmdutil.Factory
 	Backup  string
 	Act     ActFlags
-	Flags   scancmd.Flags
+	Flags   cmdutil.ScanFlags
 }
 
 // NewCmdRecreate builds `iamsweep recreate BACKUP`.
@@ -50,7 +49,7 @@ func recreateRun(ctx context.Context, opts *RecreateOptions) error {
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}
-	s, err := newSession(ctx, opts.Factory, &opts.Flags)
+	s, err := newSession(ctx, opts.Factory, &opts.Flags, nil)
 	if err != nil {
 		return err
 	}

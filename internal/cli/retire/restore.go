@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
@@ -16,7 +15,7 @@ type RestoreOptions struct {
 	Factory *cmdutil.Factory
 	User    string
 	Act     ActFlags
-	Flags   scancmd.Flags
+	Flags   cmdutil.ScanFlags
 	// PrintPassword allows the one-time password onto a stdout that is not
 	// a terminal (a file, a pipe, a CI log), where it would be stored.
 	PrintPassword bool
@@ -63,7 +62,7 @@ func createsPassword(op *remediate.Operation) bool {
 }
 
 func restoreRun(ctx context.Context, opts *RestoreOptions) error {
-	s, err := newSession(ctx, opts.Factory, &opts.Flags)
+	s, err := newSession(ctx, opts.Factory, &opts.Flags, nil)
 	if err != nil {
 		return err
 	}

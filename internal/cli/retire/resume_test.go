@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
@@ -17,7 +18,8 @@ import (
 
 // TestApplyKilledAndRunAgain kills an apply (two disables, one delete)
 // after a seeded random number of API calls, runs it again, and expects
-// the state of an uninterrupted run.
+// the state of an uninterrupted run. Apply runs as the engine runs it,
+// with users worked on concurrently.
 func TestApplyKilledAndRunAgain(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	clock := func() time.Time { return now }
@@ -48,7 +50,9 @@ func TestApplyKilledAndRunAgain(t *testing.T) {
 	apply := func(a *iamfixture.Account, api *iam.Client, p *plan.Plan, dir string) []plan.Outcome {
 		x := &remediate.Executor{API: api, Caller: "arn:aws:sts::123456789012:user/moto", Account: p.AccountID, Now: clock}
 		ap := &plan.Applier{API: api, Exec: x, Guard: remediate.Guard{CallerARN: x.Caller}, AsOf: now.AddDate(0, 0, 100), Now: clock, BackupDir: dir, Plan: p}
-		return ap.Apply(a.Ctx, nil)
+		e := &pipeline.Engine{Settings: pipeline.Defaults(), Now: clock}
+		e.Settings.Parallel = 8
+		return e.Apply(a.Ctx, ap, nil, nil)
 	}
 	failed := func(outs []plan.Outcome) error {
 		for _, o := range outs {

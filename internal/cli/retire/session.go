@@ -11,15 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/pflag"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
-	"github.com/iamsweep/iamsweep/internal/clock"
-	"github.com/iamsweep/iamsweep/internal/config"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
@@ -37,38 +33,46 @@ func (a *ActFlags) register(fs *pflag.FlagSet) {
 // session is one command's view of the account: who calls, where, and
 // the rails that say which users must never be touched.
 type session struct {
-	f       *cmdutil.Factory
-	api     remediate.IAMAPI
-	caller  string
-	account string
-	asOf    time.Time
-	cfg     *config.Config
-	guard   remediate.Guard
+	f        *cmdutil.Factory
+	engine   *pipeline.Engine
+	settings pipeline.Settings
+	api      remediate.IAMAPI
+	caller   string
+	account  string
+	asOf     time.Time
+	guard    remediate.Guard
 }
 
-func newSession(ctx context.Context, f *cmdutil.Factory, fl *scancmd.Flags) (*session, error) {
-	asOf, err := clock.ParseAsOf(fl.AsOf, f.Now)
-	if err != nil {
-		return nil, &cmdutil.FlagError{Err: err}
-	}
-	cfg, err := fl.Config()
+// newSession resolves the settings from the flags (plus the command's own
+// overrides in o, which may be nil) and identifies the caller.
+func newSession(ctx context.Context, f *cmdutil.Factory, fl *cmdutil.ScanFlags, o func(*pipeline.Overrides)) (*session, error) {
+	asOf, err := fl.ParseAsOf(f.Now)
 	if err != nil {
 		return nil, err
 	}
+	ov := fl.Overrides()
+	if o != nil {
+		o(&ov)
+	}
+	settings, err := f.Settings(fl, ov)
+	if err != nil {
+		return nil, err
+	}
+	engine := f.Engine(settings)
 	a, err := f.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	id, err := a.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := engine.Identity(ctx)
 	if err != nil {
-		return nil, awsx.Classify("sts:GetCallerIdentity", err)
+		return nil, err
 	}
-	set, err := fl.Exclusions(ctx, cfg, a.SSM())
+	set, err := engine.Exclusions(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s := &session{
-		f: f, api: a.IAM(), caller: aws.ToString(id.Arn), account: aws.ToString(id.Account), asOf: asOf, cfg: cfg,
+		f: f, engine: engine, settings: settings, api: a.IAM(), caller: id.CallerARN, account: id.AccountID, asOf: asOf,
 	}
 	s.guard = remediate.Guard{CallerARN: s.caller, Exclusions: set, AsOf: asOf}
 	return s, nil

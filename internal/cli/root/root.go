@@ -11,17 +11,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/buildinfo"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	evidencecmd "github.com/iamsweep/iamsweep/internal/cli/evidence"
 	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 )
 
 // NewCmdRoot builds the command tree around f.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	var logLevel string
 	var debug, quiet bool
+	var parallel int
 	cmd := &cobra.Command{
 		Use:   "iamsweep <command>",
 		Short: "Find, prove and safely retire unused AWS IAM users and credentials",
@@ -36,7 +39,7 @@ AWS_* environment variables (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL,
 AWS_ENDPOINT_URL_IAM, ...).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version.String(),
+		Version:       buildinfo.String(),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			level := slog.LevelWarn
 			if debug {
@@ -46,6 +49,12 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 				return cmdutil.FlagErrorf("invalid --log-level %q: want debug, info, warn or error", logLevel)
 			}
 			f.Logger = slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: level}))
+			if cmd.Flags().Changed("parallel") {
+				if parallel < 1 {
+					return cmdutil.FlagErrorf("invalid --parallel %d: must be at least 1", parallel)
+				}
+				f.Parallel = &parallel
+			}
 			// The SDK's own log lines go through slog.Default.
 			slog.SetDefault(f.Logger)
 			if err := checkEndpoint(f); err != nil {
@@ -64,6 +73,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	pf.StringVar(&f.AWSOptions.EndpointURL, "endpoint-url", "", "send every AWS call to `URL` (a local emulator, a VPC endpoint)")
 	pf.StringVar(&f.AWSOptions.RoleARN, "role-arn", "", "assume IAM role `ARN` before calling AWS")
 	pf.IntVar(&f.AWSOptions.MaxAttempts, "max-attempts", awsx.DefaultMaxAttempts, "attempts per AWS call, with backoff, before giving up on throttling")
+	pf.IntVar(&parallel, "parallel", pipeline.DefaultParallel, "work on at most `N` users at once (per-user IAM calls in flight, under one rate limiter per account)")
 	pf.StringVar(&logLevel, "log-level", "warn", "log `LEVEL` on stderr: debug, info, warn, error")
 	pf.BoolVar(&debug, "debug", false, "log debug details, including the AWS calls made and raw AWS errors (same as --log-level debug)")
 	pf.BoolVarP(&quiet, "quiet", "q", false, "show no progress on stderr while waiting (errors and warnings still show)")

@@ -1,3 +1,4 @@
+// Package scan is the `iamsweep scan` command.
 package scan
 
 import (
@@ -16,7 +17,7 @@ import (
 // Options are the scan command's inputs.
 type Options struct {
 	Factory    *cmdutil.Factory
-	Flags      Flags
+	Flags      cmdutil.ScanFlags
 	Output     string
 	OutputFile string
 	FailOn     string
@@ -109,15 +110,25 @@ func scanRun(ctx context.Context, opts *Options) error {
 	if opts.Evidence && opts.Flags.CredentialReport != "" {
 		return cmdutil.FlagErrorf("--evidence needs a live scan (user tags and CloudTrail): drop --credential-report")
 	}
-	res, inv, err := opts.Flags.Scan(ctx, f)
+	settings, err := f.Settings(&opts.Flags, opts.Flags.Overrides())
+	if err != nil {
+		return err
+	}
+	in, err := opts.Flags.ScanInput(f.Now)
+	if err != nil {
+		return err
+	}
+	engine := f.Engine(settings)
+	sc, err := engine.Scan(ctx, in)
 	if err != nil {
 		return err
 	}
 	if opts.Evidence {
-		if err := addAttempts(ctx, f, res, inv, opts.Regions); err != nil {
+		if err := engine.Attempts(ctx, sc, opts.Regions); err != nil {
 			return err
 		}
 	}
+	res := sc.Result
 	render := func(w io.Writer) error {
 		return report.Render(w, format, res, report.Options{Color: f.IO.StdoutTTY && opts.OutputFile == ""})
 	}

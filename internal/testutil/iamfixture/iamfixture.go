@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,14 +159,14 @@ func WithoutHistory(snapshot string) string {
 var history = regexp.MustCompile(`iamsweep:restored-(at|by)=[^;\n]*(; )?`)
 
 // FailingClient fails every call after the first n with a non-retryable
-// error, as if the process had been killed there.
+// error, as if the process had been killed there. It counts calls made
+// concurrently too.
 func FailingClient(cfg aws.Config, n int) *iam.Client {
-	calls := 0
+	var calls atomic.Int64
 	return iam.NewFromConfig(cfg, func(o *iam.Options) {
 		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
 			return s.Initialize.Add(middleware.InitializeMiddlewareFunc("killAfter", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				calls++
-				if calls > n {
+				if calls.Add(1) > int64(n) {
 					return middleware.InitializeOutput{}, middleware.Metadata{}, ErrKilled
 				}
 				return next.HandleInitialize(ctx, in)

@@ -1,6 +1,7 @@
 // Package iamproxy puts an httptest server in front of moto_server that
 // answers, in IAM's real query protocol, the IAM calls moto lacks
-// (service-specific credentials) and forwards everything else.
+// (service-specific credentials) and forwards everything else. It can
+// also add latency and throttle like IAM under load (Throttle).
 package iamproxy
 
 import (
@@ -25,6 +26,58 @@ type Proxy struct {
 	creds map[string][]cred // user name -> service-specific credentials
 	next  int
 	deny  map[string]bool
+
+	// Throttling: at most limit requests are let through per second
+	// (admitted holds their times); the others get Throttling.
+	limit     int
+	admitted  []time.Time
+	throttled int
+	latency   time.Duration
+}
+
+// Throttle makes the proxy answer Throttling (HTTP 400, as IAM does) to
+// every request past perSecond in any one-second window, like a
+// throttling storm; 0 turns it off.
+func (p *Proxy) Throttle(perSecond int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.limit, p.admitted = perSecond, nil
+}
+
+// Throttled is how many requests were answered Throttling.
+func (p *Proxy) Throttled() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.throttled
+}
+
+// SetLatency delays every request by d, as a distant endpoint would.
+func (p *Proxy) SetLatency(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.latency = d
+}
+
+// admit applies the throttle: false means answer Throttling.
+func (p *Proxy) admit(now time.Time) (bool, time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.limit <= 0 {
+		return true, p.latency
+	}
+	keep := p.admitted[:0]
+	for _, t := range p.admitted {
+		if now.Sub(t) < time.Second {
+			keep = append(keep, t)
+		}
+	}
+	p.admitted = keep
+	if len(keep) >= p.limit {
+		p.throttled++
+		return false, p.latency
+	}
+	p.admitted = append(p.admitted, now)
+	return true, p.latency
 }
 
 // Deny makes every later call of action (UpdateAccessKey) fail with
@@ -67,6 +120,14 @@ func New(upstream string) (p *Proxy, stop func(), err error) {
 	p = &Proxy{creds: map[string][]cred{}, deny: map[string]bool{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, delay := p.admit(time.Now())
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		if !ok {
+			fail(w, "Throttling", "Rate exceeded")
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))

@@ -1,8 +1,9 @@
-package stages
+package lambdafn
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/iamsweep/iamsweep/internal/pipeline"
+	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
@@ -24,6 +27,31 @@ const BackupPrefix = "iamsweep/backups/"
 
 // writeBackupAction is the first step of every delete (remediate.PlanDelete).
 const writeBackupAction = "iamsweep:WriteBackup"
+
+// backupHook is the retire stage's hook before each change: a delete
+// uploads its backup to the bucket before anything is removed. Without
+// auto-delete nothing is deleted, and no S3 client is needed.
+func backupHook(c *Clients, s *Settings, account string) (pipeline.BeforeChange, error) {
+	if !s.AutoDelete {
+		return nil, nil
+	}
+	if s.BackupBucket == "" {
+		return nil, errors.New("auto-delete needs a backup bucket: set " + EnvBackupBucket)
+	}
+	store := c.Backups
+	if store == nil {
+		if c.AWS == nil {
+			return nil, errors.New("no S3 client for the backups")
+		}
+		store = c.AWS.S3()
+	}
+	return func(_ context.Context, o *plan.Outcome) error {
+		if o.Action.Action != plan.ActionDelete {
+			return nil
+		}
+		return uploadBackup(o.Op, store, s.BackupBucket, account)
+	}, nil
+}
 
 // uploadBackup inserts, right after the delete's local backup is written,
 // a step that uploads it to the bucket: the function's /tmp does not

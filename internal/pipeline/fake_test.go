@@ -1,7 +1,8 @@
-package stages
+package pipeline
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -12,6 +13,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
@@ -146,4 +149,47 @@ func disabledUser(api *fakeIAM, name string, at time.Time) scan.User {
 	}
 	api.tags[name] = tags
 	return scan.User{Name: name, Status: scan.StatusUnused, Tags: tags}
+}
+
+// stageInput is what the Lambda hands the unattended stages.
+type stageInput struct {
+	Result     *scan.Result
+	Settings   Settings
+	Evidence   *evidence.Dossier
+	Exclusions *exclusion.Set
+	Log        *slog.Logger
+}
+
+// testRetirer runs Engine.Retire on fakes; an upload to Backups is the
+// hook before each delete, as the Lambda's S3 backup is.
+type testRetirer struct {
+	IAM     *fakeIAM
+	Backups *fakeStore
+	Now     func() time.Time
+}
+
+func (r *testRetirer) PlanAndApplyDisable(ctx context.Context, in stageInput) (Summary, error) {
+	e := &Engine{Settings: in.Settings, IAM: r.IAM, Now: r.Now, Log: in.Log}
+	var hook BeforeChange
+	if r.Backups != nil {
+		hook = func(ctx context.Context, o *plan.Outcome) error {
+			if o.Action.Action != plan.ActionDelete {
+				return nil
+			}
+			_, err := r.Backups.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String(o.Action.User)})
+			return err
+		}
+	}
+	return e.Retire(ctx, RetireInput{Scanned: &Scanned{Result: in.Result, Exclusions: in.Exclusions}, Evidence: in.Evidence, BeforeChange: hook})
+}
+
+// testEvidence runs Engine.GatherCandidates with the given sources.
+type testEvidence struct {
+	Gatherer *evidence.Gatherer
+	Regions  []string
+}
+
+func (t *testEvidence) Gather(ctx context.Context, in stageInput) (Summary, *evidence.Dossier, error) {
+	e := &Engine{Settings: in.Settings, Gatherer: t.Gatherer, Regions: t.Regions}
+	return e.GatherCandidates(ctx, &Scanned{Result: in.Result})
 }

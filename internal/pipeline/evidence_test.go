@@ -1,13 +1,11 @@
-package stages
+package pipeline
 
 import (
 	"context"
 	"strings"
 	"testing"
 
-	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	"github.com/iamsweep/iamsweep/internal/evidence"
-	"github.com/iamsweep/iamsweep/internal/lambdafn"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
@@ -17,8 +15,8 @@ import (
 func TestEvidenceWithoutActivitySourceIsUnknown(t *testing.T) {
 	res := result(unused("a"), scan.User{Name: "b", Status: scan.StatusInUse})
 	res.Findings = []rules.Finding{{Rule: rules.UnusedUser, UserName: "a", Message: "every credential unused"}}
-	e := &Evidence{Gatherer: &evidence.Gatherer{}, Regions: []string{"us-east-1"}}
-	sum, d, err := e.Gather(context.Background(), lambdafn.StageInput{Result: res, Settings: settings()})
+	e := &testEvidence{Gatherer: &evidence.Gatherer{}, Regions: []string{"us-east-1"}}
+	sum, d, err := e.Gather(context.Background(), stageInput{Result: res, Settings: settings()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,19 +31,13 @@ func TestEvidenceWithoutActivitySourceIsUnknown(t *testing.T) {
 func TestEvidenceNeedsClients(t *testing.T) {
 	res := result(unused("a"))
 	res.Findings = []rules.Finding{{Rule: rules.UnusedUser, UserName: "a"}}
-	if _, _, err := (&Evidence{}).Gather(context.Background(), lambdafn.StageInput{Result: res, Settings: settings()}); err == nil || !strings.Contains(err.Error(), "no AWS clients") {
+	if _, _, err := (&testEvidence{}).Gather(context.Background(), stageInput{Result: res, Settings: settings()}); err == nil || !strings.Contains(err.Error(), "no AWS clients") {
 		t.Errorf("err = %v", err)
 	}
 	// No candidate: nothing to read, no error, and an empty dossier of
 	// the scan's account and as-of (every user unknown to plan).
-	_, d, err := (&Evidence{}).Gather(context.Background(), lambdafn.StageInput{Result: result(), Settings: settings()})
+	_, d, err := (&testEvidence{}).Gather(context.Background(), stageInput{Result: result(), Settings: settings()})
 	if err != nil || d == nil || len(d.Users) != 0 || d.AccountID != "123456789012" || !d.AsOf.Equal(asOf) {
 		t.Errorf("no candidates: %+v %v", d, err)
-	}
-}
-
-func TestDefaultsMatchTheCLI(t *testing.T) {
-	if lambdafn.DefaultQuarantineDays != retire.DefaultQuarantineDays || lambdafn.DefaultMaxUsers != retire.DefaultMaxUsers {
-		t.Error("the Lambda's retire defaults differ from plan's")
 	}
 }

@@ -1,4 +1,4 @@
-package retire
+package pipeline
 
 // Permissions lists the IAM actions each command may call, as documented
 // in docs/retire.md; a test checks every call made against it. Commands

@@ -1,12 +1,9 @@
-package stages
+package pipeline
 
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,21 +11,20 @@ import (
 	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/inventory"
-	"github.com/iamsweep/iamsweep/internal/lambdafn"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
-func settings() *lambdafn.Settings {
-	return &lambdafn.Settings{MaxUnusedDays: 90, AutoDisable: true, QuarantineDays: 14, MaxUsers: 20}
+func settings() Settings {
+	return Settings{MaxUnusedDays: 90, AutoDisable: true, QuarantineDays: 14, MaxUsers: 20}
 }
 
 func TestRetirerRefusesMoreUsersThanMaxUsersWithoutChangingAnything(t *testing.T) {
 	api := newFakeIAM()
 	s := settings()
 	s.MaxUsers = 2
-	r := &Retirer{IAM: api, Now: func() time.Time { return asOf }}
-	sum, err := r.PlanAndApplyDisable(context.Background(), lambdafn.StageInput{Result: result(unused("a"), unused("b"), unused("c")), Settings: s})
+	r := &testRetirer{IAM: api, Now: func() time.Time { return asOf }}
+	sum, err := r.PlanAndApplyDisable(context.Background(), stageInput{Result: result(unused("a"), unused("b"), unused("c")), Settings: s})
 	if err == nil || !strings.Contains(err.Error(), "disables or deletes 3 users, more than max_users 2: nothing was changed") {
 		t.Fatalf("err = %v", err)
 	}
@@ -45,12 +41,12 @@ func TestRetirerDisablesOnlyUsersProvenUnused(t *testing.T) {
 	var logs bytes.Buffer
 	s := settings()
 	s.MaxUsers = 1 // counted after the evidence filter
-	in := lambdafn.StageInput{
+	in := stageInput{
 		Result: result(unused("a"), unused("b"), unused("c")), Settings: s,
 		Evidence: dossier(judged("a", evidence.VerdictUnused, time.Time{}), judged("b", evidence.VerdictInUse, time.Time{})),
 		Log:      slog.New(slog.NewJSONHandler(&logs, nil)),
 	}
-	sum, err := (&Retirer{IAM: api, Now: func() time.Time { return asOf }}).PlanAndApplyDisable(context.Background(), in)
+	sum, err := (&testRetirer{IAM: api, Now: func() time.Time { return asOf }}).PlanAndApplyDisable(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +86,8 @@ func TestRetirerLeavesWhatIsNotItsToDo(t *testing.T) {
 	if err := set.Add(exclusion.Entry{User: "svc-*", Reason: "added since the scan", Source: "config"}); err != nil {
 		t.Fatal(err)
 	}
-	in := lambdafn.StageInput{Result: result(inUse, disabled, excluded, root, newlyExcluded), Settings: settings(), Exclusions: set}
-	sum, err := (&Retirer{IAM: api}).PlanAndApplyDisable(context.Background(), in)
+	in := stageInput{Result: result(inUse, disabled, excluded, root, newlyExcluded), Settings: settings(), Exclusions: set}
+	sum, err := (&testRetirer{IAM: api}).PlanAndApplyDisable(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,62 +107,12 @@ func TestRetirerLeavesWhatIsNotItsToDo(t *testing.T) {
 func TestRetirerGoesOnAfterAFailedUser(t *testing.T) {
 	api := newFakeIAM()
 	api.denyAttach = "a"
-	sum, err := (&Retirer{IAM: api}).PlanAndApplyDisable(context.Background(), lambdafn.StageInput{Result: result(unused("a"), unused("b")), Settings: settings()})
+	sum, err := (&testRetirer{IAM: api}).PlanAndApplyDisable(context.Background(), stageInput{Result: result(unused("a"), unused("b")), Settings: settings()})
 	if err == nil || !strings.Contains(err.Error(), "1 action(s) failed") || !strings.Contains(err.Error(), "iam:AttachUserPolicy") {
 		t.Errorf("err = %v", err)
 	}
 	if sum.Counts["disable-failed"] != 1 || sum.Counts["disable-done"] != 1 || !strings.Contains(strings.Join(sum.Notes, "\n"), "disable b: done") {
 		t.Errorf("counts %v notes %v", sum.Counts, sum.Notes)
-	}
-}
-
-func TestRetirerRefusesAutoDeleteWithoutABucket(t *testing.T) {
-	s := settings()
-	s.AutoDelete = true
-	_, err := (&Retirer{IAM: newFakeIAM()}).PlanAndApplyDisable(context.Background(), lambdafn.StageInput{Result: result(), Settings: s})
-	if err == nil || !strings.Contains(err.Error(), lambdafn.EnvBackupBucket) {
-		t.Errorf("err = %v", err)
-	}
-}
-
-// The upload sits between the local backup and the first removal, and a
-// failed upload stops the delete before anything is removed.
-func TestUploadBackupComesBeforeAnyRemoval(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "123456789012", "old-ci-20261123T060000Z.json")
-	var removed []string
-	op := &remediate.Operation{Kind: remediate.OpDelete, User: "old-ci", Steps: []remediate.Step{
-		{Action: writeBackupAction, Target: path, Run: func(context.Context, *remediate.Executor) (string, error) {
-			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-				return "", err
-			}
-			return remediate.ResultOK, os.WriteFile(path, []byte(`{"kind":"iamsweep-user-backup"}`), 0o600)
-		}},
-		{Action: "iam:DeleteUser", Run: func(context.Context, *remediate.Executor) (string, error) {
-			removed = append(removed, "user")
-			return remediate.ResultOK, nil
-		}},
-	}}
-	store := &fakeStore{fail: errors.New("AccessDenied")}
-	if err := uploadBackup(op, store, "bkt", "123456789012"); err != nil {
-		t.Fatal(err)
-	}
-	if len(op.Steps) != 3 || op.Steps[1].Action != "s3:PutObject" || op.Steps[1].Target != "s3://bkt/iamsweep/backups/123456789012/old-ci-20261123T060000Z.json" {
-		t.Fatalf("steps %+v", op.Steps)
-	}
-	x := &remediate.Executor{Audit: remediate.NewAuditSink(func(remediate.Record) error { return nil })}
-	if err := x.Run(context.Background(), op); err == nil || len(removed) != 0 {
-		t.Errorf("failed upload: err %v, removed %v", err, removed)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Errorf("the local backup must stay when the upload failed: %v", err)
-	}
-	store.fail = nil
-	if err := x.Run(context.Background(), op); err != nil || len(removed) != 1 || len(store.keys) != 1 {
-		t.Errorf("err %v, removed %v, uploads %v", err, removed, store.keys)
-	}
-	if err := uploadBackup(&remediate.Operation{User: "x", Steps: op.Steps[2:]}, store, "bkt", "1"); err == nil {
-		t.Error("a delete that does not start with its backup must be refused")
 	}
 }
 
@@ -183,7 +129,7 @@ func TestRetirerDeletesOnlyUsersTheEvidenceClears(t *testing.T) {
 	attempted := judged("attempted", evidence.VerdictInUse, at)
 	attempted.Reason = "1 attempt(s) after it was disabled; newest: cloudtrail GetCallerIdentity with AKIAATTEMPT"
 	attempted.Attempts = []evidence.Event{{Time: at.AddDate(0, 0, 3), Name: "GetCallerIdentity", AccessKeyID: "AKIAATTEMPT", ErrorCode: "InvalidClientTokenId"}}
-	in := lambdafn.StageInput{
+	in := stageInput{
 		Result: result(disabledUser(api, "quiet-1", at), disabledUser(api, "quiet-2", at), disabledUser(api, "attempted", at),
 			disabledUser(api, "unjudged", at), disabledUser(api, "redisabled", at)),
 		Settings: s,
@@ -191,7 +137,7 @@ func TestRetirerDeletesOnlyUsersTheEvidenceClears(t *testing.T) {
 			judged("redisabled", evidence.VerdictUnused, at.AddDate(0, 0, -60))),
 	}
 	store := &fakeStore{}
-	sum, err := (&Retirer{IAM: api, Backups: store, Now: func() time.Time { return asOf }}).PlanAndApplyDisable(context.Background(), in)
+	sum, err := (&testRetirer{IAM: api, Backups: store, Now: func() time.Time { return asOf }}).PlanAndApplyDisable(context.Background(), in)
 	if err == nil || !strings.Contains(err.Error(), "disables or deletes 2 users, more than max_users 1") {
 		t.Fatalf("err = %v", err)
 	}
@@ -227,8 +173,8 @@ func TestRetirerNeverDeletesAUserWithAttempts(t *testing.T) {
 	u := judged("attempted", evidence.VerdictUnused, at)
 	u.Reason = "1 attempt(s) after it was disabled"
 	u.Attempts = []evidence.Event{{Time: at.Add(time.Hour), Name: "ListBuckets", AccessKeyID: "AKIAATTEMPT"}}
-	in := lambdafn.StageInput{Result: result(disabledUser(api, "attempted", at)), Settings: s, Evidence: dossier(u)}
-	sum, err := (&Retirer{IAM: api, Backups: &fakeStore{}}).PlanAndApplyDisable(context.Background(), in)
+	in := stageInput{Result: result(disabledUser(api, "attempted", at)), Settings: s, Evidence: dossier(u)}
+	sum, err := (&testRetirer{IAM: api, Backups: &fakeStore{}}).PlanAndApplyDisable(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,8 +187,8 @@ func TestRetirerRefusesAutoDeleteWithoutEvidence(t *testing.T) {
 	s := settings()
 	s.AutoDelete, s.BackupBucket = true, "bkt"
 	api := newFakeIAM()
-	_, err := (&Retirer{IAM: api, Backups: &fakeStore{}}).PlanAndApplyDisable(context.Background(), lambdafn.StageInput{Result: result(unused("a")), Settings: s})
-	if err == nil || !strings.Contains(err.Error(), "auto-delete needs evidence") || !strings.Contains(err.Error(), lambdafn.EnvEvidence) || len(api.writes) != 0 {
+	_, err := (&testRetirer{IAM: api, Backups: &fakeStore{}}).PlanAndApplyDisable(context.Background(), stageInput{Result: result(unused("a")), Settings: s})
+	if err == nil || !strings.Contains(err.Error(), "auto-delete needs evidence") || !strings.Contains(err.Error(), "IAMSWEEP_EVIDENCE") || len(api.writes) != 0 {
 		t.Errorf("err = %v, writes %v", err, api.writes)
 	}
 }
@@ -252,7 +198,7 @@ func TestRetirerRefusesADossierOfAnotherAccount(t *testing.T) {
 	d := dossier(judged("a", evidence.VerdictUnused, time.Time{}))
 	d.AccountID = "999999999999"
 	api := newFakeIAM()
-	_, err := (&Retirer{IAM: api}).PlanAndApplyDisable(context.Background(), lambdafn.StageInput{Result: result(unused("a")), Settings: settings(), Evidence: d})
+	_, err := (&testRetirer{IAM: api}).PlanAndApplyDisable(context.Background(), stageInput{Result: result(unused("a")), Settings: settings(), Evidence: d})
 	if err == nil || !strings.Contains(err.Error(), "the evidence dossier is for account 999999999999") || len(api.writes) != 0 {
 		t.Errorf("err = %v, writes %v", err, api.writes)
 	}

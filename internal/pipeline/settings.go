@@ -1,0 +1,172 @@
+// Package pipeline is iamsweep's engine: settings, then scan (with its
+// exclusions), evidence, plan and apply, for one account. The CLI commands
+// and the Lambda function are front-ends that fill Settings and call it;
+// the domain packages (inventory, rules, scan, evidence, plan, remediate)
+// know nothing of either.
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/config"
+	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/rules"
+)
+
+// Defaults of the settings that are not the rules' own (rules.DefaultDays).
+const (
+	// DefaultQuarantineDays is how long a user stays disabled before
+	// deletion.
+	DefaultQuarantineDays = 14
+	// DefaultMaxUsers caps how many users one plan or apply disables or
+	// deletes.
+	DefaultMaxUsers = 20
+	// DefaultParallel is how many users are worked on at once (measured in
+	// BENCHMARKS.md: past 8, IAM's latency no longer dominates and
+	// throttling starts to).
+	DefaultParallel = 8
+)
+
+// Settings are what one run works with. Defaults gives the defaults;
+// Resolve layers a config file and the explicit overrides on top.
+type Settings struct {
+	MaxUnusedDays int
+	RotationDays  int
+	// Exclusions are the config's entries followed by the flags' ones;
+	// ExclusionsSSM is read at every run, so an edit applies at the next.
+	Exclusions    []exclusion.Entry
+	ExclusionsSSM string
+	// KeyIDs names unused access keys (one iam:ListAccessKeys per user
+	// with an unused-access-key finding).
+	KeyIDs bool
+	// QuarantineDays and MaxUsers bound plan and apply.
+	QuarantineDays int
+	MaxUsers       int
+	// Parallel bounds the users worked on at once.
+	Parallel int
+	// Evidence, AutoDisable and AutoDelete switch the unattended stages on;
+	// BackupBucket receives each user's backup before an unattended delete.
+	Evidence     bool
+	AutoDisable  bool
+	AutoDelete   bool
+	BackupBucket string
+}
+
+// Defaults are the settings when nothing is configured.
+func Defaults() Settings {
+	return Settings{
+		MaxUnusedDays: rules.DefaultDays, RotationDays: rules.DefaultDays, KeyIDs: true,
+		QuarantineDays: DefaultQuarantineDays, MaxUsers: DefaultMaxUsers, Parallel: DefaultParallel,
+	}
+}
+
+// Overrides are values given explicitly, by a flag on the command line or
+// a variable in the Lambda's environment: nil (or "") is not given.
+type Overrides struct {
+	MaxUnusedDays  *int
+	RotationDays   *int
+	QuarantineDays *int
+	MaxUsers       *int
+	Parallel       *int
+	KeyIDs         *bool
+	Evidence       *bool
+	AutoDisable    *bool
+	AutoDelete     *bool
+	ExclusionsSSM  string
+	BackupBucket   string
+	// Exclusions are added to the config's (--exclude, --exclude-path,
+	// --exclude-tag).
+	Exclusions []exclusion.Entry
+}
+
+// SettingsError is a setting that cannot be used: a bad value, a bad
+// config file, settings that contradict each other. The CLI exits 2 on it.
+type SettingsError struct{ Err error }
+
+func (e *SettingsError) Error() string { return e.Err.Error() }
+func (e *SettingsError) Unwrap() error { return e.Err }
+
+func settingsErrorf(format string, args ...any) error {
+	return &SettingsError{Err: fmt.Errorf(format, args...)}
+}
+
+// Resolve is the one override order, for the CLI and the Lambda alike:
+// an explicit value (a changed flag, a set environment variable) beats the
+// config (nil for none), which beats the default.
+func Resolve(cfg *config.Config, o Overrides) (Settings, error) {
+	s := Defaults()
+	if cfg != nil {
+		setInt(&s.MaxUnusedDays, cfg.MaxUnusedDays)
+		setInt(&s.RotationDays, cfg.RotationDays)
+		setInt(&s.QuarantineDays, cfg.QuarantineDays)
+		setInt(&s.MaxUsers, cfg.MaxUsers)
+		s.ExclusionsSSM = cfg.ExclusionsSSM
+		entries, err := cfg.ExclusionEntries()
+		if err != nil {
+			return Settings{}, &SettingsError{Err: err}
+		}
+		s.Exclusions = entries
+		s.Evidence, s.AutoDisable, s.AutoDelete = cfg.Evidence, cfg.AutoDisable, cfg.AutoDelete
+		s.BackupBucket = cfg.BackupBucket
+	}
+	for _, v := range []struct {
+		dst *int
+		src *int
+	}{{&s.MaxUnusedDays, o.MaxUnusedDays}, {&s.RotationDays, o.RotationDays}, {&s.QuarantineDays, o.QuarantineDays},
+		{&s.MaxUsers, o.MaxUsers}, {&s.Parallel, o.Parallel}} {
+		if v.src != nil {
+			*v.dst = *v.src
+		}
+	}
+	for _, v := range []struct {
+		dst *bool
+		src *bool
+	}{{&s.KeyIDs, o.KeyIDs}, {&s.Evidence, o.Evidence}, {&s.AutoDisable, o.AutoDisable}, {&s.AutoDelete, o.AutoDelete}} {
+		if v.src != nil {
+			*v.dst = *v.src
+		}
+	}
+	if o.ExclusionsSSM != "" {
+		s.ExclusionsSSM = o.ExclusionsSSM
+	}
+	if o.BackupBucket != "" {
+		s.BackupBucket = o.BackupBucket
+	}
+	s.Exclusions = append(s.Exclusions, o.Exclusions...)
+	if s.Parallel < 1 {
+		return Settings{}, settingsErrorf("invalid --parallel %d: must be at least 1", s.Parallel)
+	}
+	return s, nil
+}
+
+func setInt(dst *int, v int) {
+	if v != 0 {
+		*dst = v
+	}
+}
+
+// Params are the rules' thresholds as of asOf.
+func (s Settings) Params(asOf time.Time) rules.Params {
+	return rules.Params{AsOf: asOf, MaxUnusedDays: s.MaxUnusedDays, RotationDays: s.RotationDays}
+}
+
+// CheckStages refuses unattended stage switches that cannot be honoured
+// together: the Lambda checks them at start-up, and the deploy templates'
+// rules are tested against it.
+func (s Settings) CheckStages() error {
+	if s.AutoDelete && !s.AutoDisable {
+		return errors.New("auto_delete: true needs auto_disable: true (users are disabled, quarantined, then deleted): set both, or neither (IAMSWEEP_AUTO_DISABLE, IAMSWEEP_AUTO_DELETE)")
+	}
+	if s.AutoDelete && s.BackupBucket == "" {
+		return errors.New("auto_delete: true needs a backup bucket, or a deleted user's backup would be lost with the function's /tmp: set IAMSWEEP_BACKUP_BUCKET or backup_bucket in the config")
+	}
+	if s.AutoDelete && !s.Evidence {
+		// Without a dossier plan deletes nobody, so the switch would
+		// silently do nothing; auto_disable alone stays allowed (disable
+		// is reversible, and plan disables on IAM's last-used dates).
+		return errors.New("auto_delete: true needs evidence: true (attempts with a disabled key are only visible in CloudTrail): set IAMSWEEP_EVIDENCE=true or evidence: true in the config")
+	}
+	return nil
+}
