@@ -10,6 +10,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/plan"
+	"github.com/iamsweep/iamsweep/internal/progress"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
@@ -74,7 +75,24 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err := s.preCheck(opts.User); err != nil {
 		return err
 	}
+	// Cheap refusals first: one GetUser tells an excluded user, one not
+	// disabled or one still in quarantine, before the dozen reads of the
+	// backup (and before calls an endpoint might lack).
+	head, err := remediate.ReadHead(ctx, s.api, opts.User)
+	if err != nil {
+		return notFound(opts.User, err)
+	}
+	if err := s.guard.Check(head.Name, head.ARN, head.Path, head.Tags); err != nil {
+		return err
+	}
+	if !opts.Force {
+		if why := plan.Deletable(head, s.asOf, days); why != "" {
+			return &remediate.RefusedError{User: head.Name, Reason: why + " (--force deletes anyway)"}
+		}
+	}
+	stage := progress.Start(ctx, "reading everything "+opts.User+" has, for the backup")
 	b, err := remediate.ReadBackup(ctx, s.api, opts.User, s.account, s.caller, s.f.Now())
+	stage.Done()
 	if err != nil {
 		return notFound(opts.User, err)
 	}
