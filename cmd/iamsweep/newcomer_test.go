@@ -54,3 +54,25 @@ func TestNewcomerCommands(t *testing.T) {
 		t.Errorf("--version prints %q", res.Stdout)
 	}
 }
+
+// Each command shows only the flags it uses.
+func TestCommandsShowOnlyTheirFlags(t *testing.T) {
+	for cmd, absent := range map[string][]string{
+		"restore":  {"--key-ids", "--exclude", "--max-unused-days", "--config"},
+		"recreate": {"--key-ids", "--exclude", "--max-unused-days"},
+		"delete":   {"--key-ids", "--max-unused-days", "--rotation-days"},
+		"disable":  {"--key-ids", "--max-unused-days"},
+		"apply":    {"--key-ids", "--max-unused-days"},
+	} {
+		res := clitest.Run(context.Background(), root.Main, time.Now(), "", cmd, "--help")
+		for _, flag := range absent {
+			if strings.Contains(res.Stdout, flag+" ") || strings.Contains(res.Stdout, flag+"=") {
+				t.Errorf("%s --help lists %s, which it does not use", cmd, flag)
+			}
+		}
+	}
+	if res := clitest.Run(context.Background(), root.Main, time.Now(), "", "scan", "--help"); !strings.Contains(res.Stdout, "--key-ids") {
+		t.Error("scan lost --key-ids")
+	}
+}
+

@@ -40,7 +40,6 @@ iamsweep:recreated-from=<old user ID>.`,
 		},
 	}
 	opts.Act.register(cmd.Flags())
-	opts.Flags.RegisterExclusions(cmd.Flags())
 	return cmd
 }
 
