@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +75,27 @@ func TestCommandsShowOnlyTheirFlags(t *testing.T) {
 	}
 	if res := clitest.Run(context.Background(), root.Main, time.Now(), "", "scan", "--help"); !strings.Contains(res.Stdout, "--key-ids") {
 		t.Error("scan lost --key-ids")
+	}
+}
+
+// A closed port fails at once with what to check, instead of ten attempts
+// with backoff and "exceeded maximum number of attempts".
+func TestUnreachableEndpointFailsAtOnce(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_ENDPOINT_URL": "",
+	} {
+		t.Setenv(k, v)
+	}
+	res := clitest.Run(context.Background(), root.Main, time.Now(), "", "scan", "--endpoint-url", "http://"+addr, "-o", "json")
+	if res.Code != 1 || !strings.Contains(res.Stderr, "cannot reach http://"+addr) || strings.Contains(res.Stderr, "maximum number of attempts") {
+		t.Errorf("exit %d: %s", res.Code, res.Stderr)
 	}
 }
 

@@ -2,11 +2,13 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/clock"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/progress"
 	"github.com/iamsweep/iamsweep/internal/rules"
 )
 
@@ -49,7 +51,10 @@ func Run(ctx context.Context, c Collector, opts Options) (*Result, *inventory.In
 	}
 	e, live := c.(Enricher)
 	if live {
-		if err := e.FillProfileDates(ctx, inv, profileDatesNeeded(inv, opts.Params)); err != nil {
+		stage := progress.Start(ctx, "reading login profiles")
+		err := e.FillProfileDates(ctx, inv, profileDatesNeeded(inv, opts.Params))
+		stage.Done()
+		if err != nil {
 			return nil, nil, err
 		}
 	}
@@ -61,7 +66,10 @@ func Run(ctx context.Context, c Collector, opts Options) (*Result, *inventory.In
 	if len(names) == 0 {
 		return res, inv, nil
 	}
-	if err := e.FillKeyIDs(ctx, inv, names); err != nil {
+	stage := progress.Start(ctx, fmt.Sprintf("naming the unused access keys of %d user(s) (--key-ids=false skips this)", len(names)))
+	err = e.FillKeyIDs(ctx, inv, names)
+	stage.Done()
+	if err != nil {
 		return nil, nil, err
 	}
 	res, err = Evaluate(inv, opts.Params, opts.Exclusions, opts.Source, now())
