@@ -98,4 +98,3 @@ func TestUnreachableEndpointFailsAtOnce(t *testing.T) {
 		t.Errorf("exit %d: %s", res.Code, res.Stderr)
 	}
 }
-
