@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,6 +26,9 @@ type IOStreams struct {
 	StdoutTTY bool
 	StdinTTY  bool
 	StderrTTY bool
+	// Width is the terminal's width in columns when stdout is a terminal
+	// (the table fits it), else 0: a pipe or a file gets lines whole.
+	Width int
 }
 
 // SystemIO returns the real streams.
@@ -34,7 +38,23 @@ func SystemIO() *IOStreams {
 		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		Width:     stdoutWidth(),
 	}
+}
+
+// stdoutWidth is the terminal's width, COLUMNS when the terminal does not
+// say, or 0 when stdout is not a terminal.
+func stdoutWidth() int {
+	if !term.IsTerminal(int(os.Stdout.Fd())) {
+		return 0
+	}
+	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+		return w
+	}
+	if w, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && w > 0 {
+		return w
+	}
+	return 80
 }
 
 // Factory gives commands their dependencies. Fields are set by the root

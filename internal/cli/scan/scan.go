@@ -135,7 +135,12 @@ func scanRun(ctx context.Context, opts *Options) error {
 	}
 	res := sc.Result
 	render := func(w io.Writer) error {
-		return report.Render(w, format, res, report.Options{Color: f.IO.StdoutTTY && opts.OutputFile == ""})
+		toTerminal := f.IO.StdoutTTY && opts.OutputFile == ""
+		width := 0
+		if toTerminal {
+			width = f.IO.Width // the table fits the terminal; a file keeps lines whole
+		}
+		return report.Render(w, format, res, report.Options{Color: toTerminal, Width: width})
 	}
 	if opts.OutputFile != "" {
 		if err := cmdutil.WriteFileAtomic(opts.OutputFile, render); err != nil {
