@@ -121,3 +121,14 @@ func TestNilReporterAndStageDoNothing(t *testing.T) {
 	r.Close()
 	Start(context.Background(), "z").Done()
 }
+
+func TestTerminalWithoutStagesWritesNothing(t *testing.T) {
+	var buf bytes.Buffer
+	r := New(Options{Mode: Terminal, Out: &buf})
+	quick := r.Stage("over before it shows")
+	quick.Done()
+	r.Close()
+	if buf.Len() != 0 {
+		t.Errorf("wrote %q", buf.String())
+	}
+}
