@@ -16,7 +16,11 @@ func renderText(w io.Writer, d *Dossier) error {
 	var b strings.Builder
 	b.WriteString(summaryLine(d) + "\n\nSources:\n")
 	for _, s := range d.Sources {
-		fmt.Fprintf(&b, "  %-16s %-8s %s\n", s.Name, s.Status, s.Detail)
+		detail := s.Detail
+		if s.Status == RunFailed {
+			detail = shortError(detail) // the JSON has it whole
+		}
+		fmt.Fprintf(&b, "  %-16s %-8s %s\n", s.Name, s.Status, detail)
 	}
 	if len(d.Users) == 0 {
 		b.WriteString("\nNo users to gather evidence about.\n")
