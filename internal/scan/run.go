@@ -51,11 +51,13 @@ func Run(ctx context.Context, c Collector, opts Options) (*Result, *inventory.In
 	}
 	e, live := c.(Enricher)
 	if live {
-		stage := progress.Start(ctx, "reading login profiles")
-		err := e.FillProfileDates(ctx, inv, profileDatesNeeded(inv, opts.Params))
-		stage.Done()
-		if err != nil {
-			return nil, nil, err
+		if names := profileDatesNeeded(inv, opts.Params); len(names) > 0 {
+			stage := progress.Start(ctx, fmt.Sprintf("reading the login profiles of %d user(s)", len(names)))
+			err := e.FillProfileDates(ctx, inv, names)
+			stage.Done()
+			if err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	res, err := Evaluate(inv, opts.Params, opts.Exclusions, opts.Source, now())
