@@ -25,7 +25,7 @@ var documented = map[string][]string{
 	"evidence.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
 		"iam:ListAccessKeys", "iam:GetLoginProfile",
-		"iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails",
+		"iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails", "iam:GetRole",
 		"cloudtrail:LookupEvents", "account:ListRegions",
 		"access-analyzer:ListAnalyzers", "access-analyzer:ListFindings",
 		"s3:ListBucket", "s3:GetObject", "ssm:GetParameter",
@@ -41,6 +41,17 @@ var documented = map[string][]string{
 		"iam:DeleteSSHPublicKey", "iam:DeleteSigningCertificate", "iam:DeleteServiceSpecificCredential",
 		"iam:DeleteAccessKey", "iam:DeleteUserPermissionsBoundary", "iam:DeleteUser",
 		"ssm:GetParameter",
+	},
+	// The central account of an organization run: org.CentralPermissions,
+	// securityhub.Permissions and evidence.AthenaPermissions (checked in
+	// stackset_test.go), plus what Athena does with the caller's
+	// credentials: read the table definition and the trail, write results.
+	"org-central.json": {
+		"organizations:ListAccounts", "organizations:ListAccountsForParent", "organizations:ListChildren", "sts:AssumeRole",
+		"securityhub:BatchImportFindings", "securityhub:GetFindings",
+		"athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution",
+		"glue:GetDatabase", "glue:GetTable", "glue:GetPartitions",
+		"s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload",
 	},
 }
 

@@ -27,6 +27,7 @@ var docPages = map[string]string{
 	"evidence": "docs/evidence.md",
 	"plan":     "docs/retire.md", "apply": "docs/retire.md", "disable": "docs/retire.md",
 	"restore": "docs/retire.md", "delete": "docs/retire.md", "recreate": "docs/retire.md",
+	"expire": "docs/retire.md", "migrate": "docs/migrate.md", "report": "docs/report.md",
 }
 
 func readDoc(t *testing.T, path string) string {

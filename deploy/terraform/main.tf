@@ -91,6 +91,14 @@ data "aws_iam_policy_document" "function" {
     resources = [aws_sns_topic.report.arn]
   }
   dynamic "statement" {
+    for_each = length(var.owner_topic_arns) > 0 ? [1] : []
+    content {
+      sid       = "PublishOwnerReports"
+      actions   = ["sns:Publish"]
+      resources = var.owner_topic_arns
+    }
+  }
+  dynamic "statement" {
     for_each = length(local.read_parameters) > 0 ? [1] : []
     content {
       sid       = "ReadParameters"
@@ -126,6 +134,14 @@ data "aws_iam_policy_document" "function" {
       sid       = "StartAccessAdvisorJobs"
       actions   = ["iam:GenerateServiceLastAccessedDetails"]
       resources = [local.user_arns]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enable_evidence ? [1] : []
+    content {
+      sid       = "ReadSuccessorRoles"
+      actions   = ["iam:GetRole"]
+      resources = ["arn:${local.partition}:iam::${local.account}:role/*"]
     }
   }
   dynamic "statement" {
@@ -310,4 +326,25 @@ resource "aws_config_config_rule" "unused_credentials" {
   }
 
   depends_on = [aws_lambda_permission.config]
+}
+
+# Optional: AWS's managed required-tags rule on IAM users, flagging users
+# created without the expiry and owner tags iamsweep's lifecycle rules read.
+resource "aws_config_config_rule" "required_tags" {
+  count       = var.enable_required_tags_rule ? 1 : 0
+  name        = "${var.name}-iam-user-required-tags"
+  description = "NON_COMPLIANT when an IAM user lacks the expiry or owner tag that iamsweep's lifecycle rules read; set them at creation or with iamsweep expire USER --on DATE --owner WHO."
+  input_parameters = jsonencode({
+    tag1Key = var.required_expiry_tag_key
+    tag2Key = var.required_owner_tag_key
+  })
+
+  scope {
+    compliance_resource_types = ["AWS::IAM::User"]
+  }
+
+  source {
+    owner             = "AWS"
+    source_identifier = "REQUIRED_TAGS"
+  }
 }

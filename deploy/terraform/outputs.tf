@@ -17,3 +17,8 @@ output "config_rule_name" {
   description = "The AWS Config rule, if enabled"
   value       = var.enable_config_rule ? aws_config_config_rule.unused_credentials[0].name : null
 }
+
+output "required_tags_rule_name" {
+  description = "The AWS Config required-tags rule on IAM users, if enabled"
+  value       = var.enable_required_tags_rule ? aws_config_config_rule.required_tags[0].name : null
+}

@@ -76,6 +76,30 @@ variable "enable_config_rule" {
   default     = false
 }
 
+variable "owner_topic_arns" {
+  description = "SNS topics the config's lifecycle.owner_targets send owners' own reports to; the role may publish only to these and the report topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "enable_required_tags_rule" {
+  description = "Also create the AWS managed Config rule required-tags on AWS::IAM::User, flagging users without an expiry and an owner tag (needs a Config recorder that records IAM users)."
+  type        = bool
+  default     = false
+}
+
+variable "required_expiry_tag_key" {
+  description = "The expiry tag key the required-tags rule asks for (iamsweep expire writes iamsweep:expires unless lifecycle.expiry_tags says otherwise)."
+  type        = string
+  default     = "iamsweep:expires"
+}
+
+variable "required_owner_tag_key" {
+  description = "The owner tag key the required-tags rule asks for."
+  type        = string
+  default     = "iamsweep:owner"
+}
+
 variable "log_level" {
   description = "Level of the function's JSON logs: debug, info, warn or error."
   type        = string

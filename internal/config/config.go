@@ -46,6 +46,9 @@ type Config struct {
 	// BackupBucket is the S3 bucket the Lambda writes each user's backup
 	// to before auto-delete deletes it (its /tmp does not outlive it).
 	BackupBucket string `yaml:"backup_bucket"`
+
+	// Lifecycle configures the expiry and owner tags (lifecycle.go).
+	Lifecycle *LifecycleConfig `yaml:"lifecycle"`
 }
 
 // ExclusionEntry is one exception: a reason is required, an expiry optional.
@@ -84,6 +87,9 @@ func Parse(data []byte) (*Config, error) {
 	if err := c.validateUnattended(); err != nil {
 		return nil, err
 	}
+	if _, err := c.LifecycleSettings(); err != nil {
+		return nil, err
+	}
 	// Zero means "not set", so an explicit 0 must be caught before it is
 	// silently replaced by the default.
 	var set map[string]any
@@ -104,8 +110,9 @@ var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type
 
 // knownKeys lists the keys of each type, for the unknown-key message.
 var knownKeys = map[string]string{
-	"Config":         "max_unused_days, rotation_days, quarantine_days, max_users, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete, backup_bucket",
-	"ExclusionEntry": "user, path, tag, reason, expires",
+	"Config":          "max_unused_days, rotation_days, quarantine_days, max_users, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete, backup_bucket, lifecycle",
+	"ExclusionEntry":  "user, path, tag, reason, expires",
+	"LifecycleConfig": "expiry_tags, owner_tags, warn_days, require_expiry, require_owner, require_since, owner_targets",
 }
 
 // clarify rewrites yaml.v3's "field X not found in type config.Config" as
@@ -120,8 +127,11 @@ func clarify(err error) error {
 		msgs[i] = m
 		if g := unknownField.FindStringSubmatch(m); g != nil {
 			where := ""
-			if g[3] == "ExclusionEntry" {
+			switch g[3] {
+			case "ExclusionEntry":
 				where = " in an exclusion"
+			case "LifecycleConfig":
+				where = " in lifecycle"
 			}
 			msgs[i] = fmt.Sprintf("line %s: unknown key %q%s (known keys: %s)", g[1], g[2], where, knownKeys[g[3]])
 		}

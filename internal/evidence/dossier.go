@@ -118,6 +118,9 @@ type UserDossier struct {
 	// Attempts are events after DisabledAt: someone still depends on it.
 	Attempts []Event `json:"attempts"`
 	Advice   Advice  `json:"advice"`
+	// Successor is the role replacing the user (tag
+	// iamsweep:successor-role); absent for untagged users.
+	Successor *Successor `json:"successor,omitempty"`
 
 	// proofs are gathered while merging sources; Decide picks the newest.
 	proofs []Proof

@@ -53,6 +53,9 @@ type Gatherer struct {
 	Analyzer   *AccessAnalyzer
 	Logs       LogSearcher
 	Code       CodeSearcher
+	// Roles reads successor roles' last use (users tagged
+	// iamsweep:successor-role); nil falls back to Advisor's IAM client.
+	Roles RoleAPI
 	// Skipped explains sources left out on purpose (source -> why).
 	Skipped map[string]string
 	// Budgets bound each AWS source's time; nil means DefaultBudgets.
@@ -69,11 +72,18 @@ type Input struct {
 	Subjects []Subject
 }
 
+// WindowAt is the evidence window ending at asOf: the one Gather searches,
+// and the one to pass to AthenaSearch.Statement so that --athena-sql prints
+// the query a run executes.
+func WindowAt(asOf time.Time) Window {
+	return Window{From: asOf.Add(-WindowDays * 24 * time.Hour).UTC(), To: asOf.UTC()}
+}
+
 // Gather reads every source for every subject and decides the verdicts.
 // Sources run in parallel; a failing source makes only the users it could
 // not cover unknown.
 func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
-	w := Window{From: in.AsOf.Add(-WindowDays * 24 * time.Hour).UTC(), To: in.AsOf.UTC()}
+	w := WindowAt(in.AsOf)
 	targets := make([]Target, len(in.Subjects))
 	for i, s := range in.Subjects {
 		t, err := s.Target()
@@ -160,6 +170,7 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 		hasPassword, hasKey := activeCredentials(s.User)
 		u.AccessAnalyzer = compareAnalyzer(u, analyzer, hasPassword, hasKey)
 		u.Advice = advise(u, hasPassword)
+		u.Successor = successorOf(ctx, g.rolesOf(), s.User, u)
 		d.Users = append(d.Users, *u)
 	}
 	sort.SliceStable(d.Users, func(i, j int) bool { return d.Users[i].Name < d.Users[j].Name })

@@ -10,11 +10,13 @@ import (
 )
 
 // candidateRules are the findings that make a user worth proving unused.
-var candidateRules = map[string]bool{rules.UnusedUser: true, rules.UnusedAccessKey: true}
+// An expired user is retired anyway; its evidence says who still uses it
+// and how they migrate (plan's warning).
+var candidateRules = map[string]bool{rules.UnusedUser: true, rules.UnusedAccessKey: true, rules.ExpiredUser: true}
 
 // Candidates picks the subjects of a dossier from a scan: the named users
 // (each must be in the scan), or by default every user with a non-excluded
-// unused-user or unused-access-key finding, plus every user iamsweep has
+// unused-user, unused-access-key or expired-user finding, plus every user iamsweep has
 // disabled (its attempts matter most).
 func Candidates(res *scan.Result, names []string) ([]Subject, error) {
 	byName := make(map[string]scan.User, len(res.Users))

@@ -97,6 +97,12 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 	if err := sender.Send(ctx, s.Targets, res); err != nil {
 		return nil, errors.Join(stageErr, err)
 	}
+	// Each owner with a target of their own also gets only their users.
+	sent, err := sender.SendOwners(ctx, s.OwnerTargets, res)
+	out.Notified = append(out.Notified, sent...)
+	if err != nil {
+		return nil, errors.Join(stageErr, err)
+	}
 	log.Info("notified", "targets", out.Notified)
 	if stageErr != nil {
 		return nil, stageErr

@@ -3,6 +3,8 @@ package lambdafn
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -19,6 +21,8 @@ import (
 type Settings struct {
 	pipeline.Settings
 	Targets []notify.Target
+	// OwnerTargets send each named owner a report of only their users.
+	OwnerTargets []notify.OwnerTarget
 }
 
 // loadSettings reads the environment and, if named, the config parameter.
@@ -46,6 +50,9 @@ func (h *Handler) loadSettings(ctx context.Context, api notify.SSMAPI) (*Setting
 			}
 			s.Targets = append(s.Targets, t)
 		}
+	}
+	if s.OwnerTargets, err = ownerTargets(cfg); err != nil {
+		return nil, err
 	}
 	if env.SNSTopicARN != "" {
 		t, err := notify.ParseTarget("sns:" + env.SNSTopicARN)
@@ -83,6 +90,22 @@ func (env Env) Overrides() pipeline.Overrides {
 		}
 	}
 	return o
+}
+
+// ownerTargets parses lifecycle.owner_targets, in owner order.
+func ownerTargets(cfg *config.Config) ([]notify.OwnerTarget, error) {
+	if cfg == nil || cfg.Lifecycle == nil {
+		return nil, nil
+	}
+	var out []notify.OwnerTarget
+	for _, owner := range slices.Sorted(maps.Keys(cfg.Lifecycle.OwnerTargets)) {
+		t, err := notify.ParseTarget(cfg.Lifecycle.OwnerTargets[owner])
+		if err != nil {
+			return nil, fmt.Errorf("config lifecycle.owner_targets[%q]: %w", owner, err)
+		}
+		out = append(out, notify.OwnerTarget{Owner: owner, Target: t})
+	}
+	return out, nil
 }
 
 func loadConfig(ctx context.Context, api notify.SSMAPI, name string) (*config.Config, error) {

@@ -36,6 +36,16 @@ type Digest struct {
 	// Changes says what the run changed or left alone and why (the
 	// scheduled Lambda's auto-disable), at most MaxChanges lines.
 	Changes []string `json:"changes,omitempty"`
+	// Owners groups the findings by the users' owner tags (owners.go);
+	// absent when no user has an owner.
+	Owners     []OwnerGroup `json:"owners,omitempty"`
+	MoreOwners int          `json:"more_owners,omitempty"`
+	// Owner is set when the digest is about one owner's users only
+	// (lifecycle.owner_targets).
+	Owner string `json:"owner,omitempty"`
+	// ReportURL is a pre-signed link to the HTML report, when the run
+	// stored one in S3 (ReportUpload).
+	ReportURL string `json:"report_url,omitempty"`
 }
 
 // MaxChanges bounds the change lines a digest carries.
@@ -98,6 +108,7 @@ func NewDigest(res *scan.Result, top int) Digest {
 		})
 	}
 	d.More = d.Findings - len(d.Top)
+	d.Owners, d.MoreOwners = ownerGroups(res)
 	return d
 }
 
@@ -111,6 +122,9 @@ func (d Digest) JSON() []byte {
 // e-mail subjects require.
 func (d Digest) Subject() string {
 	s := fmt.Sprintf("iamsweep: %s in account %s", plural(d.Findings, "finding"), d.AccountID)
+	if d.Owner != "" {
+		s = fmt.Sprintf("iamsweep: %s on users of %s in account %s", plural(d.Findings, "finding"), d.Owner, d.AccountID)
+	}
 	if n := d.BySeverity["critical"] + d.BySeverity["high"]; n > 0 {
 		s += fmt.Sprintf(" (%d high or critical)", n)
 	}
@@ -120,7 +134,7 @@ func (d Digest) Subject() string {
 // severityLine lists the non-zero counts, most severe first.
 func (d Digest) severityLine() string {
 	var parts []string
-	for _, s := range []string{"critical", "high", "medium", "low"} {
+	for _, s := range []string{"critical", "high", "medium", "low", "info"} {
 		if n := d.BySeverity[s]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
@@ -134,13 +148,18 @@ func (d Digest) severityLine() string {
 // Text is the readable body of an e-mail.
 func (d Digest) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "iamsweep scanned AWS account %s as of %s (%s).\n\n", d.AccountID, d.AsOf.UTC().Format(time.RFC3339), d.Source)
+	fmt.Fprintf(&b, "iamsweep scanned AWS account %s as of %s (%s).\n", d.AccountID, d.AsOf.UTC().Format(time.RFC3339), d.Source)
+	if d.Owner != "" {
+		fmt.Fprintf(&b, "This report covers only the users whose owner tag names %s; the full report goes to the default targets.\n", d.Owner)
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "Users:    %d (%d in use, %d unused, %d excluded%s)\n", d.Users, d.InUse, d.Unused, d.Excluded, d.disabledPart())
 	fmt.Fprintf(&b, "Findings: %d not excluded: %s\n", d.Findings, d.severityLine())
 	if d.ExcludedFindings > 0 {
 		fmt.Fprintf(&b, "          %s on excluded users, not acted on\n", plural(d.ExcludedFindings, "finding"))
 	}
 	fmt.Fprintf(&b, "A credential is unused after %d days without use.\n", d.MaxUnusedDays)
+	d.ownersText(&b)
 	if len(d.Top) > 0 {
 		b.WriteString("\nMost severe findings:\n")
 		for _, f := range d.Top {
@@ -155,6 +174,9 @@ func (d Digest) Text() string {
 		for _, c := range d.Changes {
 			fmt.Fprintf(&b, "  %s\n", c)
 		}
+	}
+	if d.ReportURL != "" {
+		fmt.Fprintf(&b, "\nThe full report (HTML; the link expires within 7 days):\n%s\n", d.ReportURL)
 	}
 	return b.String()
 }

@@ -33,12 +33,15 @@ type Sender struct {
 	Getenv func(string) string
 	// Changes are lines saying what the run changed (Digest.Changes).
 	Changes []string
+	// ReportURL links the HTML report (Digest.ReportURL), if stored.
+	ReportURL string
 }
 
 // Send delivers res to every target. A failed target does not stop the
 // others; the errors are joined.
 func (s *Sender) Send(ctx context.Context, targets []Target, res *scan.Result) error {
 	d := NewDigest(res, DefaultTop).WithChanges(s.Changes)
+	d.ReportURL = s.ReportURL
 	var errs []error
 	for _, t := range targets {
 		if err := s.send(ctx, t, d); err != nil {

@@ -17,7 +17,7 @@ import (
 const SlackTop = 5
 
 var severityEmoji = map[string]string{
-	"critical": ":rotating_light:", "high": ":red_circle:", "medium": ":large_orange_circle:", "low": ":white_circle:",
+	"critical": ":rotating_light:", "high": ":red_circle:", "medium": ":large_orange_circle:", "low": ":white_circle:", "info": ":information_source:",
 }
 
 // slackText is the compact mrkdwn message.
@@ -30,6 +30,7 @@ func slackText(d Digest) string {
 		fmt.Fprintf(&b, " (+%d on excluded users)", d.ExcludedFindings)
 	}
 	b.WriteString("\n")
+	d.ownersSlack(&b)
 	for i, f := range d.Top {
 		if i == SlackTop {
 			break
@@ -44,6 +45,10 @@ func slackText(d Digest) string {
 		for _, c := range d.Changes {
 			fmt.Fprintf(&b, "• %s\n", slackEscape(c))
 		}
+	}
+	if d.ReportURL != "" {
+		// Slack links are <URL|label>; a pre-signed URL holds no | or >.
+		fmt.Fprintf(&b, "<%s|Full report (HTML)>\n", slackEscape(d.ReportURL))
 	}
 	return b.String()
 }

@@ -29,6 +29,9 @@ func snsInput(topic string, d Digest) *sns.PublishInput {
 	for {
 		text, js := d.Text(), d.JSON()
 		size := len(text) + len(DigestAttribute) + len("String") + len(js)
+		if size > SNSMaxBytes && len(d.Top) == 0 && d.trimOwners() {
+			continue
+		}
 		if size <= SNSMaxBytes || len(d.Top) == 0 {
 			if len(text) > SNSMaxBytes/2 { // only with absurd messages and no top findings left
 				text = text[:SNSMaxBytes/2]

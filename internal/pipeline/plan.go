@@ -33,6 +33,25 @@ type PlanInput struct {
 // read again so the plan records the facts apply compares with. A plan
 // over MaxUsers is returned with a *plan.TooManyUsersError.
 func (e *Engine) Plan(ctx context.Context, in PlanInput) (*plan.Plan, error) {
+	p, _, err := e.PlanWithBasis(ctx, in)
+	return p, err
+}
+
+// PlanBasis is what a plan was made from: the scan and the evidence
+// dossier (nil without evidence), for a report that shows all three.
+type PlanBasis struct {
+	Scan     *scan.Result
+	Evidence *evidence.Dossier
+}
+
+// PlanWithBasis is Plan that also returns what the plan rests on.
+func (e *Engine) PlanWithBasis(ctx context.Context, in PlanInput) (*plan.Plan, PlanBasis, error) {
+	var b PlanBasis
+	p, err := e.plan(ctx, in, &b)
+	return p, b, err
+}
+
+func (e *Engine) plan(ctx context.Context, in PlanInput, basis *PlanBasis) (*plan.Plan, error) {
 	s := e.Settings
 	params := plan.Params{Now: e.now(), QuarantineDays: s.QuarantineDays, MaxUsers: s.MaxUsers}
 	res := in.Saved
@@ -57,6 +76,7 @@ func (e *Engine) Plan(ctx context.Context, in PlanInput) (*plan.Plan, error) {
 	if err := e.planEvidence(ctx, in, res, inv, &params); err != nil {
 		return nil, err
 	}
+	basis.Scan, basis.Evidence = res, params.Evidence
 	p, err := plan.Build(res, params)
 	if err != nil {
 		return p, err

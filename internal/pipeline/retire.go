@@ -106,7 +106,11 @@ func (e *Engine) Retire(ctx context.Context, in RetireInput) (Summary, error) {
 			sum.Notes = append(sum.Notes, fmt.Sprintf("%s %s %s: %s", a.Action, a.User, o.Status, o.Reason))
 			log.Info("retire", append(attrs, "reason", o.Reason)...)
 		default:
-			sum.Notes = append(sum.Notes, fmt.Sprintf("%s %s: %s", a.Action, a.User, o.Status))
+			note := fmt.Sprintf("%s %s: %s", a.Action, a.User, o.Status)
+			if a.Warning != "" { // an expired user still in use: its owner must hear it
+				note += " (" + a.Warning + ")"
+			}
+			sum.Notes = append(sum.Notes, note)
 			log.Info("retire", attrs...)
 		}
 	})

@@ -49,6 +49,9 @@ func (e *Engine) Scan(ctx context.Context, in ScanInput) (*Scanned, error) {
 		if hasTagEntries(set) {
 			fmt.Fprintln(e.notes(), "warning: a credential report file has no tags, so tag exclusions cannot match; scan live to apply them")
 		}
+		if s.LifecycleConfigured {
+			fmt.Fprintln(e.notes(), "warning: a credential report file has no tags, so the lifecycle rules (expiry, owner) cannot run; scan live to apply them")
+		}
 		collector = &inventory.FileCollector{Path: in.ReportFile, Stdin: e.Stdin}
 		opts.Source = scan.SourceFile
 	} else {
@@ -61,6 +64,9 @@ func (e *Engine) Scan(ctx context.Context, in ScanInput) (*Scanned, error) {
 			}
 		}
 		opts.Source = scan.SourceLive
+		// Expiry and owner live in tags, which only a live scan reads.
+		lc := s.Lifecycle
+		opts.Params.Lifecycle = &lc
 	}
 	res, inv, err := scan.Run(ctx, collector, opts)
 	if err != nil {

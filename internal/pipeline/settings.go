@@ -12,6 +12,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/config"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
+	"github.com/iamsweep/iamsweep/internal/lifecycle"
 	"github.com/iamsweep/iamsweep/internal/rules"
 )
 
@@ -52,6 +53,11 @@ type Settings struct {
 	AutoDisable  bool
 	AutoDelete   bool
 	BackupBucket string
+	// Lifecycle judges the expiry and owner tags (live scans only);
+	// LifecycleConfigured says the config asked for it, so an offline scan
+	// can warn that a report file has no tags.
+	Lifecycle           lifecycle.Settings
+	LifecycleConfigured bool
 }
 
 // Defaults are the settings when nothing is configured.
@@ -59,6 +65,7 @@ func Defaults() Settings {
 	return Settings{
 		MaxUnusedDays: rules.DefaultDays, RotationDays: rules.DefaultDays, KeyIDs: true,
 		QuarantineDays: DefaultQuarantineDays, MaxUsers: DefaultMaxUsers, Parallel: DefaultParallel,
+		Lifecycle: lifecycle.Defaults(),
 	}
 }
 
@@ -110,6 +117,11 @@ func Resolve(cfg *config.Config, o Overrides) (Settings, error) {
 		s.Exclusions = entries
 		s.Evidence, s.AutoDisable, s.AutoDelete = cfg.Evidence, cfg.AutoDisable, cfg.AutoDelete
 		s.BackupBucket = cfg.BackupBucket
+		lc, err := cfg.LifecycleSettings()
+		if err != nil {
+			return Settings{}, &SettingsError{Err: err}
+		}
+		s.Lifecycle, s.LifecycleConfigured = lc, cfg.Lifecycle != nil
 	}
 	for _, v := range []struct {
 		dst *int

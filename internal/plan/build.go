@@ -49,6 +49,7 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 		Evidence:   basis(p), Actions: []Action{}, Skipped: []Skip{},
 	}
 	d := p.Evidence
+	expired := expiredUsers(res)
 	guard := remediate.Guard{CallerARN: p.CallerARN, AllowExcluded: true}
 	for _, u := range res.Users {
 		if u.Status == scan.StatusExcluded {
@@ -56,7 +57,7 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			continue
 		}
 		if err := guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
-			if r, ok := err.(*remediate.RefusedError); ok && (u.Status == scan.StatusUnused || remediate.ParseState(u.Tags).State != "") {
+			if r, ok := err.(*remediate.RefusedError); ok && (u.Status == scan.StatusUnused || expired[u.Name] || remediate.ParseState(u.Tags).State != "") {
 				pl.skip(u.Name, r.Reason)
 			}
 			continue
@@ -88,6 +89,14 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 		case st.State == remediate.StateDisabling:
 			act.Action = ActionDisable
 			act.Reason = "finish a disable that was interrupted"
+		case expired[u.Name]:
+			// Expiry decides without the evidence gate; use only warns.
+			if a, why := expiredAction(u, facts, p.AsOf, d); why != "" {
+				pl.skip(u.Name, why)
+			} else {
+				pl.Actions = append(pl.Actions, a)
+			}
+			continue
 		case u.Status == scan.StatusUnused && !st.RestoredAt.IsZero() && clock.DaysSince(st.RestoredAt, p.AsOf) < res.Parameters.MaxUnusedDays:
 			pl.skip(u.Name, fmt.Sprintf("restored %s: somebody needed it; planned again only if still unused %d days after the restore",
 				st.RestoredAt.Format(time.DateOnly), res.Parameters.MaxUnusedDays))

@@ -98,6 +98,9 @@ func userEvidence(d *evidence.Dossier, name string) (*ActionEvidence, string) {
 	if len(u.Attempts) > 0 {
 		return nil, "evidence: " + u.Reason + ": someone still depends on it; find them, then restore it (or delete --force)"
 	}
+	if why := successorWait(u, d.AsOf); why != "" {
+		return nil, why
+	}
 	switch u.Verdict {
 	case evidence.VerdictUnused:
 		return &ActionEvidence{Verdict: u.Verdict, Reason: u.Reason, Sources: sourcesRead(d, u)}, ""
@@ -113,6 +116,9 @@ func keyEvidence(d *evidence.Dossier, user, keyID string) (*ActionEvidence, stri
 	u := d.User(user)
 	if u == nil {
 		return nil, "access key " + keyID + ": its user is not in the evidence dossier, so unknown: gather evidence for it"
+	}
+	if why := successorWait(u, d.AsOf); why != "" {
+		return nil, "access key " + keyID + ": " + why
 	}
 	v := d.CredentialVerdict(user, keyID)
 	var c *evidence.CredentialEvidence

@@ -64,6 +64,18 @@ type Action struct {
 	Facts       Facts  `json:"facts"`
 	// Evidence is the verdict the action rests on (nil without evidence).
 	Evidence *ActionEvidence `json:"evidence,omitempty"`
+	// Warning is said loudly: an expired user that is still used (its
+	// owner must migrate before the disable, or something breaks).
+	Warning string `json:"warning,omitempty"`
+	// Expiry is the tag an expired-user disable rests on; apply skips the
+	// user if it was moved since (iamsweep expire).
+	Expiry *ExpiryFact `json:"expiry,omitempty"`
+}
+
+// ExpiryFact is an expiry tag as the plan saw it.
+type ExpiryFact struct {
+	Tag   string `json:"tag"`
+	Value string `json:"value"`
 }
 
 // Facts are what the plan relied on; apply skips the user if any changed.

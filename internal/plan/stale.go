@@ -14,6 +14,9 @@ import (
 // someone uses or changed the user is.
 func Stale(a Action, cur *remediate.UserState, scanAt time.Time) string {
 	f := a.Facts
+	if why := expiryMoved(a, cur.Tags); why != "" {
+		return why
+	}
 	// restored-at has whole seconds: one in the scan's second counts as
 	// after it (skipping is the safe side).
 	if r := cur.State.RestoredAt; !r.IsZero() && !r.Before(scanAt.Truncate(time.Second)) && !r.Equal(f.State.RestoredAt) {

@@ -28,6 +28,11 @@ func WriteSummary(w io.Writer, p *Plan) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Action, a.User, key, a.Reason)
 		}
 		tw.Flush()
+		for _, a := range p.Actions {
+			if a.Warning != "" {
+				fmt.Fprintf(w, "\n!! %s %s: %s\n", a.Action, a.User, a.Warning)
+			}
+		}
 	}
 	if len(p.Skipped) > 0 {
 		fmt.Fprintln(w, "\nLeft alone:")
@@ -55,6 +60,9 @@ func WriteOutcome(w io.Writer, o Outcome) {
 	}
 	switch o.Status {
 	case StatusWouldDo:
+		if o.Action.Warning != "" {
+			fmt.Fprintf(w, "!! %s: %s\n", who, o.Action.Warning)
+		}
 		fmt.Fprint(w, remediate.Describe(o.Op))
 	case StatusSkipped:
 		fmt.Fprintf(w, "%s: skipped: %s\n", who, o.Reason)

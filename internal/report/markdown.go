@@ -33,6 +33,7 @@ func renderMarkdown(w io.Writer, r *scan.Result) error {
 		mdFindings(&b, act)
 	}
 	mdDisabled(&b, r)
+	mdOwners(&b, r, act)
 	mdExcluded(&b, r, excluded)
 	mdExpired(&b, r)
 	_, err := io.WriteString(w, b.String())

@@ -1,6 +1,7 @@
 // Package report renders a scan result for people and for programs: a
 // terminal table, JSON (the schema `plan --from-scan` reads back), CSV for
-// spreadsheets, and Markdown for change tickets.
+// spreadsheets, Markdown for change tickets, and a self-contained HTML page
+// (package htmlreport).
 package report
 
 import (
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamsweep/iamsweep/internal/htmlreport"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
@@ -21,11 +23,12 @@ const (
 	FormatJSON     = "json"
 	FormatCSV      = "csv"
 	FormatMarkdown = "markdown"
+	FormatHTML     = "html"
 )
 
 // Formats lists the output formats in the order help text shows them.
 func Formats() []string {
-	return []string{FormatTable, FormatJSON, FormatCSV, FormatMarkdown}
+	return []string{FormatTable, FormatJSON, FormatCSV, FormatMarkdown, FormatHTML}
 }
 
 // ParseFormat checks an --output value. Case and surrounding blanks are
@@ -38,7 +41,7 @@ func ParseFormat(s string) (string, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("invalid --output %q: want table, json, csv or markdown", s)
+	return "", fmt.Errorf("invalid --output %q: want table, json, csv, markdown or html", s)
 }
 
 // Options tune the human formats; JSON and CSV ignore them.
@@ -67,6 +70,8 @@ func Render(w io.Writer, format string, r *scan.Result, opts Options) error {
 		return renderCSV(w, r)
 	case FormatMarkdown:
 		return renderMarkdown(w, r)
+	case FormatHTML:
+		return htmlreport.Render(w, htmlreport.Input{Scans: []*scan.Result{r}})
 	default:
 		return renderTable(w, r, opts)
 	}
@@ -74,7 +79,7 @@ func Render(w io.Writer, format string, r *scan.Result, opts Options) error {
 
 // severities runs from the most to the least urgent, the order summaries
 // list their counts in.
-var severities = []rules.Severity{rules.Critical, rules.High, rules.Medium, rules.Low}
+var severities = []rules.Severity{rules.Critical, rules.High, rules.Medium, rules.Low, rules.Info}
 
 // plural gives "1 user" and "2 users".
 func plural(n int, word string) string {

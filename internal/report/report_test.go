@@ -183,7 +183,7 @@ func TestParseFormat(t *testing.T) {
 		}
 	}
 	_, err := ParseFormat("x")
-	if want := `invalid --output "x": want table, json, csv or markdown`; err == nil || err.Error() != want {
+	if want := `invalid --output "x": want table, json, csv, markdown or html`; err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
 	}
 	if err := Render(&bytes.Buffer{}, "yaml", fixture(t), Options{}); err == nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/clock"
 	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/lifecycle"
 )
 
 // DefaultDays is the default threshold of the unused and rotation rules
@@ -23,6 +24,9 @@ type Params struct {
 	MaxUnusedDays int
 	// RotationDays: an active key is overdue when older than this.
 	RotationDays int
+	// Lifecycle, when set, judges the expiry and owner tags (live scans:
+	// a credential report has no tags).
+	Lifecycle *lifecycle.Settings
 }
 
 // Validate refuses thresholds below one day.
@@ -35,6 +39,9 @@ func (p Params) Validate() error {
 	}
 	if p.AsOf.IsZero() {
 		return errors.New("no as-of time given")
+	}
+	if p.Lifecycle != nil {
+		return p.Lifecycle.Validate()
 	}
 	return nil
 }
@@ -63,6 +70,7 @@ func Evaluate(inv *inventory.Inventory, p Params) ([]Finding, error) {
 			out = appendRootFindings(out, inv.AccountID, u)
 		} else {
 			out = appendUserFindings(out, inv.AccountID, u, p)
+			out = appendLifecycleFindings(out, inv.AccountID, u, p)
 		}
 		mine := out[start:]
 		sort.SliceStable(mine, func(i, j int) bool { return Less(mine[i], mine[j]) })

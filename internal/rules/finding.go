@@ -23,19 +23,27 @@ const (
 	// the evidence command): someone tried to use a user after iamsweep
 	// disabled it.
 	UsedWhileDisabled = "used-while-disabled"
+	// Lifecycle rules (tags; live scans only): see rules/lifecycle.go.
+	ExpiredUser   = "expired-user"
+	ExpiresSoon   = "expires-soon"
+	MissingExpiry = "missing-expiry"
+	MissingOwner  = "missing-owner"
+	InvalidExpiry = "invalid-expiry"
 )
 
 // Severity orders findings for --fail-on and display.
 type Severity int
 
 const (
-	Low Severity = iota + 1
+	// Info is a notice, not a problem (expires-soon).
+	Info Severity = iota + 1
+	Low
 	Medium
 	High
 	Critical
 )
 
-var severityNames = map[Severity]string{Low: "low", Medium: "medium", High: "high", Critical: "critical"}
+var severityNames = map[Severity]string{Info: "info", Low: "low", Medium: "medium", High: "high", Critical: "critical"}
 
 func (s Severity) String() string { return severityNames[s] }
 
@@ -49,14 +57,14 @@ func (s *Severity) UnmarshalText(b []byte) error {
 	return err
 }
 
-// ParseSeverity reads low, medium, high or critical (any case).
+// ParseSeverity reads info, low, medium, high or critical (any case).
 func ParseSeverity(s string) (Severity, error) {
 	for k, v := range severityNames {
 		if strings.EqualFold(s, v) {
 			return k, nil
 		}
 	}
-	return 0, fmt.Errorf("invalid severity %q: want low, medium, high or critical", s)
+	return 0, fmt.Errorf("invalid severity %q: want info, low, medium, high or critical", s)
 }
 
 // Finding is one rule's verdict on one user or credential.
@@ -83,7 +91,7 @@ type Finding struct {
 var ruleOrder = map[string]int{
 	RootAccessKey: 0, UnusedUser: 1, UnusedPassword: 2, UnusedAccessKey: 3,
 	MultipleActiveKeys: 4, AccessKeyNotRotated: 5, ConsoleWithoutMFA: 6, ExpiredExclusionRule: 7,
-	UsedWhileDisabled: 8,
+	UsedWhileDisabled: 8, ExpiredUser: 9, InvalidExpiry: 10, ExpiresSoon: 11, MissingExpiry: 12, MissingOwner: 13,
 }
 
 // Less orders findings by user, rule, then credential.

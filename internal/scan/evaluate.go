@@ -7,6 +7,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/clock"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/lifecycle"
 	"github.com/iamsweep/iamsweep/internal/rules"
 )
 
@@ -66,6 +67,9 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 	for i := range inv.Users {
 		u := &inv.Users[i]
 		out := userResult(u, p.AsOf)
+		if p.Lifecycle != nil {
+			out.Lifecycle = lifecycleOf(u, *p.Lifecycle)
+		}
 		switch reason, ok := excluded[u.Name]; {
 		case ok:
 			out.Status, out.ExclusionReason = StatusExcluded, reason
@@ -103,6 +107,20 @@ func expiredFindings(inv *inventory.Inventory, ex *exclusion.Set, asOf time.Time
 		}
 	}
 	return out
+}
+
+// lifecycleOf is what the user's lifecycle tags say, or nil when none.
+func lifecycleOf(u *inventory.User, set lifecycle.Settings) *Lifecycle {
+	st := lifecycle.Read(u.Tags, set)
+	if st.ExpiryTag == "" && st.Owner == "" {
+		return nil
+	}
+	l := &Lifecycle{ExpiryTag: st.ExpiryTag, Expiry: st.ExpiryValue, Owner: st.Owner}
+	if !st.ExpiresAt.IsZero() {
+		t := st.ExpiresAt
+		l.ExpiresAt = &t
+	}
+	return l
 }
 
 func userResult(u *inventory.User, asOf time.Time) User {

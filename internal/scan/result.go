@@ -75,7 +75,20 @@ type User struct {
 	DeletableFrom *time.Time        `json:"deletable_from,omitempty"`
 	MFAActive     bool              `json:"mfa_active"`
 	Tags          map[string]string `json:"tags,omitempty"`
-	Credentials   []Credential      `json:"credentials"`
+	// Lifecycle is what the expiry and owner tags say (live scans).
+	Lifecycle   *Lifecycle   `json:"lifecycle,omitempty"`
+	Credentials []Credential `json:"credentials"`
+}
+
+// Lifecycle is a user's expiry and owner as read from its tags.
+type Lifecycle struct {
+	// ExpiryTag and Expiry are the tag and its value as written.
+	ExpiryTag string `json:"expiry_tag,omitempty"`
+	Expiry    string `json:"expiry,omitempty"`
+	// ExpiresAt is the first instant the user is expired (null when there
+	// is no expiry or it is not a date).
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Owner     string     `json:"owner,omitempty"`
 }
 
 // Credential is a password or access key with its last use.

@@ -97,14 +97,15 @@ func profileDatesNeeded(inv *inventory.Inventory, p rules.Params) []string {
 	return out
 }
 
-// keyFindingUsers lists users with an unused access key: the keys a plan
-// deactivates and evidence looks up by ID. Rotation and multiple-key
-// findings are advice and do not cost a call per user.
+// keyFindingUsers lists users with an unused access key (the keys a plan
+// deactivates and evidence looks up by ID) and expired users (whose plan
+// names the key still in use). Rotation and multiple-key findings are
+// advice and do not cost a call per user.
 func keyFindingUsers(r *Result) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, f := range r.Findings {
-		if f.Rule == rules.UnusedAccessKey && !seen[f.UserName] {
+		if (f.Rule == rules.UnusedAccessKey || f.Rule == rules.ExpiredUser) && !seen[f.UserName] {
 			seen[f.UserName] = true
 			out = append(out, f.UserName)
 		}

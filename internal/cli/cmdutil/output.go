@@ -17,6 +17,8 @@ func FormatForFile(path string) string {
 		return "markdown"
 	case ".txt":
 		return "table"
+	case ".html", ".htm":
+		return "html"
 	}
 	return "json"
 }

@@ -86,7 +86,11 @@ func TestCodeReferencesInTheDossierAndAsSARIF(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.Stdout), &sarif); err != nil || sarif.Version != "2.1.0" || len(sarif.Runs) != 1 || len(sarif.Runs[0].Results) == 0 {
 		t.Errorf("sarif %v: %s", err, res.Stdout)
 	}
-	for _, out := range []string{res.Stdout, a.run("evidence", "--regions", "us-east-1", "--code", repo, "-o", "markdown").Stdout} {
+	page := a.run("evidence", "--regions", "us-east-1", "--code", repo, "-o", "html").Stdout
+	if !strings.HasPrefix(page, "<!DOCTYPE html>") || !strings.Contains(page, "Evidence: ") {
+		t.Errorf("evidence -o html is not a page with the dossier:\n%.300s", page)
+	}
+	for _, out := range []string{res.Stdout, a.run("evidence", "--regions", "us-east-1", "--code", repo, "-o", "markdown").Stdout, page} {
 		if strings.Contains(out, "wJalrXUtnFEMI") {
 			t.Error("a secret access key found next to a key ID was printed")
 		}

@@ -13,8 +13,10 @@ import (
 	"github.com/iamsweep/iamsweep/internal/buildinfo"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/htmlreport"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/rules"
+	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
 // Options are the evidence command's inputs.
@@ -97,7 +99,7 @@ used-while-disabled; plan must never delete such a user.`,
 	}
 	opts.Flags.Register(cmd.Flags())
 	fs := cmd.Flags()
-	fs.StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, markdown or sarif (code references only) (default: table on a terminal, json otherwise)")
+	fs.StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, markdown, html (the scan with its evidence) or sarif (code references only) (default: table on a terminal, json otherwise)")
 	fs.StringVar(&opts.OutputFile, "output-file", "", "write the output to `FILE` instead of standard output")
 	fs.StringSliceVar(&opts.Regions, "regions", nil, "search these `REGIONS` (comma-separated) instead of every enabled region")
 	fs.StringSliceVar(&opts.Skip, "skip", nil, "leave out `SOURCES`: cloudtrail, access-advisor, access-analyzer (comma-separated)")
@@ -181,6 +183,9 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 			_, err = w.Write(append(b, '\n'))
 			return err
 		}
+		if format == formatHTML {
+			return htmlreport.Render(w, htmlreport.Input{Scans: []*scan.Result{res}, Dossiers: []*evidence.Dossier{d}})
+		}
 		return evidence.Render(w, format, d)
 	}
 	if opts.OutputFile != "" {
@@ -206,9 +211,14 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 	return nil
 }
 
+// formatHTML is rendered by htmlreport with the scan, not by evidence.Render.
+const formatHTML = "html"
+
 func resolveFormat(opts *Options) (string, error) {
 	var format string
 	switch {
+	case strings.EqualFold(strings.TrimSpace(opts.Output), formatHTML):
+		format = formatHTML
 	case opts.Output != "":
 		v, err := evidence.ParseFormat(opts.Output)
 		if err != nil {
@@ -221,6 +231,8 @@ func resolveFormat(opts *Options) (string, error) {
 			format = evidence.FormatMarkdown
 		case "table":
 			format = evidence.FormatTable
+		case formatHTML:
+			format = formatHTML
 		default:
 			format = evidence.FormatJSON
 		}

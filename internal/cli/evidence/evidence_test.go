@@ -44,6 +44,8 @@ func TestResolveFormat(t *testing.T) {
 		{Options{}, true, "table", ""},
 		{Options{}, false, "json", ""},
 		{Options{OutputFile: "dossier.md"}, false, "markdown", ""},
+		{Options{OutputFile: "evidence.html"}, false, "html", ""},
+		{Options{Output: " HTML"}, true, "html", ""},
 		{Options{OutputFile: "refs.SARIF", Code: []string{"."}}, false, "sarif", ""},
 		{Options{Output: "sarif"}, false, "", "add --code DIR"},
 		{Options{Output: "csv"}, false, "", "invalid --output"},

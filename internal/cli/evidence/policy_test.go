@@ -9,12 +9,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
+	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
 	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
@@ -44,6 +47,14 @@ func TestEvidencePolicyAllowsEveryCall(t *testing.T) {
 	if _, err := ssm.NewFromConfig(cfg).PutParameter(a.ctx, &ssm.PutParameterInput{Name: aws.String("/iamsweep/excluded"), Value: aws.String("nobody"), Type: ssmtypes.ParameterTypeStringList}); err != nil {
 		t.Fatal(err)
 	}
+	// bob has a successor (iamsweep migrate): its role's last use is read.
+	role := "arn:aws:iam::" + motoserver.AccountID + ":role/bob-successor"
+	if _, err := a.iam.CreateRole(a.ctx, &iam.CreateRoleInput{RoleName: aws.String("bob-successor"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.iam.TagUser(a.ctx, &iam.TagUserInput{UserName: aws.String("bob"), Tags: []iamtypes.Tag{{Key: aws.String(evidence.SuccessorRoleTag), Value: aws.String(role)}}}); err != nil {
+		t.Fatal(err)
+	}
 	arn := "arn:aws:access-analyzer:us-east-1:" + motoserver.AccountID + ":analyzer/unused"
 	a.fake.Analyzers["us-east-1"] = []fakeaws.Analyzer{{ARN: arn, Name: "unused", Type: "ACCOUNT_UNUSED_ACCESS", Status: "ACTIVE"}}
 	a.fake.Findings[arn] = []fakeaws.Finding{{ID: "f1", UserARN: "arn:aws:iam::" + motoserver.AccountID + ":user/alice", FindingType: "UnusedIAMUserAccessKey", Status: "ACTIVE"}}
@@ -53,6 +64,9 @@ func TestEvidencePolicyAllowsEveryCall(t *testing.T) {
 	args := []string{"evidence", "-o", "json", "--as-of", a.asOf.Format(time.RFC3339), "--exclusions-ssm", "/iamsweep/excluded", "--cloudtrail-logs", "s3://trail/org"}
 	if code := root.Main(a.ctx, f, args); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if d, err := evidence.Load(&out); err != nil || d.User("bob").Successor == nil || d.User("bob").Successor.RoleARN != role || d.User("bob").Successor.Error != "" {
+		t.Errorf("bob's successor not recorded: %v", err)
 	}
 	calls := f.BuiltAWS().Calls.Actions()
 	policy, err := iampolicy.Load("../../../deploy/policies/evidence.json")

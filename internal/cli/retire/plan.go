@@ -23,6 +23,7 @@ type PlanOptions struct {
 	Flags          cmdutil.ScanFlags
 	FromScan       string
 	OutputFile     string
+	Output         string
 	QuarantineDays int
 	MaxUsers       int
 	// Evidence: a dossier file, gathered now, or explicitly none.
@@ -81,6 +82,9 @@ to standard error.`,
 			if err := cmdutil.NormalizeOutputFile(&opts.OutputFile); err != nil {
 				return err
 			}
+			if err := checkPlanOutput(opts); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -89,7 +93,8 @@ to standard error.`,
 	}
 	opts.Flags.Register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.FromScan, "from-scan", "", "plan from a saved scan JSON `FILE` (iamsweep scan --output json) instead of scanning")
-	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the plan JSON to `FILE` (summary on standard output)")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the plan JSON (or with -o html the page) to `FILE` (summary on standard output)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: json (the plan apply reads) or html (a page with the scan, evidence and plan; default when --output-file ends in .html)")
 	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", pipeline.DefaultQuarantineDays, "plan delete only for users disabled at least `N` days ago")
 	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", pipeline.DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
 	cmd.Flags().StringVar(&opts.EvidenceFile, "evidence-file", "", "gate the plan on the verdicts of an evidence dossier `FILE` (iamsweep evidence -o json)")
@@ -128,7 +133,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 		}
 		in.EvidenceFile = opts.EvidenceFile
 	}
-	p, err := f.Engine(settings).Plan(ctx, in)
+	p, basis, err := f.Engine(settings).PlanWithBasis(ctx, in)
 	var tooMany *plan.TooManyUsersError
 	if errors.As(err, &tooMany) {
 		_ = plan.WriteSummary(f.IO.ErrOut, p)
@@ -137,17 +142,21 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
+	write := p.Write
+	if opts.Output == "html" {
+		write = planHTML(basis.Scan, basis.Evidence, p)
+	}
 	summary := f.IO.ErrOut
 	if opts.OutputFile != "" {
-		if err := cmdutil.WriteFileAtomic(opts.OutputFile, p.Write); err != nil {
+		if err := cmdutil.WriteFileAtomic(opts.OutputFile, write); err != nil {
 			return err
 		}
 		summary = f.IO.Out
-	} else if err := p.Write(f.IO.Out); err != nil {
+	} else if err := write(f.IO.Out); err != nil {
 		return err
 	}
 	_ = plan.WriteSummary(summary, p)
-	if opts.OutputFile != "" {
+	if opts.OutputFile != "" && opts.Output != "html" {
 		// The real next command, with the AWS settings the plan was made
 		// with; none when there is nothing to apply.
 		next := ""

@@ -14,6 +14,9 @@ import (
 	"github.com/iamsweep/iamsweep/internal/buildinfo"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	evidencecmd "github.com/iamsweep/iamsweep/internal/cli/evidence"
+	expirecmd "github.com/iamsweep/iamsweep/internal/cli/expire"
+	migratecmd "github.com/iamsweep/iamsweep/internal/cli/migrate"
+	reportcmd "github.com/iamsweep/iamsweep/internal/cli/report"
 	"github.com/iamsweep/iamsweep/internal/cli/retire"
 	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
@@ -81,9 +84,12 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 
 	cmd.AddCommand(scancmd.NewCmdScan(f, nil))
 	cmd.AddCommand(evidencecmd.NewCmdEvidence(f, nil))
+	cmd.AddCommand(reportcmd.NewCmdReport(f, nil))
 	cmd.AddCommand(version.NewCmdVersion(f))
 	cmd.AddCommand(retire.NewCmdDisable(f, nil), retire.NewCmdRestore(f, nil), retire.NewCmdDelete(f, nil), retire.NewCmdRecreate(f, nil))
 	cmd.AddCommand(retire.NewCmdPlan(f, nil), retire.NewCmdApply(f, nil))
+	cmd.AddCommand(expirecmd.NewCmdExpire(f, nil))
+	cmd.AddCommand(migratecmd.NewCmdMigrate(f, nil))
 	cmd.AddCommand(newCmdCompletion(cmd, f))
 	return cmd
 }

@@ -23,6 +23,9 @@ type Options struct {
 	FailOn     string
 	// Notify are --notify targets (sns:ARN, slack:URL, slack:env:VAR, ...).
 	Notify []string
+	// NotifyReport stores the HTML report at s3://BUCKET[/PREFIX] and
+	// links it in the notifications.
+	NotifyReport string
 	// Evidence reads CloudTrail for disabled users (used-while-disabled).
 	Evidence bool
 	Regions  []string
@@ -85,14 +88,15 @@ deletable.`,
 		},
 	}
 	opts.Flags.Register(cmd.Flags())
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, csv or markdown (default: table on a terminal, json otherwise)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, csv, markdown or html (default: table on a terminal, json otherwise)")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the output to `FILE` instead of standard output")
 	cmd.Flags().StringArrayVar(&opts.Notify, "notify", nil, "also send counts and top findings to `TARGET`: sns:TOPIC_ARN, slack (URL in $IAMSWEEP_SLACK_WEBHOOK_URL), slack:env:VAR, slack:ssm:PARAMETER or slack:URL (repeatable)")
-	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding not excluded has at least this `SEVERITY` (low, medium, high, critical)")
+	cmd.Flags().StringVar(&opts.NotifyReport, "notify-report", "", "with --notify, store the HTML report under `s3://BUCKET[/PREFIX]` and link it (pre-signed, 7 days)")
+	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding not excluded has at least this `SEVERITY` (info, low, medium, high, critical)")
 	cmd.Flags().BoolVar(&opts.Evidence, "evidence", false, "also read CloudTrail for users iamsweep disabled and raise used-while-disabled (live scans; slower)")
 	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --evidence, search these `REGIONS` instead of every enabled region")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(report.Formats(), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -110,6 +114,9 @@ func scanRun(ctx context.Context, opts *Options) error {
 	}
 	targets, err := parseTargets(opts.Notify)
 	if err != nil {
+		return err
+	}
+	if err := checkNotifyReport(opts.NotifyReport, targets); err != nil {
 		return err
 	}
 	if opts.Evidence && opts.Flags.CredentialReport != "" {
@@ -150,7 +157,7 @@ func scanRun(ctx context.Context, opts *Options) error {
 	} else if err := render(f.IO.Out); err != nil {
 		return err
 	}
-	if err := sendNotifications(ctx, f, targets, res); err != nil {
+	if err := sendNotifications(ctx, f, targets, res, opts.NotifyReport); err != nil {
 		return err
 	}
 	if failOn != 0 {

@@ -122,6 +122,7 @@ func lookupEvent(e TrailEvent, region string) map[string]any {
 		"eventSource": e.Source, "eventName": e.Name, "awsRegion": region,
 		"sourceIPAddress": e.SourceIP, "userAgent": e.UserAgent, "eventID": e.ID,
 		"readOnly": true, "eventType": "AwsApiCall", "recipientAccountId": "123456789012",
+		"requestParameters": e.RequestParameters,
 	}
 	if e.ErrorCode != "" {
 		rec["errorCode"] = e.ErrorCode

@@ -31,6 +31,9 @@ type TrailEvent struct {
 	SourceIP     string
 	UserAgent    string
 	ErrorCode    string
+	// RequestParameters are recorded as CloudTrail does (migrate rebuilds
+	// resources from them); nil is recorded as null.
+	RequestParameters map[string]any
 }
 
 // Service is an Access Advisor fixture: LastAuthenticated zero means

@@ -1,0 +1,117 @@
+package report
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/scan"
+)
+
+// OrgAccount is one account's line in an organization run's JSON.
+type OrgAccount struct {
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	Status     string         `json:"status"`
+	Error      string         `json:"error,omitempty"`
+	Users      int            `json:"users"`
+	Findings   int            `json:"findings"`
+	BySeverity map[string]int `json:"by_severity"`
+}
+
+// OrgSummary totals an organization run.
+type OrgSummary struct {
+	Accounts   int            `json:"accounts"`
+	OK         int            `json:"ok"`
+	Failed     int            `json:"failed"`
+	Canceled   int            `json:"canceled"`
+	Users      int            `json:"users"`
+	Findings   int            `json:"findings"`
+	BySeverity map[string]int `json:"by_severity"`
+}
+
+// OrgJSON writes an organization run as one JSON document while the
+// accounts complete: every finding (each carries its account_id) is written
+// as its account arrives and then let go, so memory does not grow with the
+// number of accounts; the short per-account lines and the summary come
+// last. Call Account once per account, in the runner's order, then Close.
+//
+//	{"schema_version": 1, "kind": "organization", "as_of": ..., "generated_at": ...,
+//	 "findings": [...], "accounts": [{id, name, status, error, users, findings, by_severity}], "summary": {...}}
+type OrgJSON struct {
+	bw       *bufio.Writer
+	buf      []byte
+	n        int
+	accounts []OrgAccount
+	sum      OrgSummary
+}
+
+// NewOrgJSON starts the document.
+func NewOrgJSON(w io.Writer, asOf, generatedAt time.Time) *OrgJSON {
+	o := &OrgJSON{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 1024), sum: OrgSummary{BySeverity: map[string]int{}}}
+	o.bw.WriteString("{\n  \"schema_version\": 1,\n  \"kind\": \"organization\",\n")
+	o.bw.WriteString("  \"as_of\": " + string(appendString(nil, asOf.UTC().Format(time.RFC3339))) + ",\n")
+	o.bw.WriteString("  \"generated_at\": " + string(appendString(nil, generatedAt.UTC().Format(time.RFC3339))) + ",\n")
+	o.bw.WriteString("  \"findings\": [")
+	return o
+}
+
+// Account writes one account's findings (r may be nil when the account
+// failed or was not run) and records its line. status and errMsg are the
+// runner's (ok, failed, canceled).
+func (o *OrgJSON) Account(id, name, status, errMsg string, r *scan.Result) error {
+	a := OrgAccount{ID: id, Name: name, Status: status, Error: errMsg, BySeverity: map[string]int{}}
+	if r != nil {
+		a.Users, a.Findings = r.Summary.Users, r.Summary.Findings
+		for k, v := range r.Summary.BySeverity {
+			a.BySeverity[k] = v
+			o.sum.BySeverity[k] += v
+		}
+		for i := range r.Findings {
+			o.buf = o.buf[:0]
+			if o.n > 0 {
+				o.buf = append(o.buf, ',')
+			}
+			o.buf = append(o.buf, "\n    "...)
+			o.buf = appendFinding(o.buf, &r.Findings[i], "    ")
+			o.bw.Write(o.buf)
+			o.n++
+		}
+	}
+	o.sum.Accounts++
+	switch status {
+	case "ok":
+		o.sum.OK++
+	case "failed":
+		o.sum.Failed++
+	default:
+		o.sum.Canceled++
+	}
+	o.sum.Users += a.Users
+	o.sum.Findings += a.Findings
+	o.accounts = append(o.accounts, a)
+	// Surface a write error (a full disk) as soon as it happens.
+	return o.bw.Flush()
+}
+
+// Close ends the document with the accounts and the summary.
+func (o *OrgJSON) Close() error {
+	if o.n > 0 {
+		o.bw.WriteString("\n  ")
+	}
+	o.bw.WriteString("]")
+	if o.accounts == nil {
+		o.accounts = []OrgAccount{}
+	}
+	o.bw.WriteString(",\n  \"accounts\": ")
+	writeArray(o.bw, o.accounts)
+	b, err := json.MarshalIndent(o.sum, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	o.bw.WriteString(",\n  \"summary\": ")
+	o.bw.Write(b)
+	o.bw.WriteString("\n}\n")
+	return o.bw.Flush()
+}
