@@ -100,7 +100,7 @@ func NewFactory(ctx context.Context, opts Options) (*Factory, error) {
 		}))
 	}
 	calls := &CallLog{}
-	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware, APIMiddleware)
+	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware, APIMiddleware, ThrottleMiddleware)
 	return &Factory{Config: cfg, Calls: calls}, nil
 }
 

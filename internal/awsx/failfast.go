@@ -14,6 +14,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
 // Some failures are the same on every attempt: nothing listens at the
@@ -217,4 +219,23 @@ func APIMiddleware(stack *middleware.Stack) error {
 			return out, md, &EndpointError{Kind: NotImplemented, Action: action, Status: resp.StatusCode,
 				Err: fmt.Errorf("%s: HTTP %d, Content-Type %s", action, resp.StatusCode, resp.Header.Get("Content-Type"))}
 		}), middleware.After)
+}
+
+// ThrottleMiddleware tells the progress display, through the context, that
+// an attempt was throttled (and will be retried), so the live line of the
+// stage that waits says why. It sits inside the retry loop, where each
+// attempt's error passes; a stack without the retry middleware is left
+// alone.
+func ThrottleMiddleware(stack *middleware.Stack) error {
+	if _, ok := stack.Finalize.Get("Retry"); !ok {
+		return nil
+	}
+	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("iamsweepThrottleNote",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleFinalize(ctx, in)
+			if err != nil && throttleCodes[ErrorCode(err)] {
+				progress.FromContext(ctx).Throttled()
+			}
+			return out, md, err
+		}), "Retry", middleware.After)
 }

@@ -1,8 +1,10 @@
 package awsx
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
 // countingTransport counts the HTTP attempts the SDK makes.
@@ -168,5 +172,20 @@ func TestFailFastKeepsAPlainRetryer(t *testing.T) {
 	}
 	if r.IsErrorRetryable(&EndpointError{Kind: Unreachable}) {
 		t.Fatal("an unreachable endpoint is retryable")
+	}
+}
+
+func TestThrottlingIsToldToTheProgressDisplay(t *testing.T) {
+	srv, _ := jsonServer(400)
+	defer srv.Close()
+	f, _ := testFactory(t, srv.URL)
+	var logs bytes.Buffer
+	r := progress.New(progress.Options{Mode: progress.Log, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	ctx := progress.NewContext(context.Background(), r)
+	if _, err := f.CloudTrail().LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "throttled by AWS; retrying") {
+		t.Errorf("no throttling note: %q", logs.String())
 	}
 }

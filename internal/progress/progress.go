@@ -60,6 +60,31 @@ type Reporter struct {
 	pw       pretty.Writer
 	rendered chan struct{}
 	once     sync.Once
+
+	mu     sync.Mutex
+	active map[*Stage]bool
+}
+
+// throttleNote is added to the live lines while AWS throttles, so a slow
+// stage says why it is slow.
+const throttleNote = " (throttled, retrying)"
+
+// Throttled says that a call was just throttled and will be retried: on a
+// terminal every live line says so until its next update; in log mode it
+// is a debug line (the SDK's retries are not a stage).
+func (r *Reporter) Throttled() {
+	if r == nil || r.mode == Off {
+		return
+	}
+	if r.mode == Log {
+		r.logger.Debug("throttled by AWS; retrying")
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for s := range r.active {
+		s.note(throttleNote)
+	}
 }
 
 // ModeFor picks the mode for stderr: Off with quiet, Terminal when f is a
@@ -155,6 +180,12 @@ func (r *Reporter) Stage(msg string) *Stage {
 	case Log:
 		r.logger.Info(msg)
 	case Terminal:
+		r.mu.Lock()
+		if r.active == nil {
+			r.active = map[*Stage]bool{}
+		}
+		r.active[s] = true
+		r.mu.Unlock()
 		s.timer = time.AfterFunc(max(r.showAfter, 0), s.show)
 	}
 	return s
@@ -196,9 +227,23 @@ func (s *Stage) Done() { s.end(false) }
 // Fail ends the stage as failed; the error itself is the caller's to report.
 func (s *Stage) Fail() { s.end(true) }
 
+// note shows msg plus suffix until the next Set.
+func (s *Stage) note(suffix string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tracker != nil && !s.ended {
+		s.tracker.UpdateMessage(s.msg + suffix)
+	}
+}
+
 func (s *Stage) end(failed bool) {
 	if s == nil {
 		return
+	}
+	if s.r.mode == Terminal {
+		s.r.mu.Lock()
+		delete(s.r.active, s)
+		s.r.mu.Unlock()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

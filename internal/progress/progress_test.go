@@ -132,3 +132,22 @@ func TestTerminalWithoutStagesWritesNothing(t *testing.T) {
 		t.Errorf("wrote %q", buf.String())
 	}
 }
+
+func TestThrottledNotesTheLiveLines(t *testing.T) {
+	var buf bytes.Buffer
+	r := New(Options{Mode: Terminal, Out: &buf, ShowAfter: time.Hour})
+	defer r.Close()
+	s := r.Stage("CloudTrail: 3/10 user lookups")
+	s.show() // as if it had lasted ShowAfter
+	r.Throttled()
+	s.mu.Lock()
+	msg := s.tracker.Message
+	s.mu.Unlock()
+	if msg != "CloudTrail: 3/10 user lookups (throttled, retrying)" {
+		t.Errorf("line %q", msg)
+	}
+	s.Set("CloudTrail: 4/10 user lookups")
+	s.Done()
+	var nilR *Reporter
+	nilR.Throttled()
+}
