@@ -209,8 +209,11 @@ func APIMiddleware(stack *middleware.Stack) error {
 			}
 			// Only an error status: a success answered as text/html is an
 			// API's (S3 and emulators label empty bodies so).
+			// A gateway's 502-504 page is a proxy in trouble, not a missing
+			// API: it takes the 5xx path (one retry, then Failing).
 			resp, ok := out.RawResponse.(*smithyhttp.Response)
-			if !ok || resp.StatusCode < 400 || !strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html") {
+			if !ok || resp.StatusCode < 400 || (resp.StatusCode >= 502 && resp.StatusCode <= 504) ||
+				!strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html") {
 				return out, md, err
 			}
 			// Drain nothing: the body is a page for people, and the

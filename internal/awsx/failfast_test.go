@@ -189,3 +189,22 @@ func TestThrottlingIsToldToTheProgressDisplay(t *testing.T) {
 		t.Errorf("no throttling note: %q", logs.String())
 	}
 }
+
+// A proxy's 503 page is not "no such API": it is retried once, then fails
+// as a failing service.
+func TestGatewayPageIsAFailingService(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("<html>busy</html>"))
+	}))
+	defer srv.Close()
+	f, _ := testFactory(t, srv.URL)
+	endpointError(t, lookupEvents(f), Failing)
+	if n := hits.Load(); n < ServerErrorAttempts || n > ServerErrorAttempts+1 {
+		t.Errorf("%d attempts", n)
+	}
+}
+
