@@ -207,4 +207,3 @@ func TestGatewayPageIsAFailingService(t *testing.T) {
 		t.Errorf("%d attempts", n)
 	}
 }
-
