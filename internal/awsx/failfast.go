@@ -66,13 +66,21 @@ func (e *EndpointError) Error() string {
 		}
 		return fmt.Sprintf("cannot reach %s for %s (%s): check --endpoint-url, AWS_ENDPOINT_URL and the network", where, action, reachCause(e.Err))
 	case NotImplemented:
-		return fmt.Sprintf("the endpoint does not implement %s (it answered HTTP %d with a web page, not the API): point --endpoint-url at a service that has it", action, e.Status)
+		return fmt.Sprintf("the endpoint does not implement %s (it answered HTTP %d%s): point --endpoint-url at a service that has it", action, e.Status, e.answer())
 	default:
 		return fmt.Sprintf("%s failed: the service answered HTTP %d %d times in a row; try again later", action, e.Status, ServerErrorAttempts)
 	}
 }
 
 func (e *EndpointError) Unwrap() error { return e.Err }
+
+// answer describes what a NotImplemented endpoint sent back.
+func (e *EndpointError) answer() string {
+	if code := ErrorCode(e.Err); code != "" {
+		return " " + code
+	}
+	return " with a web page, not the API"
+}
 
 // Detail is the raw SDK error, which --debug logs next to the message.
 func (e *EndpointError) Detail() string {
@@ -112,6 +120,16 @@ func AsEndpointError(action string, err error) *EndpointError {
 	}
 	if endpoint, ok := unreachable(err); ok {
 		return &EndpointError{Kind: Unreachable, Action: action, Endpoint: endpoint, Err: err}
+	}
+	// AWS's own words for an operation the endpoint does not have (JSON
+	// and query protocols), as emulators answer them too.
+	if code := ErrorCode(err); code == "UnknownOperationException" || code == "InvalidAction" {
+		status := 400
+		var re *awshttp.ResponseError
+		if errors.As(err, &re) {
+			status = re.HTTPStatusCode()
+		}
+		return &EndpointError{Kind: NotImplemented, Action: action, Status: status, Err: err}
 	}
 	return nil
 }

@@ -207,3 +207,19 @@ func TestGatewayPageIsAFailingService(t *testing.T) {
 		t.Errorf("%d attempts", n)
 	}
 }
+
+func TestUnknownOperationIsNotImplemented(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"__type":"UnknownOperationException","message":"no such operation"}`))
+	}))
+	defer srv.Close()
+	f, _ := testFactory(t, srv.URL)
+	ee := endpointError(t, lookupEvents(f), NotImplemented)
+	if !strings.Contains(ee.Error(), "does not implement cloudtrail:LookupEvents (it answered HTTP 400 UnknownOperationException)") || hits.Load() != 1 {
+		t.Errorf("%d attempts: %v", hits.Load(), ee)
+	}
+}
