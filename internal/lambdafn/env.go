@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 )
 
 // EnvVar documents one environment variable the function reads.
@@ -39,11 +41,16 @@ const (
 	EnvParallel        = "IAMSWEEP_PARALLEL"
 )
 
+// defaults are the engine's, quoted in the variables' documentation.
+var defaults = pipeline.Defaults()
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
 // EnvVars is every variable the function reads; the deploy templates and
 // the README are tested against it.
 var EnvVars = []EnvVar{
-	{EnvMaxUnusedDays, "days without use after which a password or active key is unused (default 90); a Config rule's MaxCredentialUsageAge beats it", true},
-	{EnvRotationDays, "an active key older than this many days is not rotated (default 90)", true},
+	{EnvMaxUnusedDays, "days without use after which a password or active key is unused (default " + itoa(defaults.MaxUnusedDays) + "); a Config rule's MaxCredentialUsageAge beats it", true},
+	{EnvRotationDays, "an active key older than this many days is not rotated (default " + itoa(defaults.RotationDays) + ")", true},
 	{EnvConfigSSM, "SSM parameter holding a YAML config, same schema as --config (thresholds, exclusions, notify, auto_disable)", true},
 	{EnvExclusionsSSM, "SSM parameter holding comma-separated user names never acted on (seed 003); beats the config's exclusions_ssm", true},
 	{EnvSNSTopicARN, "SNS topic the scheduled scan's report is published to", true},
@@ -53,10 +60,10 @@ var EnvVars = []EnvVar{
 	{EnvEvidence, "true or false: gather evidence (CloudTrail, Access Advisor, Access Analyzer) for the candidates after the scan; beats the config's evidence", true},
 	{EnvAutoDisable, "true or false: plan and apply the disable stage after the scan; beats the config's auto_disable", true},
 	{EnvAutoDelete, "true or false: also delete users disabled longer than the quarantine with no use or attempt since (needs auto-disable, evidence and a backup bucket); beats the config's auto_delete", true},
-	{EnvQuarantineDays, "days a user stays disabled before auto-delete may delete it (default 14); beats the config's quarantine_days", true},
-	{EnvMaxUsers, "most users one run may disable or delete; more and the run changes nothing (default 20); beats the config's max_users", true},
+	{EnvQuarantineDays, "days a user stays disabled before auto-delete may delete it (default " + itoa(defaults.QuarantineDays) + "); beats the config's quarantine_days", true},
+	{EnvMaxUsers, "most users one run may disable or delete; more and the run changes nothing (default " + itoa(defaults.MaxUsers) + "); beats the config's max_users", true},
 	{EnvBackupBucket, "S3 bucket the backup of each user is written to before auto-delete deletes it; beats the config's backup_bucket", true},
-	{EnvParallel, "users worked on at once (per-user IAM calls in flight; default 8)", false},
+	{EnvParallel, "users worked on at once (per-user IAM calls in flight; default " + itoa(defaults.Parallel) + ")", false},
 }
 
 // EnvNames lists the variables' names; inTemplate keeps only those the

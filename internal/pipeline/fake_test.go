@@ -168,7 +168,7 @@ type testRetirer struct {
 	Now     func() time.Time
 }
 
-func (r *testRetirer) PlanAndApplyDisable(ctx context.Context, in stageInput) (Summary, error) {
+func (r *testRetirer) Retire(ctx context.Context, in stageInput) (Summary, error) {
 	e := &Engine{Settings: in.Settings, IAM: r.IAM, Now: r.Now, Log: in.Log}
 	var hook BeforeChange
 	if r.Backups != nil {

@@ -26,7 +26,7 @@ func TestRetirerDisablesExpiredUsersAndSaysWhenStillUsed(t *testing.T) {
 	res := result(ci)
 	res.Findings = []rules.Finding{{AccountID: res.AccountID, UserName: "ci", Rule: rules.ExpiredUser, Severity: rules.High}}
 	in := stageInput{Result: res, Settings: settings(), Evidence: dossier(judged("ci", evidence.VerdictInUse, time.Time{}))}
-	sum, err := (&testRetirer{IAM: api, Now: func() time.Time { return asOf }}).PlanAndApplyDisable(context.Background(), in)
+	sum, err := (&testRetirer{IAM: api, Now: func() time.Time { return asOf }}).Retire(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}

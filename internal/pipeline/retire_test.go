@@ -24,7 +24,7 @@ func TestRetirerRefusesMoreUsersThanMaxUsersWithoutChangingAnything(t *testing.T
 	s := settings()
 	s.MaxUsers = 2
 	r := &testRetirer{IAM: api, Now: func() time.Time { return asOf }}
-	sum, err := r.PlanAndApplyDisable(context.Background(), stageInput{Result: result(unused("a"), unused("b"), unused("c")), Settings: s})
+	sum, err := r.Retire(context.Background(), stageInput{Result: result(unused("a"), unused("b"), unused("c")), Settings: s})
 	if err == nil || !strings.Contains(err.Error(), "disables or deletes 3 users, more than max_users 2: nothing was changed") {
 		t.Fatalf("err = %v", err)
 	}
@@ -46,7 +46,7 @@ func TestRetirerDisablesOnlyUsersProvenUnused(t *testing.T) {
 		Evidence: dossier(judged("a", evidence.VerdictUnused, time.Time{}), judged("b", evidence.VerdictInUse, time.Time{})),
 		Log:      slog.New(slog.NewJSONHandler(&logs, nil)),
 	}
-	sum, err := (&testRetirer{IAM: api, Now: func() time.Time { return asOf }}).PlanAndApplyDisable(context.Background(), in)
+	sum, err := (&testRetirer{IAM: api, Now: func() time.Time { return asOf }}).Retire(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestRetirerLeavesWhatIsNotItsToDo(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := stageInput{Result: result(inUse, disabled, excluded, root, newlyExcluded), Settings: settings(), Exclusions: set}
-	sum, err := (&testRetirer{IAM: api}).PlanAndApplyDisable(context.Background(), in)
+	sum, err := (&testRetirer{IAM: api}).Retire(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestRetirerLeavesWhatIsNotItsToDo(t *testing.T) {
 func TestRetirerGoesOnAfterAFailedUser(t *testing.T) {
 	api := newFakeIAM()
 	api.denyAttach = "a"
-	sum, err := (&testRetirer{IAM: api}).PlanAndApplyDisable(context.Background(), stageInput{Result: result(unused("a"), unused("b")), Settings: settings()})
+	sum, err := (&testRetirer{IAM: api}).Retire(context.Background(), stageInput{Result: result(unused("a"), unused("b")), Settings: settings()})
 	if err == nil || !strings.Contains(err.Error(), "1 action(s) failed") || !strings.Contains(err.Error(), "iam:AttachUserPolicy") {
 		t.Errorf("err = %v", err)
 	}
@@ -137,7 +137,7 @@ func TestRetirerDeletesOnlyUsersTheEvidenceClears(t *testing.T) {
 			judged("redisabled", evidence.VerdictUnused, at.AddDate(0, 0, -60))),
 	}
 	store := &fakeStore{}
-	sum, err := (&testRetirer{IAM: api, Backups: store, Now: func() time.Time { return asOf }}).PlanAndApplyDisable(context.Background(), in)
+	sum, err := (&testRetirer{IAM: api, Backups: store, Now: func() time.Time { return asOf }}).Retire(context.Background(), in)
 	if err == nil || !strings.Contains(err.Error(), "disables or deletes 2 users, more than max_users 1") {
 		t.Fatalf("err = %v", err)
 	}
@@ -174,7 +174,7 @@ func TestRetirerNeverDeletesAUserWithAttempts(t *testing.T) {
 	u.Reason = "1 attempt(s) after it was disabled"
 	u.Attempts = []evidence.Event{{Time: at.Add(time.Hour), Name: "ListBuckets", AccessKeyID: "AKIAATTEMPT"}}
 	in := stageInput{Result: result(disabledUser(api, "attempted", at)), Settings: s, Evidence: dossier(u)}
-	sum, err := (&testRetirer{IAM: api, Backups: &fakeStore{}}).PlanAndApplyDisable(context.Background(), in)
+	sum, err := (&testRetirer{IAM: api, Backups: &fakeStore{}}).Retire(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestRetirerRefusesAutoDeleteWithoutEvidence(t *testing.T) {
 	s := settings()
 	s.AutoDelete, s.BackupBucket = true, "bkt"
 	api := newFakeIAM()
-	_, err := (&testRetirer{IAM: api, Backups: &fakeStore{}}).PlanAndApplyDisable(context.Background(), stageInput{Result: result(unused("a")), Settings: s})
+	_, err := (&testRetirer{IAM: api, Backups: &fakeStore{}}).Retire(context.Background(), stageInput{Result: result(unused("a")), Settings: s})
 	if err == nil || !strings.Contains(err.Error(), "auto-delete needs evidence") || !strings.Contains(err.Error(), "IAMSWEEP_EVIDENCE") || len(api.writes) != 0 {
 		t.Errorf("err = %v, writes %v", err, api.writes)
 	}
@@ -198,7 +198,7 @@ func TestRetirerRefusesADossierOfAnotherAccount(t *testing.T) {
 	d := dossier(judged("a", evidence.VerdictUnused, time.Time{}))
 	d.AccountID = "999999999999"
 	api := newFakeIAM()
-	_, err := (&testRetirer{IAM: api}).PlanAndApplyDisable(context.Background(), stageInput{Result: result(unused("a")), Settings: settings(), Evidence: d})
+	_, err := (&testRetirer{IAM: api}).Retire(context.Background(), stageInput{Result: result(unused("a")), Settings: settings(), Evidence: d})
 	if err == nil || !strings.Contains(err.Error(), "the evidence dossier is for account 999999999999") || len(api.writes) != 0 {
 		t.Errorf("err = %v, writes %v", err, api.writes)
 	}

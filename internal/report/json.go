@@ -22,10 +22,22 @@ import (
 // a field anywhere needs no change here.
 func renderJSON(w io.Writer, r *scan.Result) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
+	fields, ok := resultFields()
+	if !ok {
+		// An embedded struct: encoding/json's flattening rules apply, so
+		// let it write the whole result (correct, not streamed).
+		b, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			return err
+		}
+		bw.Write(b)
+		bw.WriteByte('\n')
+		return bw.Flush()
+	}
 	bw.WriteByte('{')
 	v := reflect.ValueOf(r).Elem()
 	first := true
-	for _, f := range resultFields() {
+	for _, f := range fields {
 		fv := v.Field(f.index)
 		if (f.omitZero && isZero(fv)) || (f.omitEmpty && isEmpty(fv)) {
 			continue
@@ -61,12 +73,16 @@ type jsonField struct {
 	omitEmpty, omitZero bool
 }
 
-// resultFields lists scan.Result's fields once, in declaration order.
-var resultFields = sync.OnceValue(func() []jsonField {
+// resultFields lists scan.Result's fields once, in declaration order;
+// false when one is embedded (not walked here).
+var resultFields = sync.OnceValues(func() ([]jsonField, bool) {
 	t := reflect.TypeFor[scan.Result]()
 	var out []jsonField
 	for i := range t.NumField() {
 		sf := t.Field(i)
+		if sf.Anonymous {
+			return nil, false
+		}
 		tag := sf.Tag.Get("json")
 		if !sf.IsExported() || tag == "-" {
 			continue
@@ -82,7 +98,7 @@ var resultFields = sync.OnceValue(func() []jsonField {
 		}
 		out = append(out, f)
 	}
-	return out
+	return out, true
 })
 
 // isZero is encoding/json's omitzero test: an IsZero method, else the

@@ -12,13 +12,18 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/buildinfo"
+	"github.com/iamsweep/iamsweep/internal/cli/apply"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	evidencecmd "github.com/iamsweep/iamsweep/internal/cli/evidence"
-	expirecmd "github.com/iamsweep/iamsweep/internal/cli/expire"
-	migratecmd "github.com/iamsweep/iamsweep/internal/cli/migrate"
-	reportcmd "github.com/iamsweep/iamsweep/internal/cli/report"
-	"github.com/iamsweep/iamsweep/internal/cli/retire"
-	scancmd "github.com/iamsweep/iamsweep/internal/cli/scan"
+	"github.com/iamsweep/iamsweep/internal/cli/delete"
+	"github.com/iamsweep/iamsweep/internal/cli/disable"
+	"github.com/iamsweep/iamsweep/internal/cli/evidence"
+	"github.com/iamsweep/iamsweep/internal/cli/expire"
+	"github.com/iamsweep/iamsweep/internal/cli/migrate"
+	"github.com/iamsweep/iamsweep/internal/cli/plan"
+	"github.com/iamsweep/iamsweep/internal/cli/recreate"
+	"github.com/iamsweep/iamsweep/internal/cli/report"
+	"github.com/iamsweep/iamsweep/internal/cli/restore"
+	"github.com/iamsweep/iamsweep/internal/cli/scan"
 	"github.com/iamsweep/iamsweep/internal/cli/version"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
 )
@@ -82,14 +87,14 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	pf.BoolVarP(&quiet, "quiet", "q", false, "show no progress on stderr while waiting (errors and warnings still show)")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
 
-	cmd.AddCommand(scancmd.NewCmdScan(f, nil))
-	cmd.AddCommand(evidencecmd.NewCmdEvidence(f, nil))
-	cmd.AddCommand(reportcmd.NewCmdReport(f, nil))
+	cmd.AddCommand(scan.NewCmdScan(f, nil))
+	cmd.AddCommand(evidence.NewCmdEvidence(f, nil))
+	cmd.AddCommand(report.NewCmdReport(f, nil))
 	cmd.AddCommand(version.NewCmdVersion(f))
-	cmd.AddCommand(retire.NewCmdDisable(f, nil), retire.NewCmdRestore(f, nil), retire.NewCmdDelete(f, nil), retire.NewCmdRecreate(f, nil))
-	cmd.AddCommand(retire.NewCmdPlan(f, nil), retire.NewCmdApply(f, nil))
-	cmd.AddCommand(expirecmd.NewCmdExpire(f, nil))
-	cmd.AddCommand(migratecmd.NewCmdMigrate(f, nil))
+	cmd.AddCommand(disable.NewCmdDisable(f, nil), restore.NewCmdRestore(f, nil), delete.NewCmdDelete(f, nil), recreate.NewCmdRecreate(f, nil))
+	cmd.AddCommand(plan.NewCmdPlan(f, nil), apply.NewCmdApply(f, nil))
+	cmd.AddCommand(expire.NewCmdExpire(f, nil))
+	cmd.AddCommand(migrate.NewCmdMigrate(f, nil))
 	cmd.AddCommand(newCmdCompletion(cmd, f))
 	return cmd
 }

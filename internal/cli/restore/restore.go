@@ -1,4 +1,5 @@
-package retire
+// Package restore is the `iamsweep restore USER` command.
+package restore
 
 import (
 	"context"
@@ -14,7 +15,7 @@ import (
 type RestoreOptions struct {
 	Factory *cmdutil.Factory
 	User    string
-	Act     ActFlags
+	Act     cmdutil.ActFlags
 	Flags   cmdutil.ScanFlags
 	// PrintPassword allows the one-time password onto a stdout that is not
 	// a terminal (a file, a pipe, a CI log), where it would be stored.
@@ -45,7 +46,7 @@ Excluded users may be restored (restore only undoes iamsweep's own change).`,
 			return restoreRun(cmd.Context(), opts)
 		},
 	}
-	opts.Act.register(cmd.Flags())
+	opts.Act.Register(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.PrintPassword, "print-password", false, "write the one-time console password even when standard output is not a terminal (a file or CI log would then hold it)")
 	return cmd
 }
@@ -61,34 +62,34 @@ func createsPassword(op *remediate.Operation) bool {
 }
 
 func restoreRun(ctx context.Context, opts *RestoreOptions) error {
-	s, err := newSession(ctx, opts.Factory, &opts.Flags, nil)
+	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, nil)
 	if err != nil {
 		return err
 	}
-	u, err := s.readUser(ctx, opts.User, false)
+	u, err := s.ReadUser(ctx, opts.User, false)
 	if err != nil {
 		return err
 	}
-	g := s.guard
+	g := s.Guard
 	g.AllowExcluded = true
 	if err := g.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
 		return err
 	}
-	op, err := remediate.PlanRestore(u, s.caller, s.f.Now())
+	op, err := remediate.PlanRestore(u, s.Caller, s.F.Now())
 	if err != nil {
 		return err
 	}
 	// The password is handed to a person once; on a stdout that is not a
 	// terminal it would land in a file or a log, so refuse before acting.
-	acting := opts.Act.Yes || s.f.IO.StdinTTY
-	if acting && createsPassword(op) && !s.f.IO.StdoutTTY && !opts.PrintPassword {
+	acting := opts.Act.Yes || s.F.IO.StdinTTY
+	if acting && createsPassword(op) && !s.F.IO.StdoutTTY && !opts.PrintPassword {
 		return cmdutil.FlagErrorf("restoring %s creates a one-time console password, printed once, and standard output is not a terminal: run it at a terminal, or add --print-password to write it to standard output anyway", op.User)
 	}
-	_, err = s.run(ctx, op, opts.Act)
+	_, err = s.Run(ctx, op, opts.Act)
 	// Shown even when a later step failed: the login profile exists now,
 	// and a rerun will not create (or show) another password.
 	if op.Password != "" {
-		fmt.Fprintf(s.f.IO.Out, "one-time console password for %s (shown once; it must be changed at first sign-in): %s\n", op.User, op.Password)
+		fmt.Fprintf(s.F.IO.Out, "one-time console password for %s (shown once; it must be changed at first sign-in): %s\n", op.User, op.Password)
 	}
 	return err
 }

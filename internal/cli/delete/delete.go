@@ -1,4 +1,5 @@
-package retire
+// Package delete is the `iamsweep delete USER` command.
+package delete
 
 import (
 	"context"
@@ -21,7 +22,7 @@ type DeleteOptions struct {
 	BackupDir      string
 	QuarantineDays int
 	Force          bool
-	Act            ActFlags
+	Act            cmdutil.ActFlags
 	Flags          cmdutil.ScanFlags
 	flags          *pflag.FlagSet
 }
@@ -59,56 +60,56 @@ BACKUP' rebuilds the user (without secrets).`,
 	cmd.Flags().StringVar(&opts.BackupDir, "backup-dir", remediate.DefaultBackupDir, "write the backup under `DIR`/ACCOUNT/")
 	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", pipeline.DefaultQuarantineDays, "delete only users disabled at least `N` days ago")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "delete even a user not disabled, still in quarantine, or used since it was disabled")
-	opts.Act.register(cmd.Flags())
+	opts.Act.Register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())
 	return cmd
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
-	s, err := newSession(ctx, opts.Factory, &opts.Flags, func(o *pipeline.Overrides) {
+	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, func(o *pipeline.Overrides) {
 		o.QuarantineDays = cmdutil.ChangedInt(opts.flags, "quarantine-days", opts.QuarantineDays)
 	})
 	if err != nil {
 		return err
 	}
-	days := s.settings.QuarantineDays
-	if err := s.preCheck(opts.User); err != nil {
+	days := s.Settings.QuarantineDays
+	if err := s.PreCheck(opts.User); err != nil {
 		return err
 	}
 	// Cheap refusals first: one GetUser tells an excluded user, one not
 	// disabled or one still in quarantine, before the dozen reads of the
 	// backup (and before calls an endpoint might lack).
-	head, err := remediate.ReadHead(ctx, s.api, opts.User)
+	head, err := remediate.ReadHead(ctx, s.API, opts.User)
 	if err != nil {
-		return notFound(opts.User, err)
+		return cmdutil.NotFound(opts.User, err)
 	}
-	if err := s.guard.Check(head.Name, head.ARN, head.Path, head.Tags); err != nil {
+	if err := s.Guard.Check(head.Name, head.ARN, head.Path, head.Tags); err != nil {
 		return err
 	}
 	if !opts.Force {
-		if why := plan.Deletable(head, s.asOf, days); why != "" {
+		if why := plan.Deletable(head, s.AsOf, days); why != "" {
 			return &remediate.RefusedError{User: head.Name, Reason: why + " (--force deletes anyway)"}
 		}
 	}
 	stage := progress.Start(ctx, "reading everything "+opts.User+" has, for the backup")
-	b, err := remediate.ReadBackup(ctx, s.api, opts.User, s.account, s.caller, s.f.Now())
+	b, err := remediate.ReadBackup(ctx, s.API, opts.User, s.Account, s.Caller, s.F.Now())
 	stage.Done()
 	if err != nil {
-		return notFound(opts.User, err)
+		return cmdutil.NotFound(opts.User, err)
 	}
 	u := &b.User
-	if err := s.guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
+	if err := s.Guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
 		return err
 	}
 	if !opts.Force {
-		if why := plan.Deletable(u, s.asOf, days); why != "" {
+		if why := plan.Deletable(u, s.AsOf, days); why != "" {
 			return &remediate.RefusedError{User: u.Name, Reason: why + " (--force deletes anyway)"}
 		}
 	}
-	op := remediate.PlanDelete(b, remediate.BackupPath(opts.BackupDir, s.account, u.Name, s.f.Now()))
-	done, err := s.run(ctx, op, opts.Act)
+	op := remediate.PlanDelete(b, remediate.BackupPath(opts.BackupDir, s.Account, u.Name, s.F.Now()))
+	done, err := s.Run(ctx, op, opts.Act)
 	if done {
-		fmt.Fprintf(s.f.IO.Out, "backup: %s (rebuild with: iamsweep recreate %s)\n", op.BackupPath, op.BackupPath)
+		fmt.Fprintf(s.F.IO.Out, "backup: %s (rebuild with: iamsweep recreate %s)\n", op.BackupPath, op.BackupPath)
 	}
 	return err
 }

@@ -1,4 +1,4 @@
-package retire
+package plan
 
 import (
 	"fmt"

@@ -1,4 +1,6 @@
-package retire
+// Package plan is the `iamsweep plan` command: a reviewable plan of the
+// users to disable or delete and the keys to deactivate.
+package plan
 
 import (
 	"context"

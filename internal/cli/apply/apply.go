@@ -1,4 +1,6 @@
-package retire
+// Package apply is the `iamsweep apply PLAN` command: carry out a plan,
+// re-checking every user first (dry run unless confirmed).
+package apply
 
 import (
 	"context"
@@ -20,7 +22,7 @@ type ApplyOptions struct {
 	PlanFile  string
 	BackupDir string
 	MaxUsers  int
-	Act       ActFlags
+	Act       cmdutil.ActFlags
 	Flags     cmdutil.ScanFlags
 	flags     *pflag.FlagSet
 }
@@ -63,7 +65,7 @@ permission (run apply again to retry).`,
 	}
 	cmd.Flags().StringVar(&opts.BackupDir, "backup-dir", remediate.DefaultBackupDir, "write deletion backups under `DIR`/ACCOUNT/")
 	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", pipeline.DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
-	opts.Act.register(cmd.Flags())
+	opts.Act.Register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())
 	return cmd
 }
@@ -78,27 +80,27 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if err != nil {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%s: %w", opts.PlanFile, err)}
 	}
-	s, err := newSession(ctx, opts.Factory, &opts.Flags, func(o *pipeline.Overrides) {
+	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, func(o *pipeline.Overrides) {
 		o.MaxUsers = cmdutil.ChangedInt(opts.flags, "max-users", opts.MaxUsers)
 	})
 	if err != nil {
 		return err
 	}
-	if p.AccountID != s.account {
-		return fmt.Errorf("the plan is for account %s but the credentials are for account %s: use --profile or --role-arn for %s", p.AccountID, s.account, p.AccountID)
+	if p.AccountID != s.Account {
+		return fmt.Errorf("the plan is for account %s but the credentials are for account %s: use --profile or --role-arn for %s", p.AccountID, s.Account, p.AccountID)
 	}
-	max := s.settings.MaxUsers
+	max := s.Settings.MaxUsers
 	if n := p.UsersChanged(); n > max {
 		return &plan.TooManyUsersError{Users: n, Max: max}
 	}
-	out := s.f.IO.Out
-	x := &remediate.Executor{API: s.api, Caller: s.caller, Account: s.account, Now: s.f.Now, Progress: s.f.IO.ErrOut}
-	ap := &plan.Applier{API: s.api, Exec: x, Guard: s.guard, AsOf: s.asOf, Now: s.f.Now, BackupDir: opts.BackupDir, Plan: p}
+	out := s.F.IO.Out
+	x := &remediate.Executor{API: s.API, Caller: s.Caller, Account: s.Account, Now: s.F.Now, Progress: s.F.IO.ErrOut}
+	ap := &plan.Applier{API: s.API, Exec: x, Guard: s.Guard, AsOf: s.AsOf, Now: s.F.Now, BackupDir: opts.BackupDir, Plan: p}
 	// With --yes there is no preview to confirm: each user is read once,
 	// just before it is changed.
 	if !opts.Act.Yes {
 		pending := 0
-		for _, o := range s.engine.Preview(ctx, ap, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
+		for _, o := range s.Engine.Preview(ctx, ap, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
 			if o.Status == plan.StatusWouldDo {
 				pending++
 			}
@@ -107,7 +109,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 			fmt.Fprintln(out, "nothing to do.")
 			return nil
 		}
-		ok, err := s.confirmed(opts.Act)
+		ok, err := s.Confirmed(opts.Act)
 		if err != nil || !ok {
 			return err
 		}
@@ -120,7 +122,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	x.Audit = audit
 	failed := 0
 	var first error
-	for _, o := range s.engine.Apply(ctx, ap, nil, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
+	for _, o := range s.Engine.Apply(ctx, ap, nil, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
 		if o.Status == plan.StatusFailed {
 			failed++
 			if first == nil {

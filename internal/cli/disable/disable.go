@@ -1,4 +1,5 @@
-package retire
+// Package disable is the `iamsweep disable USER` command.
+package disable
 
 import (
 	"context"
@@ -14,7 +15,7 @@ type DisableOptions struct {
 	Factory *cmdutil.Factory
 	User    string
 	Reason  string
-	Act     ActFlags
+	Act     cmdutil.ActFlags
 	Flags   cmdutil.ScanFlags
 }
 
@@ -48,23 +49,23 @@ managed by CloudFormation.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Reason, "reason", "disabled with iamsweep", "why, recorded in the iamsweep:reason tag and the audit log")
-	opts.Act.register(cmd.Flags())
+	opts.Act.Register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())
 	return cmd
 }
 
 func disableRun(ctx context.Context, opts *DisableOptions) error {
-	s, err := newSession(ctx, opts.Factory, &opts.Flags, nil)
+	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, nil)
 	if err != nil {
 		return err
 	}
-	u, err := s.readUser(ctx, opts.User, false)
+	u, err := s.ReadUser(ctx, opts.User, false)
 	if err != nil {
 		return err
 	}
-	if err := s.guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
+	if err := s.Guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
 		return err
 	}
-	_, err = s.run(ctx, remediate.PlanDisable(u, s.caller, opts.Reason, s.f.Now()), opts.Act)
+	_, err = s.Run(ctx, remediate.PlanDisable(u, s.Caller, opts.Reason, s.F.Now()), opts.Act)
 	return err
 }

@@ -1,4 +1,5 @@
-package retire
+// Package recreate is the `iamsweep recreate BACKUP` command.
+package recreate
 
 import (
 	"context"
@@ -14,7 +15,7 @@ import (
 type RecreateOptions struct {
 	Factory *cmdutil.Factory
 	Backup  string
-	Act     ActFlags
+	Act     cmdutil.ActFlags
 	Flags   cmdutil.ScanFlags
 }
 
@@ -39,7 +40,7 @@ iamsweep:recreated-from=<old user ID>.`,
 			return recreateRun(cmd.Context(), opts)
 		},
 	}
-	opts.Act.register(cmd.Flags())
+	opts.Act.Register(cmd.Flags())
 	return cmd
 }
 
@@ -48,18 +49,18 @@ func recreateRun(ctx context.Context, opts *RecreateOptions) error {
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}
-	s, err := newSession(ctx, opts.Factory, &opts.Flags, nil)
+	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, nil)
 	if err != nil {
 		return err
 	}
-	if b.AccountID != s.account {
-		return fmt.Errorf("backup is of account %s but the credentials are for account %s: use --profile or --role-arn for %s", b.AccountID, s.account, b.AccountID)
+	if b.AccountID != s.Account {
+		return fmt.Errorf("backup is of account %s but the credentials are for account %s: use --profile or --role-arn for %s", b.AccountID, s.Account, b.AccountID)
 	}
-	g := s.guard
+	g := s.Guard
 	g.AllowExcluded = true
 	if err := g.Check(b.User.Name, b.User.ARN, b.User.Path, b.User.Tags); err != nil {
 		return err
 	}
-	_, err = s.run(ctx, remediate.PlanRecreate(b), opts.Act)
+	_, err = s.Run(ctx, remediate.PlanRecreate(b), opts.Act)
 	return err
 }
