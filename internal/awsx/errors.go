@@ -63,8 +63,11 @@ func Classify(action string, err error) error {
 		return nil
 	}
 	switch err.(type) {
-	case *PermissionError, *CredentialsError, *ThrottledError:
+	case *PermissionError, *CredentialsError, *ThrottledError, *EndpointError:
 		return err
+	}
+	if ee := AsEndpointError(action, err); ee != nil {
+		return ee
 	}
 	var api smithy.APIError
 	if errors.As(err, &api) {

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -70,9 +71,12 @@ func NewFactory(ctx context.Context, opts Options) (*Factory, error) {
 			so.RateLimiter = ratelimit.None
 		})
 	})
+	failFast := FailFast(retryer)
 	loaders := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer { return retryer }),
+		// FailFast stops the errors retrying cannot fix (failfast.go).
+		config.WithRetryer(func() aws.Retryer { return failFast }),
 	}
+	loaders = append(loaders, config.WithLogger(sdkLogger{}))
 	if opts.Profile != "" {
 		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
 	}
@@ -96,7 +100,7 @@ func NewFactory(ctx context.Context, opts Options) (*Factory, error) {
 		}))
 	}
 	calls := &CallLog{}
-	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware)
+	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware, APIMiddleware, ThrottleMiddleware)
 	return &Factory{Config: cfg, Calls: calls}, nil
 }
 
@@ -139,6 +143,9 @@ func (f *Factory) AccessAnalyzer(optFns ...func(*accessanalyzer.Options)) *acces
 
 // Account returns an Account client (ListRegions).
 func (f *Factory) Account() *account.Client { return account.NewFromConfig(f.Config) }
+
+// EC2 returns an EC2 client (DescribeRegions, when ListRegions is denied).
+func (f *Factory) EC2() *ec2.Client { return ec2.NewFromConfig(f.Config) }
 
 // S3 returns an S3 client (CloudTrail log files).
 func (f *Factory) S3() *s3.Client {

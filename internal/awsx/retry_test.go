@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 )
@@ -20,7 +21,12 @@ func TestOneAdaptiveRetryerWithoutRetryQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 	r1, r2 := f.Config.Retryer(), f.Config.Retryer()
-	a, ok := r1.(*retry.AdaptiveMode)
+	// FailFast wraps it (failfast.go); the adaptive mode is inside.
+	var inner aws.Retryer = r1
+	if ff, isFF := r1.(interface{ Unwrap() aws.RetryerV2 }); isFF {
+		inner = ff.Unwrap()
+	}
+	a, ok := inner.(*retry.AdaptiveMode)
 	if !ok || r1 != r2 {
 		t.Fatalf("retryers %T %p / %p: want one *retry.AdaptiveMode", r1, r1, r2)
 	}

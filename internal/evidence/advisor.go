@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/par"
+	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
 // AdvisorAPI is the part of IAM that Access Advisor needs.
@@ -50,26 +52,42 @@ type AdvisorResult struct {
 func (a *AccessAdvisor) Read(ctx context.Context, targets []Target) map[string]AdvisorResult {
 	results := make([]AdvisorResult, len(targets))
 	jobs := make([]string, len(targets))
+	// sticky is an error every further call would repeat (a missing
+	// permission, an endpoint without the API): later users get it
+	// without a call.
+	var sticky atomic.Pointer[error]
 	_ = par.Do(ctx, len(targets), a.Parallel, func(ctx context.Context, i int) error {
 		t := targets[i]
 		if t.ARN == "" {
 			results[i] = advisorErr(fmt.Errorf("the user's ARN is unknown"))
 			return nil
 		}
+		if e := sticky.Load(); e != nil {
+			results[i] = advisorErr(*e)
+			return nil
+		}
 		gen, err := a.IAM.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{
 			Arn: aws.String(t.ARN), Granularity: iamtypes.AccessAdvisorUsageGranularityTypeServiceLevel,
 		})
 		if err != nil {
-			results[i] = advisorErr(awsx.Classify("iam:GenerateServiceLastAccessedDetails", err))
+			err = awsx.Classify("iam:GenerateServiceLastAccessedDetails", err)
+			if repeats(err) {
+				sticky.CompareAndSwap(nil, &err)
+			}
+			results[i] = advisorErr(err)
 			return nil
 		}
 		jobs[i] = aws.ToString(gen.JobId)
 		return nil
 	})
+	stage := progress.Start(ctx, "Access Advisor: waiting for the jobs")
+	defer stage.Done()
+	var collected atomic.Int64
 	_ = par.Do(ctx, len(targets), a.Parallel, func(ctx context.Context, i int) error {
 		if jobs[i] == "" {
 			return nil
 		}
+		defer func() { stage.Set(fmt.Sprintf("Access Advisor: %d/%d users", collected.Add(1), len(targets))) }()
 		s, err := a.collect(ctx, jobs[i])
 		if err != nil {
 			results[i] = advisorErr(err)

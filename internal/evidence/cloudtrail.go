@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,7 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
 // CloudTrailAPI is the part of CloudTrail the lookup calls.
@@ -54,6 +56,9 @@ type CloudTrailLookup struct {
 	MaxPages int
 	// Now is the real time: the history holds the 90 days before it.
 	Now time.Time
+	// NoRegions, when set, says why there is no region to search (the
+	// region list could not be read); every user is unknown with it.
+	NoRegions string
 }
 
 // TrailResult is what the event history holds about one user.
@@ -72,8 +77,12 @@ func (c *CloudTrailLookup) Lookup(ctx context.Context, targets []Target, w Windo
 		out[t.Name] = &TrailResult{}
 	}
 	if len(c.Clients) == 0 {
+		why := "no region to search: pass --regions"
+		if c.NoRegions != "" {
+			why = c.NoRegions
+		}
 		for _, t := range targets {
-			out[t.Name].Errors = append(out[t.Name].Errors, SourceError{Source: SourceCloudTrail, Error: "no region to search: pass --regions"})
+			out[t.Name].Errors = append(out[t.Name].Errors, SourceError{Source: SourceCloudTrail, Error: why})
 		}
 	}
 	if gap := c.historyGap(w); gap != "" {
@@ -88,9 +97,16 @@ func (c *CloudTrailLookup) Lookup(ctx context.Context, targets []Target, w Windo
 	sort.Strings(regions)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	stage := progress.Start(ctx, fmt.Sprintf("CloudTrail: looking up %d user(s) in %d region(s)", len(targets), len(regions)))
+	defer stage.Done()
+	var done atomic.Int64
+	total := len(targets) * len(regions)
+	tick := func() {
+		stage.Set(fmt.Sprintf("CloudTrail: %d/%d user lookups in %d region(s) (2 a second per region)", done.Add(1), total, len(regions)))
+	}
 	for _, region := range regions {
 		wg.Go(func() {
-			res := c.lookupRegion(ctx, region, targets, w)
+			res := c.lookupRegion(ctx, region, targets, w, tick)
 			mu.Lock()
 			defer mu.Unlock()
 			for name, r := range res {
@@ -124,7 +140,7 @@ func (c *CloudTrailLookup) historyGap(w Window) string {
 // lookupRegion runs every lookup of one region in turn. After an error
 // that will repeat (permission, credentials, region not enabled) the
 // region's remaining lookups are failed without calling AWS.
-func (c *CloudTrailLookup) lookupRegion(ctx context.Context, region string, targets []Target, w Window) map[string]*TrailResult {
+func (c *CloudTrailLookup) lookupRegion(ctx context.Context, region string, targets []Target, w Window, tick func()) map[string]*TrailResult {
 	client := c.Clients[region]
 	out := make(map[string]*TrailResult, len(targets))
 	var sticky error
@@ -150,6 +166,7 @@ func (c *CloudTrailLookup) lookupRegion(ctx context.Context, region string, targ
 				break
 			}
 		}
+		tick()
 	}
 	return out
 }
@@ -212,7 +229,8 @@ func repeats(err error) bool {
 	var perm *awsx.PermissionError
 	var cred *awsx.CredentialsError
 	var thr *awsx.ThrottledError
-	return errors.As(err, &perm) || errors.As(err, &cred) || errors.As(err, &thr)
+	var endpoint *awsx.EndpointError // unreachable, no such API, or failing
+	return errors.As(err, &perm) || errors.As(err, &cred) || errors.As(err, &thr) || errors.As(err, &endpoint)
 }
 
 func dedupeNewestFirst(evs []Event) []Event {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iamsweep/iamsweep/internal/progress"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
@@ -57,6 +58,8 @@ type Gatherer struct {
 	Roles RoleAPI
 	// Skipped explains sources left out on purpose (source -> why).
 	Skipped map[string]string
+	// Budgets bound each AWS source's time; nil means DefaultBudgets.
+	Budgets map[string]Budget
 }
 
 // Input is what a dossier is about.
@@ -99,28 +102,45 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 		code     map[string][]CodeRef
 		codeErr  error
 	)
+	budget := newBudgeted(ctx, g.Budgets)
 	if g.CloudTrail != nil {
-		wg.Go(func() { trail = g.CloudTrail.Lookup(ctx, targets, w) })
+		sctx, cancel := budget.ctx(SourceCloudTrail, lookupsPerRegion(targets))
+		defer cancel()
+		wg.Go(func() { trail = g.CloudTrail.Lookup(sctx, targets, w) })
 	}
 	if g.Logs != nil {
-		wg.Go(func() { logs, logsRun = g.Logs.SearchLogs(ctx, targets, w) })
+		wg.Go(func() {
+			defer progress.Start(ctx, "searching CloudTrail log files").Done()
+			logs, logsRun = g.Logs.SearchLogs(ctx, targets, w)
+		})
 	}
 	if g.Advisor != nil {
-		wg.Go(func() { advisor = g.Advisor.Read(ctx, targets) })
+		sctx, cancel := budget.ctx(SourceAccessAdvisor, len(targets))
+		defer cancel()
+		wg.Go(func() { advisor = g.Advisor.Read(sctx, targets) })
 	}
 	if g.Analyzer != nil {
-		wg.Go(func() { analyzer = g.Analyzer.Read(ctx) })
+		sctx, cancel := budget.ctx(SourceAccessAnalyzer, 0)
+		defer cancel()
+		wg.Go(func() {
+			defer progress.Start(ctx, "IAM Access Analyzer: reading unused-access findings").Done()
+			analyzer = g.Analyzer.Read(sctx)
+		})
 	}
 	if g.Code != nil {
-		wg.Go(func() { code, codeErr = g.Code.SearchCode(ctx, targets) })
+		wg.Go(func() {
+			defer progress.Start(ctx, "searching code, CI files and git history").Done()
+			code, codeErr = g.Code.SearchCode(ctx, targets)
+		})
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	budget.settle()
 
 	d := &Dossier{
-		SchemaVersion: SchemaVersion, AccountID: in.AccountID, AsOf: in.AsOf.UTC(), GeneratedAt: in.Now.UTC(),
+		SchemaVersion: SchemaVersion, AccountID: in.AccountID, AsOf: in.AsOf.UTC(), GeneratedAt: in.Now.UTC().Truncate(time.Second),
 		Window: w, Regions: append([]string{}, in.Regions...), Users: []UserDossier{}, Findings: nil,
 	}
 	searched := g.sourceRuns(d, trail, logsRun, advisor, analyzer, codeErr)
@@ -154,6 +174,7 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 		d.Users = append(d.Users, *u)
 	}
 	sort.SliceStable(d.Users, func(i, j int) bool { return d.Users[i].Name < d.Users[j].Name })
+	budget.annotate(d)
 	d.Findings = attemptFindings(d)
 	d.Summary = summarize(d)
 	return d, nil

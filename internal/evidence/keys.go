@@ -50,7 +50,7 @@ func FillKeyIDs(ctx context.Context, live *inventory.Live, inv *inventory.Invent
 
 // ResolveRegions is the given regions, or every region enabled in the
 // account.
-func ResolveRegions(ctx context.Context, api RegionsAPI, given []string) ([]string, error) {
+func ResolveRegions(ctx context.Context, api RegionsAPI, ec2api EC2RegionsAPI, given []string) ([]string, error) {
 	var out []string
 	for _, r := range given {
 		if r = strings.TrimSpace(r); r != "" {
@@ -60,5 +60,5 @@ func ResolveRegions(ctx context.Context, api RegionsAPI, given []string) ([]stri
 	if len(out) > 0 {
 		return out, nil
 	}
-	return EnabledRegions(ctx, api)
+	return DiscoverRegions(ctx, api, ec2api)
 }

@@ -18,7 +18,11 @@ func renderText(w io.Writer, d *Dossier) error {
 	var b strings.Builder
 	b.WriteString(summaryLine(d) + "\n\nSources:\n")
 	for _, s := range d.Sources {
-		fmt.Fprintf(&b, "  %-16s %-8s %s\n", s.Name, s.Status, textsafe.Fold(s.Detail))
+		detail := s.Detail
+		if s.Status == RunFailed {
+			detail = shortError(detail) // the JSON has it whole
+		}
+		fmt.Fprintf(&b, "  %-16s %-8s %s\n", s.Name, s.Status, textsafe.Fold(detail))
 	}
 	if len(d.Users) == 0 {
 		b.WriteString("\nNo users to gather evidence about.\n")
@@ -31,7 +35,7 @@ func renderText(w io.Writer, d *Dossier) error {
 	}
 	fmt.Fprintf(&b, "\n%-*s  %-7s  %s\n", width, "USER", "VERDICT", "REASON")
 	for _, u := range d.Users {
-		fmt.Fprintf(&b, "%-*s  %-7s  %s\n", width, textsafe.Line(u.Name), u.Verdict, textsafe.Fold(u.Reason))
+		fmt.Fprintf(&b, "%-*s  %-7s  %s\n", width, textsafe.Line(u.Name), u.Verdict, textsafe.Fold(shortReason(&u)))
 	}
 	for _, u := range d.Users {
 		b.WriteString("\n")
@@ -50,7 +54,7 @@ func renderText(w io.Writer, d *Dossier) error {
 func textUser(b *strings.Builder, u *UserDossier) {
 	fmt.Fprintf(b, "== %s (%s)\n", textsafe.Line(u.Name), textsafe.Line(u.ARN))
 	kv := func(k, v string) { fmt.Fprintf(b, "  %-16s %s\n", k, textsafe.Fold(v)) }
-	kv("verdict", u.Verdict+": "+u.Reason)
+	kv("verdict", u.Verdict+": "+shortReason(u))
 	if len(u.Candidate) > 0 {
 		kv("candidate", strings.Join(u.Candidate, ", "))
 	}
@@ -58,7 +62,7 @@ func textUser(b *strings.Builder, u *UserDossier) {
 		kv("disabled", moment(*u.DisabledAt))
 	}
 	for _, e := range u.Unknown {
-		kv("unreadable", unknownLine(e))
+		kv("unreadable", shortUnknownLine(e))
 	}
 	for _, c := range u.Credentials {
 		kv("credential", credentialLine(c))

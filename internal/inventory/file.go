@@ -7,7 +7,8 @@ import (
 	"os"
 )
 
-// FileCollector reads a credential report saved by the AWS CLI; "-" is
+// FileCollector reads a credential report saved by the AWS CLI, as CSV, as
+// get-credential-report's JSON, as its base64 Content, or gzipped; "-" is
 // standard input.
 type FileCollector struct {
 	Path  string
@@ -27,7 +28,7 @@ func (f *FileCollector) Collect(context.Context) (*Inventory, error) {
 		defer file.Close()
 		r = file
 	}
-	inv, err := ParseCredentialReport(r)
+	inv, _, err := ReadCredentialReport(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Path, err)
 	}

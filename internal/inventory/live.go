@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
 // IAMAPI is the part of IAM the collector calls.
@@ -110,11 +111,15 @@ func (l *Live) mergeDetails(ctx context.Context, inv *Inventory) error {
 		Filter:   []types.EntityType{types.EntityTypeUser},
 		MaxItems: aws.Int32(1000),
 	})
+	stage := progress.Start(ctx, "reading the users' details")
+	defer stage.Done()
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
+			stage.Fail()
 			return awsx.Classify("iam:GetAccountAuthorizationDetails", err)
 		}
+		stage.Set(fmt.Sprintf("reading the users' details: %d of %d users", len(details)+len(page.UserDetailList), len(inv.Users)))
 		for _, d := range page.UserDetailList {
 			details[aws.ToString(d.UserName)] = d
 		}

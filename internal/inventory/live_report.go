@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
 // Credential report polling: the first re-check after firstPoll, then
@@ -40,11 +42,14 @@ func (l *Live) credentialReport(ctx context.Context) ([]byte, time.Time, error) 
 	if timeout == 0 {
 		timeout = 5 * time.Minute
 	}
-	deadline := l.now().Add(timeout)
+	started := l.now()
+	deadline := started.Add(timeout)
 	// IAM usually finishes a report in a second or two: look again soon,
 	// then back off (250 ms, 500 ms, 1 s, ... at most 15 s apart), for at
 	// most PollTimeout (5 minutes) in all.
 	wait := firstPoll
+	stage := progress.Start(ctx, "generating the credential report (IAM takes up to a few minutes)")
+	defer stage.Done()
 	for {
 		gen, err := l.IAM.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
 		if err != nil {
@@ -62,8 +67,11 @@ func (l *Live) credentialReport(ctx context.Context) ([]byte, time.Time, error) 
 			}
 		}
 		if !l.now().Add(wait).Before(deadline) {
-			return nil, time.Time{}, fmt.Errorf("%w after %s (state %s): iam is still generating it; run again in a few minutes", ErrReportTimeout, timeout, gen.State)
+			stage.Fail()
+			waited := l.now().Sub(started).Round(time.Second)
+			return nil, time.Time{}, fmt.Errorf("%w after waiting %s (state %s; the limit is %s): iam is still generating it; run again in a few minutes", ErrReportTimeout, waited, gen.State, timeout)
 		}
+		stage.Set(fmt.Sprintf("generating the credential report: %s, waited %s", strings.ToLower(string(gen.State)), l.now().Sub(started).Round(time.Second)))
 		l.log().Debug("waiting for credential report", "state", gen.State, "wait", wait)
 		if err := l.sleep(ctx, wait); err != nil {
 			return nil, time.Time{}, err

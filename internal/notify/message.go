@@ -24,6 +24,9 @@ type Digest struct {
 	InUse         int       `json:"in_use"`
 	Unused        int       `json:"unused"`
 	Excluded      int       `json:"excluded"`
+	// Disabled counts the users iamsweep disabled (omitted when none, so
+	// digests of accounts without any read as before).
+	Disabled int `json:"disabled,omitempty"`
 	// Findings counts findings not excluded, by severity in BySeverity.
 	Findings         int            `json:"findings"`
 	BySeverity       map[string]int `json:"by_severity"`
@@ -77,7 +80,7 @@ func NewDigest(res *scan.Result, top int) Digest {
 	d := Digest{
 		SchemaVersion: 1, AccountID: res.AccountID, AsOf: res.AsOf, Source: res.Source,
 		MaxUnusedDays: res.Parameters.MaxUnusedDays,
-		Users:         res.Summary.Users, InUse: res.Summary.InUse, Unused: res.Summary.Unused, Excluded: res.Summary.Excluded,
+		Users:         res.Summary.Users, InUse: res.Summary.InUse, Unused: res.Summary.Unused, Excluded: res.Summary.Excluded, Disabled: res.Summary.Disabled,
 		BySeverity: map[string]int{}, Top: []TopFinding{},
 	}
 	var open []rules.Finding
@@ -151,7 +154,7 @@ func (d Digest) Text() string {
 		fmt.Fprintf(&b, "This report covers only the users whose owner tag names %s; the full report goes to the default targets.\n", d.Owner)
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "Users:    %d (%d in use, %d unused, %d excluded)\n", d.Users, d.InUse, d.Unused, d.Excluded)
+	fmt.Fprintf(&b, "Users:    %d (%d in use, %d unused, %d excluded%s)\n", d.Users, d.InUse, d.Unused, d.Excluded, d.disabledPart())
 	fmt.Fprintf(&b, "Findings: %d not excluded: %s\n", d.Findings, d.severityLine())
 	if d.ExcludedFindings > 0 {
 		fmt.Fprintf(&b, "          %s on excluded users, not acted on\n", plural(d.ExcludedFindings, "finding"))
@@ -199,4 +202,12 @@ func asciiLine(s string, max int) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// disabledPart is ", 2 disabled" or "".
+func (d Digest) disabledPart() string {
+	if d.Disabled == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d disabled", d.Disabled)
 }

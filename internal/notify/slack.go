@@ -26,8 +26,8 @@ var severityEmoji = map[string]string{
 func slackText(d Digest) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*iamsweep* · account `%s` · as of %s\n", d.AccountID, d.AsOf.UTC().Format("2006-01-02 15:04Z"))
-	fmt.Fprintf(&b, "Users %d: %d in use, %d unused, %d excluded · Findings %d: %s",
-		d.Users, d.InUse, d.Unused, d.Excluded, d.Findings, d.severityLine())
+	fmt.Fprintf(&b, "Users %d: %d in use, %d unused, %d excluded%s · Findings %d: %s",
+		d.Users, d.InUse, d.Unused, d.Excluded, d.disabledPart(), d.Findings, d.severityLine())
 	if d.ExcludedFindings > 0 {
 		fmt.Fprintf(&b, " (+%d on excluded users)", d.ExcludedFindings)
 	}

@@ -2,14 +2,17 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 
+	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/progress"
 	"github.com/iamsweep/iamsweep/internal/scan"
 	"github.com/iamsweep/iamsweep/internal/trailogs"
 )
@@ -36,9 +39,14 @@ type SourceOptions struct {
 // Sources wires the evidence sources the options ask for; code is
 // returned apart for SARIF output.
 func (e *Engine) Sources(ctx context.Context, o SourceOptions, accountID string) (*evidence.Gatherer, *evidence.CodeDirs, []string, error) {
-	aws, err := e.aws(ctx)
-	if err != nil {
-		return nil, nil, nil, err
+	// AWS is built (and credentials demanded) only when a source calls it:
+	// `evidence --credential-report F --code DIR --skip ...` makes no call.
+	var aws *awsx.Factory
+	var err error
+	if needsAWS(o) {
+		if aws, err = e.aws(ctx); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	clock := o.Clock
 	if clock == nil {
@@ -51,14 +59,29 @@ func (e *Engine) Sources(ctx context.Context, o SourceOptions, accountID string)
 	skip := o.Skip
 	g := &evidence.Gatherer{Skipped: map[string]string{}}
 	var regions []string
+	regionsErr := ""
 	if !skip[evidence.SourceCloudTrail] || !skip[evidence.SourceAccessAnalyzer] {
-		if regions, err = evidence.ResolveRegions(ctx, aws.Account(), o.Regions); err != nil {
+		// account:ListRegions, else ec2:DescribeRegions; when neither
+		// answers, the region-bound sources cannot run, the others still do.
+		stage := progress.Start(ctx, "listing the account's regions")
+		regions, err = evidence.ResolveRegions(ctx, aws.Account(), aws.EC2(), o.Regions)
+		stage.Done()
+		var re *evidence.RegionsError
+		switch {
+		case errors.As(err, &re):
+			regionsErr = re.Error()
+			e.log().Warn("no region list: CloudTrail and Access Analyzer are not read", "error", err)
+		case err != nil:
 			return nil, nil, nil, err
 		}
 	}
-	if skip[evidence.SourceCloudTrail] {
+	switch {
+	case skip[evidence.SourceCloudTrail]:
 		g.Skipped[evidence.SourceCloudTrail] = "--skip cloudtrail"
-	} else {
+	case regionsErr != "":
+		// An empty client map makes every user unknown with this reason.
+		g.CloudTrail = &evidence.CloudTrailLookup{Clients: map[string]evidence.CloudTrailAPI{}, Now: e.now(), NoRegions: regionsErr}
+	default:
 		g.CloudTrail = &evidence.CloudTrailLookup{
 			Clients: evidence.LimitedCloudTrail(aws.CloudTrail, regions, clock), MaxPages: pages, Now: e.now(),
 		}
@@ -68,9 +91,12 @@ func (e *Engine) Sources(ctx context.Context, o SourceOptions, accountID string)
 	} else {
 		g.Advisor = &evidence.AccessAdvisor{IAM: aws.IAM(), Clock: clock, Parallel: e.Settings.Parallel}
 	}
-	if skip[evidence.SourceAccessAnalyzer] {
+	switch {
+	case skip[evidence.SourceAccessAnalyzer]:
 		g.Skipped[evidence.SourceAccessAnalyzer] = "--skip access-analyzer"
-	} else {
+	case regionsErr != "":
+		g.Skipped[evidence.SourceAccessAnalyzer] = "no region list: " + regionsErr
+	default:
 		clients := map[string]evidence.AnalyzerAPI{}
 		for _, r := range regions {
 			clients[r] = aws.AccessAnalyzer(func(o *accessanalyzer.Options) { o.Region = r })
@@ -165,7 +191,7 @@ func (e *Engine) Attempts(ctx context.Context, sc *Scanned, regions []string) er
 	if err := e.fillKeyIDs(ctx, inv, subjects); err != nil {
 		return err
 	}
-	if regions, err = evidence.ResolveRegions(ctx, aws.Account(), regions); err != nil {
+	if regions, err = evidence.ResolveRegions(ctx, aws.Account(), aws.EC2(), regions); err != nil {
 		return err
 	}
 	g := &evidence.Gatherer{CloudTrail: &evidence.CloudTrailLookup{
@@ -207,4 +233,20 @@ func inventoryOf(subjects []evidence.Subject) *inventory.Inventory {
 		inv.Users = append(inv.Users, u)
 	}
 	return inv
+}
+
+// needsAWS reports whether any source the options ask for calls AWS: the
+// AWS sources not skipped, or log files in S3.
+func needsAWS(o SourceOptions) bool {
+	for _, s := range []string{evidence.SourceCloudTrail, evidence.SourceAccessAdvisor, evidence.SourceAccessAnalyzer} {
+		if !o.Skip[s] {
+			return true
+		}
+	}
+	for _, loc := range o.CloudTrailLogs {
+		if strings.HasPrefix(loc, "s3://") {
+			return true
+		}
+	}
+	return false
 }

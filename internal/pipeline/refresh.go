@@ -3,9 +3,12 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 
 	"github.com/iamsweep/iamsweep/internal/par"
 	"github.com/iamsweep/iamsweep/internal/plan"
+	"github.com/iamsweep/iamsweep/internal/progress"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
@@ -25,7 +28,11 @@ func (e *Engine) Refresh(ctx context.Context, api remediate.IAMAPI, p *plan.Plan
 		}
 	}
 	states := make([]*remediate.UserState, len(users))
+	stage := progress.Start(ctx, fmt.Sprintf("re-reading the %d planned user(s)", len(users)))
+	defer stage.Done()
+	var read atomic.Int64
 	err := par.Do(ctx, len(users), e.Settings.Parallel, func(ctx context.Context, i int) error {
+		defer func() { stage.Set(fmt.Sprintf("re-reading the planned users: %d/%d", read.Add(1), len(users))) }()
 		cur, err := remediate.ReadUser(ctx, api, users[i], true)
 		if errors.Is(err, remediate.ErrNoSuchUser) {
 			return nil // states[i] stays nil: deleted

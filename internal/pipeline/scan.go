@@ -72,6 +72,12 @@ func (e *Engine) Scan(ctx context.Context, in ScanInput) (*Scanned, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Disabled users' deletable dates follow the quarantine in force.
+	res.SetQuarantine(s.QuarantineDays)
+	// An --as-of the data contradicts judges nonsense without failing.
+	for _, w := range scan.AsOfWarnings(in.AsOf, e.now(), inv, opts.Source == scan.SourceLive) {
+		fmt.Fprintln(e.notes(), "warning: "+w)
+	}
 	return &Scanned{Result: res, Inventory: inv, Exclusions: set}, nil
 }
 

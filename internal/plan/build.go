@@ -49,7 +49,7 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 	}
 	pl := &Plan{
 		SchemaVersion: SchemaVersion, Kind: Kind, AccountID: res.AccountID,
-		CreatedAt: p.Now.UTC(), AsOf: p.AsOf.UTC(), ScanGeneratedAt: res.GeneratedAt.UTC(), ScanSource: res.Source,
+		CreatedAt: p.Now.UTC().Truncate(time.Second), AsOf: p.AsOf.UTC(), ScanGeneratedAt: res.GeneratedAt.UTC(), ScanSource: res.Source,
 		CallerARN:  p.CallerARN,
 		Parameters: Parameters{MaxUnusedDays: res.Parameters.MaxUnusedDays, QuarantineDays: p.QuarantineDays, MaxUsers: p.MaxUsers},
 		Evidence:   basis(p), Actions: []Action{}, Skipped: []Skip{},

@@ -15,6 +15,15 @@ import (
 // ErrNotDisabled means restore was asked for a user iamsweep never disabled.
 var ErrNotDisabled = fmt.Errorf("the user has no %s tag: iamsweep did not disable it, so there is nothing to restore", TagState)
 
+// AlreadyRestoredError means the user was disabled by iamsweep and has
+// been restored since: its history tags say when and by whom.
+type AlreadyRestoredError struct {
+	User    string
+	Message string
+}
+
+func (e *AlreadyRestoredError) Error() string { return e.Message }
+
 // PlanRestore reverses exactly what disable did, as the tags record it:
 // only the keys iamsweep deactivated are reactivated, the deny policy is
 // detached if iamsweep attached it, a login profile with a one-time password is created if the
@@ -23,6 +32,14 @@ var ErrNotDisabled = fmt.Errorf("the user has no %s tag: iamsweep did not disabl
 // again).
 func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error) {
 	if u.State.State == "" {
+		if at := u.State.RestoredAt; !at.IsZero() {
+			// A second restore: iamsweep did disable it, and undid that.
+			by := ""
+			if u.State.RestoredBy != "" {
+				by = " by " + u.State.RestoredBy
+			}
+			return nil, &AlreadyRestoredError{User: u.Name, Message: fmt.Sprintf("restore %s: already restored on %s%s: nothing left to restore", u.Name, at.UTC().Format(time.RFC3339), by)}
+		}
 		return nil, fmt.Errorf("restore %s: %w", u.Name, ErrNotDisabled)
 	}
 	op := &Operation{Kind: OpRestore, User: u.Name}

@@ -54,8 +54,10 @@ type State struct {
 	DenyAttached    bool      `json:"deny_attached,omitempty"`
 	Reason          string    `json:"reason,omitempty"`
 	RunID           string    `json:"run_id,omitempty"`
-	// RestoredAt is from the history tag iamsweep:restored-at.
+	// RestoredAt and RestoredBy are from the history tags
+	// iamsweep:restored-at and iamsweep:restored-by.
 	RestoredAt time.Time `json:"restored_at,omitzero"`
+	RestoredBy string    `json:"restored_by,omitempty"`
 }
 
 // ParseState reads the state tags; a user without them has a zero State.
@@ -68,6 +70,7 @@ func ParseState(tags map[string]string) State {
 		DenyAttached:    tags[TagDenyAttached] == "true",
 		Reason:          tags[TagReason],
 		RunID:           tags[TagRunID],
+		RestoredBy:      tags[TagRestoredBy],
 	}
 	// A malformed disabled-at leaves DisabledAt zero here; evidence
 	// reports it through the same parser (ParseDisabledAt).
@@ -117,17 +120,24 @@ func (s State) Tags() map[string]string {
 
 // tagValue keeps only the characters IAM accepts in a tag value
 // (ASCII letters, digits, spaces and _ . : / = + - @) and at most 256 of them.
+// The rest must go, but the text must still read: a parenthesis opens an
+// aside as " - " ("at least 90 days - or none"), punctuation that only
+// separates (, ; # ) ' ") is dropped, anything else becomes a space, and
+// runs of spaces fold into one.
 func tagValue(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune(" _.:/=+-@", r):
 			b.WriteRune(r)
+		case r == '(' || r == '[':
+			b.WriteString(" - ")
+		case strings.ContainsRune(",;#)]'\"", r):
 		default:
 			b.WriteRune(' ')
 		}
 	}
-	out := []rune(b.String())
+	out := []rune(strings.Join(strings.Fields(b.String()), " "))
 	if len(out) > 256 {
 		out = out[:256]
 	}

@@ -33,6 +33,7 @@ func renderMarkdown(w io.Writer, r *scan.Result) error {
 	} else {
 		mdFindings(&b, act)
 	}
+	mdDisabled(&b, r)
 	mdOwners(&b, r, act)
 	mdExcluded(&b, r, excluded)
 	mdExpired(&b, r)
@@ -54,7 +55,7 @@ func mdSummary(b *strings.Builder, r *scan.Result, excluded int) {
 	fmt.Fprintf(b, "- **Thresholds:** unused after %d days, rotation within %d days\n",
 		r.Parameters.MaxUnusedDays, r.Parameters.RotationDays)
 	s := r.Summary
-	fmt.Fprintf(b, "- **Users:** %d (%d in use, %d unused, %d excluded)\n", s.Users, s.InUse, s.Unused, s.Excluded)
+	fmt.Fprintf(b, "- **Users:** %d (%d in use, %d unused, %d excluded%s)\n", s.Users, s.InUse, s.Unused, s.Excluded, disabledCount(s))
 	found := strconv.Itoa(s.Findings)
 	if c := severityCounts(s); c != "" {
 		found += " (" + c + ")"

@@ -113,7 +113,7 @@ func findingsSummary(s scan.Summary) string {
 
 // usersSummary gives "7 users: 3 in use, 2 unused, 2 excluded".
 func usersSummary(s scan.Summary) string {
-	return fmt.Sprintf("%s: %d in use, %d unused, %d excluded", plural(s.Users, "user"), s.InUse, s.Unused, s.Excluded)
+	return fmt.Sprintf("%s: %d in use, %d unused, %d excluded%s", plural(s.Users, "user"), s.InUse, s.Unused, s.Excluded, disabledCount(s))
 }
 
 // moment prints a date alone when the time is midnight UTC (how --as-of

@@ -121,6 +121,8 @@ func TestGolden(t *testing.T) {
 	}{
 		{"table.golden", FormatTable, full, Options{Width: 120}},
 		{"table_unlimited.golden", FormatTable, full, Options{}},
+		{"table_80.golden", FormatTable, full, Options{Width: 80}},
+		{"table_200.golden", FormatTable, full, Options{Width: 200}},
 		{"table_empty.golden", FormatTable, empty, Options{Width: 120}},
 		{"json.golden", FormatJSON, full, Options{}},
 		{"csv.golden", FormatCSV, full, Options{}},
@@ -151,17 +153,20 @@ func TestGolden(t *testing.T) {
 }
 
 func TestTableWrapsToWidth(t *testing.T) {
-	var buf bytes.Buffer
-	if err := Render(&buf, FormatTable, fixture(t), Options{Width: 120}); err != nil {
-		t.Fatal(err)
-	}
-	for i, line := range strings.Split(buf.String(), "\n") {
-		// The expired exceptions at the end are not wrapped.
-		if strings.HasPrefix(line, "Expired") {
-			break
-		}
-		if text.StringWidthWithoutEscSequences(line) > 120 {
-			t.Errorf("line %d is wider than 120 columns: %q", i+1, line)
+	for _, width := range []int{80, 100, 120, 200} {
+		for _, color := range []bool{false, true} {
+			var buf bytes.Buffer
+			if err := Render(&buf, FormatTable, fixture(t), Options{Width: width, Color: color}); err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(buf.String(), "\n") {
+				if text.StringWidthWithoutEscSequences(line) > width {
+					t.Errorf("width %d: line %d is wider: %q", width, i+1, line)
+				}
+			}
+			if !strings.Contains(buf.String(), "access key 1 created 2024-02-01") {
+				t.Errorf("width %d: a message is missing:\n%s", width, buf.String())
+			}
 		}
 	}
 }
@@ -308,6 +313,66 @@ func TestStreamedJSONEqualsMarshalIndent(t *testing.T) {
 		want, _ := json.MarshalIndent(r, "", "  ")
 		if got.String() != string(want)+"\n" {
 			t.Errorf("%s: streamed JSON differs from MarshalIndent", name)
+		}
+	}
+}
+
+func TestNarrowTableCutsALongUserName(t *testing.T) {
+	long := "svc-" + strings.Repeat("very-long-name-", 4) + "end"
+	r := evaluate(t, &inventory.Inventory{AccountID: account, Users: []inventory.User{user(long, "/", "2024-05-01")}}, nil)
+	var buf bytes.Buffer
+	if err := Render(&buf, FormatTable, r, Options{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "…") || strings.Contains(out, long) {
+		t.Errorf("the long name is not cut:\n%s", out)
+	}
+	for i, line := range strings.Split(out, "\n") {
+		if text.StringWidthWithoutEscSequences(line) > 80 {
+			t.Errorf("line %d is wider than 80: %q", i+1, line)
+		}
+	}
+}
+
+// disabledFixture has a user iamsweep disabled 3 days before the scan, one
+// whose quarantine is over, and one in use.
+func disabledFixture(t *testing.T) *scan.Result {
+	mk := func(name, at string) inventory.User {
+		u := user(name, "/", "2024-01-01")
+		u.Tags = map[string]string{"iamsweep:state": "disabled", "iamsweep:disabled-at": at}
+		return u
+	}
+	live := user("alice", "/", "2024-05-01")
+	live.MFAActive = true
+	live.Password = inventory.Password{Enabled: true, LastUsed: day("2026-11-20"), LastChanged: day("2026-06-01")}
+	r := evaluate(t, &inventory.Inventory{AccountID: account, Users: []inventory.User{
+		live, mk("ci-old", "2026-11-20T10:00:00Z"), mk("svc-gone", "2026-10-01T08:00:00Z"),
+	}}, nil)
+	r.SetQuarantine(14)
+	return r
+}
+
+func TestDisabledUsersGolden(t *testing.T) {
+	r := disabledFixture(t)
+	if r.Summary.Disabled != 2 || r.Summary.InUse != 1 || r.Summary.Unused != 0 {
+		t.Fatalf("summary %+v: want 2 disabled, 1 in use", r.Summary)
+	}
+	for _, c := range []struct{ golden, format string }{
+		{"table_disabled.golden", FormatTable}, {"markdown_disabled.golden", FormatMarkdown}, {"json_disabled.golden", FormatJSON},
+	} {
+		var buf bytes.Buffer
+		if err := Render(&buf, c.format, r, Options{Width: 100}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", c.golden)
+		if *update {
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if want, err := os.ReadFile(path); err != nil || !bytes.Equal(want, buf.Bytes()) {
+			t.Errorf("%s differs (go test ./internal/report -update to accept): %v\n--- got:\n%s", path, err, buf.String())
 		}
 	}
 }

@@ -39,14 +39,15 @@ func renderTable(w io.Writer, r *scan.Result, opts Options) error {
 	} else {
 		b.WriteString(findingsTable(r, opts))
 	}
+	tableDisabled(&b, r, opts.Width)
 	if len(r.ExpiredExclusions) > 0 {
 		b.WriteString("\nExpired exceptions (they no longer protect anyone; renew or remove them):\n")
 		for _, e := range r.ExpiredExclusions {
-			fmt.Fprintf(&b, "  %s: %s; expired %s", textsafe.Line(e.String()), oneLine(e.Reason), moment(e.Expires))
+			line := fmt.Sprintf("%s: %s; expired %s", textsafe.Line(e.String()), oneLine(e.Reason), moment(e.Expires))
 			if e.Source != "" {
-				fmt.Fprintf(&b, " (from %s)", textsafe.Line(e.Source))
+				line += fmt.Sprintf(" (from %s)", textsafe.Line(e.Source))
 			}
-			b.WriteString("\n")
+			b.WriteString(indentWrapped(line, "  ", "    ", opts.Width))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -94,6 +95,9 @@ func findingsTable(r *scan.Result, opts Options) string {
 		})
 	}
 
+	if opts.Width > 0 && opts.Width-fixedWidth(rows) < minMessageWidth {
+		return narrowTable(rows, opts)
+	}
 	t := table.NewWriter()
 	t.SetStyle(plainStyle(opts.Color))
 	t.AppendHeader(tableHeader)
@@ -114,15 +118,24 @@ func findingsTable(r *scan.Result, opts Options) string {
 // messageWidth is what is left of the terminal for MESSAGE once the other
 // columns (which are short and never wrapped) have their widest cell.
 func messageWidth(rows []table.Row, width int) int {
+	return max(width-fixedWidth(rows), minMessageWidth)
+}
+
+// fixedWidth is the width of every column but MESSAGE, gaps included.
+func fixedWidth(rows []table.Row) int {
 	used := 0
 	for i := range len(tableHeader) - 1 {
-		widest := 0
-		for _, row := range append([]table.Row{tableHeader}, rows...) {
-			widest = max(widest, text.StringWidthWithoutEscSequences(fmt.Sprint(row[i])))
-		}
-		used += widest + len(columnGap)
+		used += columnWidth(rows, i) + len(columnGap)
 	}
-	return max(width-used, minMessageWidth)
+	return used
+}
+
+func columnWidth(rows []table.Row, i int) int {
+	widest := text.StringWidthWithoutEscSequences(fmt.Sprint(tableHeader[i]))
+	for _, row := range rows {
+		widest = max(widest, text.StringWidthWithoutEscSequences(fmt.Sprint(row[i])))
+	}
+	return widest
 }
 
 // plainStyle draws no borders and no header rule: columns separated by
@@ -162,4 +175,22 @@ func severityCell(f rules.Finding, color bool) string {
 		return c.Sprint(s)
 	}
 	return s
+}
+
+// indentWrapped writes s after first, wrapped to width (when positive) with
+// the following lines after rest.
+func indentWrapped(s, first, rest string, width int) string {
+	if width <= 0 || len(first)+text.StringWidthWithoutEscSequences(s) <= width {
+		return first + s + "\n"
+	}
+	var b strings.Builder
+	for i, l := range strings.Split(text.WrapSoft(s, max(width-len(rest), minMessageWidth)), "\n") {
+		if i == 0 {
+			b.WriteString(first)
+		} else {
+			b.WriteString(rest)
+		}
+		b.WriteString(strings.TrimRight(l, " ") + "\n")
+	}
+	return b.String()
 }

@@ -28,7 +28,7 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		SchemaVersion:     SchemaVersion,
 		AccountID:         inv.AccountID,
 		AsOf:              p.AsOf.UTC(),
-		GeneratedAt:       generatedAt.UTC(),
+		GeneratedAt:       generatedAt.UTC().Truncate(time.Second), // the README shows seconds; nanoseconds are noise
 		Source:            source,
 		CallerARN:         inv.CallerARN,
 		ReportGeneratedAt: inv.ReportGeneratedAt,
@@ -74,6 +74,7 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		switch reason, ok := excluded[u.Name]; {
 		case ok:
 			out.Status, out.ExclusionReason = StatusExcluded, reason
+		case markDisabled(&out, u.Tags):
 		case unused[u.Name]:
 			out.Status = StatusUnused
 		default:
@@ -176,6 +177,8 @@ func summarize(r *Result) Summary {
 			s.Unused++
 		case StatusExcluded:
 			s.Excluded++
+		case StatusDisabled:
+			s.Disabled++
 		}
 	}
 	for _, f := range r.Findings {

@@ -22,6 +22,9 @@ const (
 	StatusInUse    = "in-use"
 	StatusUnused   = "unused"
 	StatusExcluded = "excluded"
+	// StatusDisabled: iamsweep disabled the user (its state tags say so);
+	// it waits out the quarantine before it may be deleted.
+	StatusDisabled = "disabled"
 )
 
 // Result is one account's scan.
@@ -80,21 +83,26 @@ type Summary struct {
 	InUse      int            `json:"in_use"`
 	Unused     int            `json:"unused"`
 	Excluded   int            `json:"excluded"`
+	Disabled   int            `json:"disabled"`
 	Findings   int            `json:"findings"`
 	BySeverity map[string]int `json:"by_severity"`
 }
 
 // User is one IAM user's verdict with the facts it rests on.
 type User struct {
-	Name            string            `json:"name"`
-	ARN             string            `json:"arn"`
-	UserID          string            `json:"user_id,omitempty"`
-	Path            string            `json:"path"`
-	Created         time.Time         `json:"created"`
-	Status          string            `json:"status"`
-	ExclusionReason string            `json:"exclusion_reason,omitempty"`
-	MFAActive       bool              `json:"mfa_active"`
-	Tags            map[string]string `json:"tags,omitempty"`
+	Name            string    `json:"name"`
+	ARN             string    `json:"arn"`
+	UserID          string    `json:"user_id,omitempty"`
+	Path            string    `json:"path"`
+	Created         time.Time `json:"created"`
+	Status          string    `json:"status"`
+	ExclusionReason string    `json:"exclusion_reason,omitempty"`
+	// DisabledAt and DeletableFrom are set for a user iamsweep disabled:
+	// when, and the first day the quarantine allows deleting it.
+	DisabledAt    *time.Time        `json:"disabled_at,omitempty"`
+	DeletableFrom *time.Time        `json:"deletable_from,omitempty"`
+	MFAActive     bool              `json:"mfa_active"`
+	Tags          map[string]string `json:"tags,omitempty"`
 	// Lifecycle is what the expiry and owner tags say (live scans).
 	Lifecycle   *Lifecycle   `json:"lifecycle,omitempty"`
 	Credentials []Credential `json:"credentials"`

@@ -2,12 +2,14 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/clock"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/inventory"
+	"github.com/iamsweep/iamsweep/internal/progress"
 	"github.com/iamsweep/iamsweep/internal/rules"
 )
 
@@ -57,8 +59,13 @@ func Run(ctx context.Context, c Collector, opts Options) (*Result, *inventory.In
 	}
 	e, live := c.(Enricher)
 	if live {
-		if err := e.FillProfileDates(ctx, inv, profileDatesNeeded(inv, opts.Params)); err != nil {
-			return nil, nil, err
+		if names := profileDatesNeeded(inv, opts.Params); len(names) > 0 {
+			stage := progress.Start(ctx, fmt.Sprintf("reading the login profiles of %d user(s)", len(names)))
+			err := e.FillProfileDates(ctx, inv, names)
+			stage.Done()
+			if err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	res, err := Evaluate(inv, opts.Params, opts.Exclusions, opts.Source, now())
@@ -84,7 +91,10 @@ func Run(ctx context.Context, c Collector, opts Options) (*Result, *inventory.In
 	if len(names) == 0 {
 		return res, inv, nil
 	}
-	if err := e.FillKeyIDs(ctx, inv, names); err != nil {
+	stage := progress.Start(ctx, fmt.Sprintf("naming the unused access keys of %d user(s) (--key-ids=false skips this)", len(names)))
+	err = e.FillKeyIDs(ctx, inv, names)
+	stage.Done()
+	if err != nil {
 		return nil, nil, err
 	}
 	res, err = Evaluate(inv, opts.Params, opts.Exclusions, opts.Source, now())

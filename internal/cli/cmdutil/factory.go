@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
+	"github.com/iamsweep/iamsweep/internal/progress"
 )
 
 // IOStreams are the process's standard streams, replaceable in tests.
@@ -19,9 +21,14 @@ type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
-	// StdoutTTY and StdinTTY say whether a person is at the terminal.
+	// StdoutTTY and StdinTTY say whether a person is at the terminal;
+	// StderrTTY whether progress can be drawn there.
 	StdoutTTY bool
 	StdinTTY  bool
+	StderrTTY bool
+	// Width is the terminal's width in columns when stdout is a terminal
+	// (the table fits it), else 0: a pipe or a file gets lines whole.
+	Width int
 }
 
 // SystemIO returns the real streams.
@@ -30,7 +37,24 @@ func SystemIO() *IOStreams {
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		Width:     stdoutWidth(),
 	}
+}
+
+// stdoutWidth is the terminal's width, COLUMNS when the terminal does not
+// say, or 0 when stdout is not a terminal.
+func stdoutWidth() int {
+	if !term.IsTerminal(int(os.Stdout.Fd())) {
+		return 0
+	}
+	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+		return w
+	}
+	if w, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && w > 0 {
+		return w
+	}
+	return 80
 }
 
 // Factory gives commands their dependencies. Fields are set by the root
@@ -42,6 +66,9 @@ type Factory struct {
 	// Now is the real clock; --as-of overrides it for judgements.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Progress shows long waits; nil (tests, before the root's flags are
+	// read) shows nothing.
+	Progress *progress.Reporter
 	// Parallel is the global --parallel when given, else nil.
 	Parallel *int
 

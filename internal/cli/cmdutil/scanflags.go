@@ -34,11 +34,14 @@ func (fl *ScanFlags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&fl.CredentialReport, "credential-report", "", "judge a saved credential report `FILE` (- for stdin) instead of reading IAM")
 	fs.IntVar(&fl.MaxUnusedDays, "max-unused-days", d.MaxUnusedDays, "a credential unused for at least `N` days is unused")
 	fs.IntVar(&fl.RotationDays, "rotation-days", d.RotationDays, "an active key older than `N` days is not rotated")
+	fs.BoolVar(&fl.KeyIDs, "key-ids", pipeline.Defaults().KeyIDs, "name unused access keys in findings (one iam:ListAccessKeys per user with an unused key; --key-ids=false keeps a live scan to a fixed handful of calls)")
 	fl.RegisterExclusions(fs)
 }
 
 // RegisterExclusions adds only --as-of, --config and the exclusion flags:
-// what a command acting on named users needs to refuse excluded ones.
+// what a command acting on named users needs to refuse excluded ones
+// (disable, delete, apply). restore and recreate register none: they act
+// on excluded users too, so the flags would mean nothing to them.
 func (fl *ScanFlags) RegisterExclusions(fs *pflag.FlagSet) {
 	fs.StringVar(&fl.AsOf, "as-of", "", "judge as of this `TIME` (2026-03-01 or RFC 3339); default now")
 	fs.StringArrayVar(&fl.Excludes, "exclude", nil, "never act on users matching `NAME_OR_GLOB` (repeatable)")
@@ -46,7 +49,6 @@ func (fl *ScanFlags) RegisterExclusions(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&fl.ExcludeTags, "exclude-tag", nil, "never act on users tagged `KEY[=VALUE]` (repeatable; live scans)")
 	fs.StringVar(&fl.ExclusionsSSM, "exclusions-ssm", "", "SSM parameter `NAME` holding comma-separated user names to exclude")
 	fs.StringVar(&fl.ConfigPath, "config", "", "YAML configuration `FILE` (thresholds, exclusions with reasons and expiry)")
-	fs.BoolVar(&fl.KeyIDs, "key-ids", pipeline.Defaults().KeyIDs, "name unused access keys in findings (one iam:ListAccessKeys per user with an unused key; --key-ids=false keeps a live scan to a fixed handful of calls)")
 	fl.fs = fs
 }
 

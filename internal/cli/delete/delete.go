@@ -11,6 +11,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/plan"
+	"github.com/iamsweep/iamsweep/internal/progress"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
@@ -75,7 +76,24 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err := s.PreCheck(opts.User); err != nil {
 		return err
 	}
+	// Cheap refusals first: one GetUser tells an excluded user, one not
+	// disabled or one still in quarantine, before the dozen reads of the
+	// backup (and before calls an endpoint might lack).
+	head, err := remediate.ReadHead(ctx, s.API, opts.User)
+	if err != nil {
+		return cmdutil.NotFound(opts.User, err)
+	}
+	if err := s.Guard.Check(head.Name, head.ARN, head.Path, head.Tags); err != nil {
+		return err
+	}
+	if !opts.Force {
+		if why := plan.Deletable(head, s.AsOf, days); why != "" {
+			return &remediate.RefusedError{User: head.Name, Reason: why + " (--force deletes anyway)"}
+		}
+	}
+	stage := progress.Start(ctx, "reading everything "+opts.User+" has, for the backup")
 	b, err := remediate.ReadBackup(ctx, s.API, opts.User, s.Account, s.Caller, s.F.Now())
+	stage.Done()
 	if err != nil {
 		return cmdutil.NotFound(opts.User, err)
 	}

@@ -88,6 +88,9 @@ used-while-disabled; plan must never delete such a user.`,
   iamsweep evidence --code ~/src/infra --code ~/src/app --output sarif > refs.sarif`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Users = args
+			if err := cmdutil.NormalizeOutputFile(&opts.OutputFile); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}

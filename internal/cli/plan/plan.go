@@ -84,6 +84,9 @@ to standard error.`,
 			if err := checkEvidenceFlags(opts); err != nil {
 				return err
 			}
+			if err := cmdutil.NormalizeOutputFile(&opts.OutputFile); err != nil {
+				return err
+			}
 			if err := checkPlanOutput(opts); err != nil {
 				return err
 			}
@@ -159,7 +162,13 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	}
 	_ = plan.WriteSummary(summary, p)
 	if opts.OutputFile != "" && opts.Output != "html" {
-		fmt.Fprintf(summary, "Wrote %s. Review it, then: iamsweep apply %s\n", opts.OutputFile, opts.OutputFile)
+		// The real next command, with the AWS settings the plan was made
+		// with; none when there is nothing to apply.
+		next := ""
+		if len(p.Actions) > 0 {
+			next = " Review it, then: " + f.NextCommand("apply", opts.OutputFile)
+		}
+		fmt.Fprintf(summary, "Wrote %s.%s\n", opts.OutputFile, next)
 	}
 	return basis.Scan.Incomplete()
 }

@@ -41,7 +41,6 @@ iamsweep:recreated-from=<old user ID>.`,
 		},
 	}
 	opts.Act.Register(cmd.Flags())
-	opts.Flags.RegisterExclusions(cmd.Flags())
 	return cmd
 }
 

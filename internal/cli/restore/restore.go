@@ -47,7 +47,6 @@ Excluded users may be restored (restore only undoes iamsweep's own change).`,
 		},
 	}
 	opts.Act.Register(cmd.Flags())
-	opts.Flags.RegisterExclusions(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.PrintPassword, "print-password", false, "write the one-time console password even when standard output is not a terminal (a file or CI log would then hold it)")
 	return cmd
 }

@@ -31,7 +31,7 @@ import (
 // NewCmdRoot builds the command tree around f.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	var logLevel string
-	var debug bool
+	var debug, quiet bool
 	var parallel int
 	cmd := &cobra.Command{
 		Use:   "iamsweep <command>",
@@ -63,9 +63,18 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 				}
 				f.Parallel = &parallel
 			}
+			// The SDK's own log lines go through slog.Default.
+			slog.SetDefault(f.Logger)
+			if err := checkEndpoint(f); err != nil {
+				return err
+			}
+			startProgress(cmd, f, quiet)
 			return nil
 		},
 	}
+	// "iamsweep v1.2.0 (go1.26, linux/amd64)", not cobra's "iamsweep
+	// version iamsweep ...".
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.AWSOptions.Profile, "profile", "", "AWS shared config `PROFILE` (default: AWS_PROFILE or default)")
 	pf.StringVar(&f.AWSOptions.Region, "region", "", "AWS `REGION` (default: AWS_REGION, the profile's, or us-east-1 for IAM)")
@@ -74,7 +83,8 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	pf.IntVar(&f.AWSOptions.MaxAttempts, "max-attempts", awsx.DefaultMaxAttempts, "attempts per AWS call, with backoff, before giving up on throttling")
 	pf.IntVar(&parallel, "parallel", pipeline.DefaultParallel, "work on at most `N` users at once (per-user IAM calls in flight, under one rate limiter per account)")
 	pf.StringVar(&logLevel, "log-level", "warn", "log `LEVEL` on stderr: debug, info, warn, error")
-	pf.BoolVar(&debug, "debug", false, "log debug details, including the AWS calls made (same as --log-level debug)")
+	pf.BoolVar(&debug, "debug", false, "log debug details, including the AWS calls made and raw AWS errors (same as --log-level debug)")
+	pf.BoolVarP(&quiet, "quiet", "q", false, "show no progress on stderr while waiting (errors and warnings still show)")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
 
 	cmd.AddCommand(scan.NewCmdScan(f, nil))
@@ -85,6 +95,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	cmd.AddCommand(plan.NewCmdPlan(f, nil), apply.NewCmdApply(f, nil))
 	cmd.AddCommand(expire.NewCmdExpire(f, nil))
 	cmd.AddCommand(migrate.NewCmdMigrate(f, nil))
+	cmd.AddCommand(newCmdCompletion(cmd, f))
 	return cmd
 }
 
@@ -95,7 +106,8 @@ func Main(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
-	err := cmd.ExecuteContext(ctx)
+	ran, err := cmd.ExecuteContextC(ctx)
+	f.Progress.Close()
 	if a := f.BuiltAWS(); a != nil && f.Logger != nil {
 		f.Logger.Debug("aws calls", "total", a.Calls.Total(""), "by_action", a.Calls.Counts())
 	}
@@ -107,9 +119,12 @@ func Main(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		code = cmdutil.ExitUsage
 	}
 	fmt.Fprintf(f.IO.ErrOut, "iamsweep: %s\n", err)
+	if d := debugDetail(err); d != "" && f.Logger != nil {
+		f.Logger.Debug("raw error", "detail", d)
+	}
 	var fe *cmdutil.FindingsError
 	if code == cmdutil.ExitUsage && !errors.As(err, &fe) {
-		fmt.Fprintln(f.IO.ErrOut, "run 'iamsweep --help' for usage")
+		fmt.Fprintln(f.IO.ErrOut, helpHint(ran))
 	}
 	return code
 }

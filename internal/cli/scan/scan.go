@@ -51,28 +51,36 @@ and Security Hub IAM.3/IAM.4/IAM.5/IAM.8:
   access-key-not-rotated  active access key older than --rotation-days
   console-without-mfa     console password without MFA
   root-access-key         the root user has an access key
+  expired-exclusion       an exception in the config expired; the user is
+                          judged again
   used-while-disabled     (with --evidence) someone used a user after iamsweep
                           disabled it: CloudTrail events after its
                           iamsweep:disabled-at tag
 
 Ages are whole UTC days, rounded down; a credential is unused when its age is
 at least N. A never-used credential is judged from when it was created.
-Excluded users keep their findings, marked excluded, and are never acted on.`,
+Excluded users keep their findings, marked excluded, and are never acted on.
+A user iamsweep disabled has the status disabled, with the date it becomes
+deletable.`,
 		Example: `  # judge the bundled example as of its date
   iamsweep scan --credential-report examples/credential-report.csv --as-of 2026-11-23
 
   # scan the account behind a profile; fail a pipeline on high findings
   iamsweep scan --profile prod --fail-on high
 
-  # judge a report saved with the AWS CLI
-  aws iam get-credential-report --query Content --output text | base64 -d > report.csv
-  iamsweep scan --credential-report report.csv --output csv --output-file findings.csv
+  # judge a report saved with the AWS CLI, as it printed it (JSON, base64
+  # or CSV, gzipped or not)
+  aws iam get-credential-report > report.json
+  iamsweep scan --credential-report report.json --output csv --output-file findings.csv
 
   # send the counts and top findings to an SNS topic and to Slack
   export IAMSWEEP_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/...
   iamsweep scan --notify sns:arn:aws:sns:eu-west-1:123456789012:iamsweep --notify slack`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := cmdutil.NormalizeOutputFile(&opts.OutputFile); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -134,7 +142,12 @@ func scanRun(ctx context.Context, opts *Options) error {
 	}
 	res := sc.Result
 	render := func(w io.Writer) error {
-		return report.Render(w, format, res, report.Options{Color: f.IO.StdoutTTY && opts.OutputFile == ""})
+		toTerminal := f.IO.StdoutTTY && opts.OutputFile == ""
+		width := 0
+		if toTerminal {
+			width = f.IO.Width // the table fits the terminal; a file keeps lines whole
+		}
+		return report.Render(w, format, res, report.Options{Color: toTerminal, Width: width})
 	}
 	if opts.OutputFile != "" {
 		if err := cmdutil.WriteFileAtomic(opts.OutputFile, render); err != nil {

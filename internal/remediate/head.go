@@ -1,0 +1,40 @@
+package remediate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
+)
+
+// ReadHead reads only what iam:GetUser returns: name, ARN, path, tags (so
+// the state and the rails' exclusions) and the password's last use. It is
+// one call, where ReadUser and ReadBackup make a dozen or more: commands
+// refuse what the head already rules out (an excluded user, one not
+// disabled, one still in quarantine) before paying for the full read, and
+// before calls an endpoint might not implement.
+func ReadHead(ctx context.Context, api IAMAPI, name string) (*UserState, error) {
+	out, err := api.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
+	if isNoSuchEntity(err) {
+		return nil, fmt.Errorf("%s: %w", name, ErrNoSuchUser)
+	}
+	if err != nil {
+		return nil, awsx.Classify("iam:GetUser", err)
+	}
+	u := out.User
+	st := &UserState{
+		Name: name, ARN: aws.ToString(u.Arn), UserID: aws.ToString(u.UserId), Path: aws.ToString(u.Path),
+		Created: aws.ToTime(u.CreateDate).UTC(), Tags: map[string]string{},
+	}
+	if u.PasswordLastUsed != nil {
+		st.PasswordLastUsed = u.PasswordLastUsed.UTC()
+	}
+	for _, t := range u.Tags {
+		st.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	st.State = ParseState(st.Tags)
+	return st, nil
+}
