@@ -1,0 +1,189 @@
+package evidence
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/org"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
+	"github.com/iamsweep/iamsweep/internal/rules"
+)
+
+// orgAccount is one account's entry in the organization evidence JSON.
+type orgAccount struct {
+	ID      string            `json:"id"`
+	Name    string            `json:"name"`
+	Status  string            `json:"status"`
+	Error   string            `json:"error,omitempty"`
+	Dossier *evidence.Dossier `json:"dossier,omitempty"`
+}
+
+// evidenceOrg gathers the evidence in every selected account through the
+// engine's account loop and writes each account's dossier as it arrives:
+// JSON as {"kind": "organization-evidence", "accounts": [...]}, the table
+// and Markdown under a heading per account, then a summary line per
+// account. With --athena-sql it prints each account's statement instead.
+func evidenceOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in pipeline.ScanInput, src pipeline.SourceOptions, format string, failOn rules.Severity) error {
+	f := opts.Factory
+	p, err := engine.PrepareOrg(ctx, opts.Org.Options)
+	if err != nil {
+		return err
+	}
+	type result struct {
+		d   *evidence.Dossier
+		sql string
+	}
+	atOrAbove := 0
+	var sum org.Summary
+	run := func(w io.Writer) error {
+		var lines []string
+		n := 0
+		if format == evidence.FormatJSON && !opts.AthenaSQL {
+			fmt.Fprintf(w, "{\n  \"schema_version\": 1,\n  \"kind\": \"organization-evidence\",\n  \"as_of\": %q,\n  \"generated_at\": %q,\n  \"accounts\": [",
+				in.AsOf.UTC().Format(time.RFC3339), f.Now().UTC().Format(time.RFC3339))
+		}
+		var runErr error
+		sum, runErr = pipeline.RunAccounts(ctx, engine, p, func(ctx context.Context, ae *pipeline.Engine, acct org.Account) (result, error) {
+			d, _, sql, err := gatherOne(ctx, opts, ae, in, src)
+			return result{d, sql}, err
+		}, func(r org.Result[result]) error {
+			d := r.Value.d
+			if r.Status != org.StatusOK {
+				d = nil
+			}
+			if d != nil {
+				atOrAbove += countAtOrAbove(d, failOn)
+			}
+			line := fmt.Sprintf("%s  %-12s  %-8s", r.Account.ID, r.Account.Name, r.Status)
+			if d != nil {
+				line += fmt.Sprintf("  %d user(s): %d unused, %d in use, %d unknown, %d with attempts", d.Summary.Users, d.Summary.Unused, d.Summary.InUse, d.Summary.Unknown, d.Summary.Attempts)
+			} else {
+				line += "  " + r.Error
+			}
+			lines = append(lines, line)
+			defer func() { n++ }()
+			switch {
+			case opts.AthenaSQL:
+				if r.Status != org.StatusOK {
+					_, err := fmt.Fprintf(w, "-- account %s (%s): %s: %s\n\n", r.Account.ID, r.Account.Name, r.Status, r.Error)
+					return err
+				}
+				_, err := fmt.Fprintf(w, "-- account %s (%s)\n%s\n", r.Account.ID, r.Account.Name, r.Value.sql)
+				return err
+			case format == evidence.FormatJSON:
+				b, err := json.MarshalIndent(orgAccount{ID: r.Account.ID, Name: r.Account.Name, Status: r.Status, Error: r.Error, Dossier: d}, "    ", "  ")
+				if err != nil {
+					return err
+				}
+				sep := "\n    "
+				if n > 0 {
+					sep = ",\n    "
+				}
+				_, err = io.WriteString(w, sep+string(b))
+				return err
+			default:
+				head := "=== Account %s (%s): %s ===\n"
+				if format == evidence.FormatMarkdown {
+					head = "# Account %s (%s): %s\n\n"
+				}
+				if n > 0 {
+					io.WriteString(w, "\n")
+				}
+				fmt.Fprintf(w, head, r.Account.ID, r.Account.Name, r.Status)
+				if d == nil {
+					_, err := fmt.Fprintln(w, r.Error)
+					return err
+				}
+				return evidence.Render(w, format, d)
+			}
+		})
+		if runErr != nil {
+			return runErr
+		}
+		switch {
+		case opts.AthenaSQL:
+		case format == evidence.FormatJSON:
+			if n > 0 {
+				io.WriteString(w, "\n  ")
+			}
+			_, err := io.WriteString(w, "]\n}\n")
+			return err
+		default:
+			fmt.Fprintf(w, "\nAccounts: %d ok, %d failed, %d canceled\n", sum.OK, sum.Failed, sum.Canceled)
+			for _, l := range lines {
+				fmt.Fprintln(w, "  "+l)
+			}
+		}
+		return nil
+	}
+	if opts.OutputFile != "" {
+		if err := cmdutil.WriteFileAtomic(opts.OutputFile, run); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "wrote evidence for %d account(s) (%d ok, %d failed, %d canceled) to %s\n", sum.Total, sum.OK, sum.Failed, sum.Canceled, opts.OutputFile)
+	} else if err := run(f.IO.Out); err != nil {
+		return err
+	}
+	if err := sum.Err(); err != nil {
+		return err
+	}
+	if atOrAbove > 0 {
+		return &cmdutil.FindingsError{Count: atOrAbove, Severity: failOn.String()}
+	}
+	return nil
+}
+
+// gatherOne is one account's evidence run: the scan, its candidates (or
+// the named users), then the dossier, or with --athena-sql the statement.
+func gatherOne(ctx context.Context, opts *Options, engine *pipeline.Engine, in pipeline.ScanInput, src pipeline.SourceOptions) (*evidence.Dossier, *evidence.CodeDirs, string, error) {
+	sc, err := engine.Scan(ctx, in)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	res := sc.Result
+	subjects, err := evidence.Candidates(res, opts.Users)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if err := engine.FillKeyIDs(ctx, res, sc.Inventory, subjects); err != nil {
+		return nil, nil, "", err
+	}
+	if opts.AthenaSQL {
+		sql, err := pipeline.AthenaSQL(athenaOptions(opts, "cloudtrail_logs"), res.AccountID, opts.Regions, subjects, res.AsOf)
+		return nil, nil, sql, err
+	}
+	g, code, regions, err := engine.Sources(ctx, src, res.AccountID)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	d, err := g.Gather(ctx, evidence.Input{AccountID: res.AccountID, AsOf: res.AsOf, Now: opts.Factory.Now(), Regions: regions, Subjects: subjects})
+	return d, code, "", err
+}
+
+// athenaOptions are the --athena-* flags; def is the table when none is
+// given.
+func athenaOptions(opts *Options, def string) pipeline.AthenaOptions {
+	table := opts.AthenaTable
+	if table == "" {
+		table = def
+	}
+	return pipeline.AthenaOptions{Table: table, Database: opts.AthenaDatabase, Workgroup: opts.AthenaWorkgroup, Output: opts.AthenaOutput}
+}
+
+func countAtOrAbove(d *evidence.Dossier, min rules.Severity) int {
+	if min == 0 {
+		return 0
+	}
+	n := 0
+	for _, fd := range d.Findings {
+		if fd.Severity >= min {
+			n++
+		}
+	}
+	return n
+}
