@@ -1,6 +1,7 @@
 package scan_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -12,10 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
+	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/report"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
+	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 	"github.com/iamsweep/iamsweep/internal/testutil/orgfixture"
 )
@@ -44,12 +47,34 @@ func newOrg(t *testing.T) *orgfixture.Org {
 	return o
 }
 
+// runOrg runs iamsweep 100 days from now against the organization; every
+// call made as the caller (all but the members' IAM reads) must be
+// granted by deploy/policies/org-central.json.
 func runOrg(t *testing.T, o *orgfixture.Org, args ...string) clitest.Result {
 	t.Helper()
 	asOf := time.Now().UTC().AddDate(0, 0, 100).Format(time.DateOnly)
 	// --as-of is the command's flag: the command comes first.
 	full := append([]string{args[0], "--endpoint-url", o.URL, "--as-of", asOf}, args[1:]...)
-	return clitest.Run(motoserver.Ctx(t), root.Main, time.Now(), "", full...)
+	var out, errOut bytes.Buffer
+	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Now: time.Now}
+	res := clitest.Result{Code: root.Main(motoserver.Ctx(t), f, full), Stdout: out.String(), Stderr: errOut.String()}
+	if a := f.BuiltAWS(); a == nil {
+		t.Errorf("%v made no AWS call", args)
+	} else {
+		if a.Calls.Counts()["sts:AssumeRole"] == 0 {
+			t.Errorf("%v assumed no role: the policy check proves nothing", args)
+		}
+		central, err := iampolicy.Load("../../../deploy/policies/org-central.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, action := range a.Calls.Actions() {
+			if !strings.HasPrefix(action, "iam:") && !central.Allows(action) && !iampolicy.NeedsNoPermission[action] {
+				t.Errorf("%v called %s, which deploy/policies/org-central.json does not allow", args, action)
+			}
+		}
+	}
+	return res
 }
 
 func TestScanOrgFindsPerAccountAndFailsTheDeniedOne(t *testing.T) {
