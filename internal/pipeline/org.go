@@ -9,6 +9,11 @@ import (
 	"github.com/iamsweep/iamsweep/internal/org"
 )
 
+// DefaultMaxUsersTotal caps the users one plan or apply across accounts
+// disables or deletes in all (--max-users-total; --max-users caps each
+// account).
+const DefaultMaxUsersTotal = 100
+
 // PrepareOrg resolves the organization options with the caller's
 // configuration: the accounts, the runner that enters them, and who the
 // caller is. Only called when o.Enabled().

@@ -73,7 +73,7 @@ permission (run apply again to retry).`,
 	opts.Act.register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())
 	opts.Org.Register(cmd.Flags())
-	cmd.Flags().IntVar(&opts.MaxUsersTotal, "max-users-total", DefaultMaxUsersTotal, "refuse a plan across accounts that disables or deletes more than `N` users in all (--max-users caps each account)")
+	cmd.Flags().IntVar(&opts.MaxUsersTotal, "max-users-total", pipeline.DefaultMaxUsersTotal, "refuse a plan across accounts that disables or deletes more than `N` users in all (--max-users caps each account)")
 	return cmd
 }
 

@@ -104,7 +104,7 @@ to standard error.`,
 	cmd.Flags().BoolVar(&opts.NoEvidence, "no-evidence", false, "plan delete without evidence, on IAM's last-used dates alone (recorded in the plan)")
 	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --gather-evidence, search these `REGIONS` instead of every enabled region")
 	opts.Org.Register(cmd.Flags())
-	cmd.Flags().IntVar(&opts.MaxUsersTotal, "max-users-total", DefaultMaxUsersTotal, "with an account selection, refuse a plan that disables or deletes more than `N` users in all accounts (--max-users caps each)")
+	cmd.Flags().IntVar(&opts.MaxUsersTotal, "max-users-total", pipeline.DefaultMaxUsersTotal, "with an account selection, refuse a plan that disables or deletes more than `N` users in all accounts (--max-users caps each)")
 	return cmd
 }
 

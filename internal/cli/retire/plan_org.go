@@ -11,10 +11,6 @@ import (
 	"github.com/iamsweep/iamsweep/internal/plan"
 )
 
-// DefaultMaxUsersTotal caps the users one plan or apply across accounts
-// disables or deletes in all (--max-users caps each account).
-const DefaultMaxUsersTotal = 100
-
 // planOrg plans in every selected account through the engine's account
 // loop: one file holds each account's plan. An account over --max-users,
 // or that cannot be entered, fails alone (its error is in the file; apply
