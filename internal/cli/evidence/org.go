@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
@@ -41,12 +42,8 @@ func evidenceOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in
 	atOrAbove := 0
 	var sum org.Summary
 	run := func(w io.Writer) error {
-		var lines []string
-		n := 0
-		if format == evidence.FormatJSON && !opts.AthenaSQL {
-			fmt.Fprintf(w, "{\n  \"schema_version\": 1,\n  \"kind\": \"organization-evidence\",\n  \"as_of\": %q,\n  \"generated_at\": %q,\n  \"accounts\": [",
-				in.AsOf.UTC().Format(time.RFC3339), f.Now().UTC().Format(time.RFC3339))
-		}
+		out := &orgOut{w: w, format: format, sql: opts.AthenaSQL}
+		out.start(in.AsOf, f.Now())
 		var runErr error
 		sum, runErr = pipeline.RunAccounts(ctx, engine, p, func(ctx context.Context, ae *pipeline.Engine, acct org.Account) (result, error) {
 			d, _, sql, err := gatherOne(ctx, opts, ae, in, src)
@@ -59,67 +56,12 @@ func evidenceOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in
 			if d != nil {
 				atOrAbove += countAtOrAbove(d, failOn)
 			}
-			line := fmt.Sprintf("%s  %-12s  %-8s", r.Account.ID, r.Account.Name, r.Status)
-			if d != nil {
-				line += fmt.Sprintf("  %d user(s): %d unused, %d in use, %d unknown, %d with attempts", d.Summary.Users, d.Summary.Unused, d.Summary.InUse, d.Summary.Unknown, d.Summary.Attempts)
-			} else {
-				line += "  " + r.Error
-			}
-			lines = append(lines, line)
-			defer func() { n++ }()
-			switch {
-			case opts.AthenaSQL:
-				if r.Status != org.StatusOK {
-					_, err := fmt.Fprintf(w, "-- account %s (%s): %s: %s\n\n", r.Account.ID, r.Account.Name, r.Status, r.Error)
-					return err
-				}
-				_, err := fmt.Fprintf(w, "-- account %s (%s)\n%s\n", r.Account.ID, r.Account.Name, r.Value.sql)
-				return err
-			case format == evidence.FormatJSON:
-				b, err := json.MarshalIndent(orgAccount{ID: r.Account.ID, Name: r.Account.Name, Status: r.Status, Error: r.Error, Dossier: d}, "    ", "  ")
-				if err != nil {
-					return err
-				}
-				sep := "\n    "
-				if n > 0 {
-					sep = ",\n    "
-				}
-				_, err = io.WriteString(w, sep+string(b))
-				return err
-			default:
-				head := "=== Account %s (%s): %s ===\n"
-				if format == evidence.FormatMarkdown {
-					head = "# Account %s (%s): %s\n\n"
-				}
-				if n > 0 {
-					io.WriteString(w, "\n")
-				}
-				fmt.Fprintf(w, head, r.Account.ID, r.Account.Name, r.Status)
-				if d == nil {
-					_, err := fmt.Fprintln(w, r.Error)
-					return err
-				}
-				return evidence.Render(w, format, d)
-			}
+			return out.account(r.Account, r.Status, r.Error, d, r.Value.sql)
 		})
 		if runErr != nil {
 			return runErr
 		}
-		switch {
-		case opts.AthenaSQL:
-		case format == evidence.FormatJSON:
-			if n > 0 {
-				io.WriteString(w, "\n  ")
-			}
-			_, err := io.WriteString(w, "]\n}\n")
-			return err
-		default:
-			fmt.Fprintf(w, "\nAccounts: %d ok, %d failed, %d canceled\n", sum.OK, sum.Failed, sum.Canceled)
-			for _, l := range lines {
-				fmt.Fprintln(w, "  "+l)
-			}
-		}
-		return nil
+		return out.close(sum)
 	}
 	if opts.OutputFile != "" {
 		if err := cmdutil.WriteFileAtomic(opts.OutputFile, run); err != nil {
@@ -134,6 +76,87 @@ func evidenceOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in
 	}
 	if atOrAbove > 0 {
 		return &cmdutil.FindingsError{Count: atOrAbove, Severity: failOn.String()}
+	}
+	return nil
+}
+
+// orgOut writes an organization evidence run account by account: each
+// dossier (or statement) as it arrives, then a line per account.
+type orgOut struct {
+	w      io.Writer
+	format string
+	sql    bool
+	n      int
+	lines  []string
+}
+
+func (o *orgOut) start(asOf, now time.Time) {
+	if o.format == evidence.FormatJSON && !o.sql {
+		fmt.Fprintf(o.w, "{\n  \"schema_version\": 1,\n  \"kind\": \"organization-evidence\",\n  \"as_of\": %q,\n  \"generated_at\": %q,\n  \"accounts\": [",
+			asOf.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+}
+
+func (o *orgOut) account(a org.Account, status, errMsg string, d *evidence.Dossier, sql string) error {
+	line := fmt.Sprintf("%s  %-12s  %-8s  ", a.ID, a.Name, status)
+	if d != nil {
+		line += fmt.Sprintf("%d user(s): %d unused, %d in use, %d unknown, %d with attempts", d.Summary.Users, d.Summary.Unused, d.Summary.InUse, d.Summary.Unknown, d.Summary.Attempts)
+	} else {
+		line += errMsg
+	}
+	o.lines = append(o.lines, line)
+	first := o.n == 0
+	o.n++
+	switch {
+	case o.sql && status != org.StatusOK:
+		_, err := fmt.Fprintf(o.w, "-- account %s (%s): %s: %s\n\n", a.ID, a.Name, status, errMsg)
+		return err
+	case o.sql:
+		_, err := fmt.Fprintf(o.w, "-- account %s (%s)\n%s\n", a.ID, a.Name, sql)
+		return err
+	case o.format == evidence.FormatJSON:
+		b, err := json.MarshalIndent(orgAccount{ID: a.ID, Name: a.Name, Status: status, Error: errMsg, Dossier: d}, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n    "
+		if first {
+			sep = "\n    "
+		}
+		_, err = io.WriteString(o.w, sep+string(b))
+		return err
+	}
+	head := "=== Account %s (%s): %s ===\n"
+	if o.format == evidence.FormatMarkdown {
+		head = "# Account %s (%s): %s\n\n"
+	}
+	if !first {
+		head = "\n" + head
+	}
+	fmt.Fprintf(o.w, head, a.ID, a.Name, status)
+	if d == nil {
+		_, err := fmt.Fprintln(o.w, errMsg)
+		return err
+	}
+	return evidence.Render(o.w, o.format, d)
+}
+
+func (o *orgOut) close(sum org.Summary) error {
+	switch {
+	case o.sql:
+		return nil
+	case o.format == evidence.FormatJSON:
+		if o.n > 0 {
+			io.WriteString(o.w, "\n  ")
+		}
+		_, err := io.WriteString(o.w, "]\n}\n")
+		return err
+	}
+	fmt.Fprintf(o.w, "\nAccounts: %d ok, %d failed, %d canceled\n", sum.OK, sum.Failed, sum.Canceled)
+	for _, l := range o.lines {
+		if _, err := fmt.Fprintln(o.w, "  "+strings.TrimRight(l, " ")); err != nil {
+			return err
+		}
 	}
 	return nil
 }

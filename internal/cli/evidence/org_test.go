@@ -43,6 +43,12 @@ func TestEvidenceOrgOnAthena(t *testing.T) {
 		t.Errorf("statements:\n%s", res.Stdout)
 	}
 
+	res = run("--regions", "us-east-1", "--skip", "cloudtrail,access-advisor,access-analyzer", "-o", "table")
+	if res.Code != 16 || !strings.Contains(res.Stdout, "=== Account "+o.Members[2]+" (member-2): ok ===") ||
+		!strings.Contains(res.Stdout, "Accounts: 2 ok, 1 failed, 0 canceled") {
+		t.Errorf("table: exit %d\n%s", res.Code, res.Stdout)
+	}
+
 	res = run("--athena-table", "org_trail", "--athena-output", "s3://athena-results/iamsweep/", "--regions", "us-east-1",
 		"--skip", "cloudtrail,access-advisor,access-analyzer", "-o", "json")
 	if res.Code != 16 {
