@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamsweep/iamsweep/internal/scan"
 	"github.com/iamsweep/iamsweep/internal/securityhub"
 )
 
@@ -33,6 +34,23 @@ func (e *Engine) HubMeta(ctx context.Context, names map[string]string) (security
 	region := a.Config.Region
 	return securityhub.Meta{Partition: partition, Region: region, ProductARN: securityhub.ProductARN(partition, region, id.AccountID),
 		AccountNames: names, Now: e.now().UTC()}, nil
+}
+
+// OfflineHubMeta is HubMeta for a saved credential report, without any
+// AWS call: the findings' own account is the importing one, in region
+// (us-east-1 when empty).
+func OfflineHubMeta(res *scan.Result, region string, now time.Time) securityhub.Meta {
+	if region == "" {
+		region = "us-east-1"
+	}
+	partition := "aws"
+	for _, u := range res.Users {
+		if p, _, ok := strings.Cut(strings.TrimPrefix(u.ARN, "arn:"), ":"); ok && p != "" {
+			partition = p
+			break
+		}
+	}
+	return securityhub.Meta{Partition: partition, Region: region, ProductARN: securityhub.ProductARN(partition, region, res.AccountID), Now: now.UTC()}
 }
 
 // SyncSecurityHub imports docs into the caller's Security Hub (in

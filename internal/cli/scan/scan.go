@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/report"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
@@ -150,10 +152,18 @@ func scanRun(ctx context.Context, opts *Options) error {
 	}
 	res := sc.Result
 	var meta securityhub.Meta
-	if format == securityhub.FormatASFF || opts.SecurityHub {
+	switch {
+	case opts.SecurityHub || (format == securityhub.FormatASFF && opts.Flags.CredentialReport == ""):
 		if meta, err = engine.HubMeta(ctx, nil); err != nil {
 			return err
 		}
+	case format == securityhub.FormatASFF:
+		// A saved report needs no credentials, its ASFF neither.
+		region := f.AWSOptions.Region
+		if region == "" {
+			region = os.Getenv("AWS_REGION")
+		}
+		meta = pipeline.OfflineHubMeta(res, region, f.Now())
 	}
 	render := func(w io.Writer) error {
 		if format == securityhub.FormatASFF {
