@@ -73,6 +73,11 @@ permission (run apply again to retry).`,
 	opts.Act.register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())
 	opts.Org.Register(cmd.Flags())
+	// A plan across accounts names its accounts; these only narrow it or
+	// say how to enter them.
+	for _, name := range []string{"org", "ou", "accounts-file"} {
+		_ = cmd.Flags().MarkHidden(name)
+	}
 	cmd.Flags().IntVar(&opts.MaxUsersTotal, "max-users-total", pipeline.DefaultMaxUsersTotal, "refuse a plan across accounts that disables or deletes more than `N` users in all (--max-users caps each account)")
 	return cmd
 }
