@@ -5,6 +5,7 @@
 //
 //	orgbench -mode seed -endpoint URL -accounts 20 -users 250 -ids ids.txt
 //	orgbench -mode run  -endpoint URL -ids ids.txt -parallel 8 -latency 20ms
+//	orgbench -mode cli  -endpoint URL -ids ids.txt -parallel 8 -latency 20ms
 //
 // bench/org/run.sh does both and prints the table in BENCHMARKS.md.
 package main
@@ -35,7 +36,7 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "run", "seed or run")
+	mode := flag.String("mode", "run", "seed, run (the account loop and scan, results dropped) or cli (the whole iamsweep scan command, JSON written and counted)")
 	endpoint := flag.String("endpoint", "", "moto_server URL")
 	accounts := flag.Int("accounts", 20, "member accounts to create (seed) or scan (run; the first N of -ids)")
 	users := flag.Int("users", 250, "IAM users per account (seed)")
@@ -51,6 +52,8 @@ func main() {
 		err = seed(ctx, cfg, *accounts, *users, *ids)
 	case "run":
 		err = run(ctx, cfg, *accounts, *ids, *parallel, *latency)
+	case "cli":
+		err = runCLI(ctx, *endpoint, *accounts, *ids, *parallel, *latency)
 	default:
 		err = fmt.Errorf("unknown -mode %q", *mode)
 	}
@@ -127,6 +130,8 @@ type result struct {
 	Users      int            `json:"users"`
 	Findings   int            `json:"findings"`
 	OK, Failed int
+	// OutputMB is the JSON the command wrote (mode cli).
+	OutputMB float64 `json:"output_mb,omitempty"`
 }
 
 // run scans the first n accounts of idsFile with the real scan pipeline

@@ -79,6 +79,12 @@ var exitScenarios = map[int][]string{
 	8: {"scan", "--credential-report", "../../examples/credential-report.csv", "--as-of", "2026-11-23", "-o", "json", "--fail-on", "low"},
 }
 
+// exitProvenWithAWS are the codes only a run against AWS produces; the
+// named moto tests assert them.
+var exitProvenWithAWS = map[int]string{
+	16: "internal/cli/scan TestScanOrgFindsPerAccountAndFailsTheDeniedOne and internal/cli/retire TestPlanAndApplyAcrossAccounts",
+}
+
 func TestEveryDocumentedExitCodeIsProduced(t *testing.T) {
 	readme := readDoc(t, "README.md")
 	_, table, ok := strings.Cut(readme, "## Exit codes")
@@ -103,6 +109,10 @@ func TestEveryDocumentedExitCodeIsProduced(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	for _, code := range codes {
+		if where, ok := exitProvenWithAWS[code]; ok {
+			t.Logf("exit code %d needs AWS (moto): produced by %s", code, where)
+			continue
+		}
 		args, ok := exitScenarios[code]
 		if !ok {
 			t.Errorf("README documents exit code %d, but no test scenario produces it", code)

@@ -46,6 +46,9 @@ type Config struct {
 	// BackupBucket is the S3 bucket the Lambda writes each user's backup
 	// to before auto-delete deletes it (its /tmp does not outlive it).
 	BackupBucket string `yaml:"backup_bucket"`
+	// SecurityHub lets the scheduled Lambda import its findings into
+	// Security Hub (the function's account and region) after each scan.
+	SecurityHub bool `yaml:"securityhub"`
 
 	// Lifecycle configures the expiry and owner tags (lifecycle.go).
 	Lifecycle *LifecycleConfig `yaml:"lifecycle"`

@@ -138,13 +138,3 @@ func eventFromHit(h trailogs.Hit) Event {
 		File: h.File, ID: h.EventID,
 	}
 }
-
-// AthenaQuery is the Athena SQL equivalent to the log-file search.
-func AthenaQuery(table, accountID string, targets []Target, w Window) string {
-	q := trailogs.Query{AccountID: accountID, From: w.From, To: w.To}
-	for _, t := range targets {
-		q.UserNames = append(q.UserNames, t.Name)
-		q.KeyIDs = append(q.KeyIDs, t.KeyIDs...)
-	}
-	return trailogs.AthenaSQL(table, q)
-}

@@ -39,6 +39,7 @@ const (
 	EnvMaxUsers        = "IAMSWEEP_MAX_USERS"
 	EnvBackupBucket    = "IAMSWEEP_BACKUP_BUCKET"
 	EnvParallel        = "IAMSWEEP_PARALLEL"
+	EnvSecurityHub     = "IAMSWEEP_SECURITYHUB"
 )
 
 // defaults are the engine's, quoted in the variables' documentation.
@@ -64,6 +65,7 @@ var EnvVars = []EnvVar{
 	{EnvMaxUsers, "most users one run may disable or delete; more and the run changes nothing (default " + itoa(defaults.MaxUsers) + "); beats the config's max_users", true},
 	{EnvBackupBucket, "S3 bucket the backup of each user is written to before auto-delete deletes it; beats the config's backup_bucket", true},
 	{EnvParallel, "users worked on at once (per-user IAM calls in flight; default " + itoa(defaults.Parallel) + ")", false},
+	{EnvSecurityHub, "true or false: import the scan's findings into Security Hub in the function's account and region after each scheduled scan (findings that no longer hold are resolved); beats the config's securityhub; the role then needs securityhub:BatchImportFindings and securityhub:GetFindings", false},
 }
 
 // EnvNames lists the variables' names; inTemplate keeps only those the
@@ -91,11 +93,11 @@ type Env struct {
 	SlackWebhookURL bool
 	LogLevel        slog.Level
 	// Evidence, AutoDisable and AutoDelete are nil when unset.
-	Evidence, AutoDisable, AutoDelete *bool
-	QuarantineDays                    int // 0: unset
-	MaxUsers                          int // 0: unset
-	BackupBucket                      string
-	Parallel                          int // 0: unset
+	Evidence, AutoDisable, AutoDelete, SecurityHub *bool
+	QuarantineDays                                 int // 0: unset
+	MaxUsers                                       int // 0: unset
+	BackupBucket                                   string
+	Parallel                                       int // 0: unset
 }
 
 // ReadEnv parses the variables through getenv.
@@ -110,7 +112,7 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 	for _, b := range []struct {
 		name string
 		dst  **bool
-	}{{EnvEvidence, &e.Evidence}, {EnvAutoDisable, &e.AutoDisable}, {EnvAutoDelete, &e.AutoDelete}} {
+	}{{EnvEvidence, &e.Evidence}, {EnvAutoDisable, &e.AutoDisable}, {EnvAutoDelete, &e.AutoDelete}, {EnvSecurityHub, &e.SecurityHub}} {
 		if *b.dst, err = flag(b.name, get(b.name)); err != nil {
 			return Env{}, err
 		}

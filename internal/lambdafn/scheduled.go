@@ -11,6 +11,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/notify"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/securityhub"
 )
 
 // ScheduledResult is the response to a scheduled event.
@@ -22,6 +23,8 @@ type ScheduledResult struct {
 	Notified  []string          `json:"notified"`
 	Evidence  *pipeline.Summary `json:"evidence,omitempty"`
 	Retire    *pipeline.Summary `json:"retire,omitempty"`
+	// SecurityHub says what the import did (securityhub switched on).
+	SecurityHub *securityhub.Report `json:"securityhub,omitempty"`
 }
 
 type scheduledEvent struct {
@@ -82,6 +85,19 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 			stageErr = fmt.Errorf("auto-disable: %w", err)
 		}
 		log.Info("auto-disable done", "counts", sum.Counts, "notes", sum.Notes)
+	}
+
+	if s.SecurityHub {
+		meta, err := engine.HubMeta(ctx, nil)
+		if err == nil {
+			var rep securityhub.Report
+			rep, err = engine.SyncSecurityHub(ctx, meta, securityhub.FromResult(res, meta), []string{res.AccountID})
+			out.SecurityHub = &rep
+			log.Info("security hub import done", "imported", rep.Imported, "resolved", rep.Resolved, "failed", len(rep.Failed))
+		}
+		if err != nil {
+			stageErr = errors.Join(stageErr, fmt.Errorf("security hub: %w", err))
+		}
 	}
 
 	sender := &notify.Sender{SNS: c.SNS, SSM: c.SSM, HTTP: h.HTTP, Getenv: h.getenv}

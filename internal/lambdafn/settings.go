@@ -77,7 +77,7 @@ func (h *Handler) loadSettings(ctx context.Context, api notify.SSMAPI) (*Setting
 // role's permissions) beats the config.
 func (env Env) Overrides() pipeline.Overrides {
 	o := pipeline.Overrides{
-		Evidence: env.Evidence, AutoDisable: env.AutoDisable, AutoDelete: env.AutoDelete,
+		Evidence: env.Evidence, AutoDisable: env.AutoDisable, AutoDelete: env.AutoDelete, SecurityHub: env.SecurityHub,
 		ExclusionsSSM: env.ExclusionsSSM, BackupBucket: env.BackupBucket,
 	}
 	for _, v := range []struct {

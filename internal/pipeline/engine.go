@@ -43,6 +43,11 @@ type Engine struct {
 	// Gatherer and Regions replace the evidence sources of Candidates.
 	Gatherer *evidence.Gatherer
 	Regions  []string
+
+	// central is the caller's factory in an account of an organization
+	// run (ForAccount): what is organization-wide (the organization
+	// trail's Athena table) is read with the caller's credentials.
+	central func(ctx context.Context) (*awsx.Factory, error)
 }
 
 func (e *Engine) now() time.Time {
@@ -78,6 +83,15 @@ func (e *Engine) aws(ctx context.Context) (*awsx.Factory, error) {
 		return nil, errors.New("no AWS clients")
 	}
 	return e.AWS(ctx)
+}
+
+// centralAWS is the caller's factory: the account's own outside an
+// organization run.
+func (e *Engine) centralAWS(ctx context.Context) (*awsx.Factory, error) {
+	if e.central != nil {
+		return e.central(ctx)
+	}
+	return e.aws(ctx)
 }
 
 // iam returns the IAM client every per-user call goes through.

@@ -29,11 +29,44 @@ type SourceOptions struct {
 	// directory); Code are directories to search for references.
 	CloudTrailLogs []string
 	Code           []string
+	// Athena, when set, searches the organization trail's Athena table
+	// instead of log files (the two exclude each other).
+	Athena *AthenaOptions
 	// Unattended says why log files and code are not read: the Lambda
 	// reads neither.
 	Unattended bool
 	// Clock paces CloudTrail and Access Advisor; nil is the wall clock.
 	Clock evidence.Clock
+}
+
+// AthenaOptions name the organization trail's table and the query's
+// context (--athena-table, --athena-database, --athena-workgroup,
+// --athena-output).
+type AthenaOptions struct {
+	Table, Database, Workgroup, Output string
+}
+
+// AthenaSearch is the Athena search of account's events, without its
+// client: the query Sources runs (with the caller's credentials, where
+// the organization trail's table is) and the one --athena-sql prints.
+// regions prunes the region partition (empty: every region).
+func AthenaSearch(o AthenaOptions, account string, regions []string) *evidence.AthenaSearch {
+	return &evidence.AthenaSearch{Table: trailogs.OrgTrailTable(o.Table), Database: o.Database, Workgroup: o.Workgroup,
+		Output: o.Output, AccountID: account, Regions: regions}
+}
+
+// AthenaSQL is what --athena-sql prints for the subjects as of asOf: the
+// statement a run with the same flags executes, parameters listed.
+func AthenaSQL(o AthenaOptions, account string, regions []string, subjects []evidence.Subject, asOf time.Time) (string, error) {
+	targets := make([]evidence.Target, len(subjects))
+	for i, s := range subjects {
+		t, err := s.Target()
+		if err != nil {
+			return "", err
+		}
+		targets[i] = t
+	}
+	return AthenaSearch(o, account, regions).Statement(targets, evidence.WindowAt(asOf)).String(), nil
 }
 
 // Sources wires the evidence sources the options ask for; code is
@@ -104,6 +137,16 @@ func (e *Engine) Sources(ctx context.Context, o SourceOptions, accountID string)
 		g.Analyzer = &evidence.AccessAnalyzer{Clients: clients}
 	}
 	switch {
+	case o.Athena != nil && len(o.CloudTrailLogs) > 0:
+		return nil, nil, nil, settingsErrorf("--athena-table and --cloudtrail-logs both search the trail's events: give one")
+	case o.Athena != nil:
+		central, err := e.centralAWS(ctx)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		search := AthenaSearch(*o.Athena, accountID, o.Regions)
+		search.API, search.Clock = central.Athena(), o.Clock
+		g.Logs = search
 	case o.Unattended:
 		g.Skipped[evidence.SourceLogFiles] = "not read by the Lambda (run iamsweep evidence --cloudtrail-logs)"
 	case len(o.CloudTrailLogs) == 0:

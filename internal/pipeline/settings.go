@@ -65,6 +65,8 @@ type Settings struct {
 	AutoDisable  bool
 	AutoDelete   bool
 	BackupBucket string
+	// SecurityHub imports the scheduled scan's findings into Security Hub.
+	SecurityHub bool
 	// Lifecycle judges the expiry and owner tags (live scans only);
 	// LifecycleConfigured says the config asked for it, so an offline scan
 	// can warn that a report file has no tags.
@@ -93,6 +95,7 @@ type Overrides struct {
 	Evidence       *bool
 	AutoDisable    *bool
 	AutoDelete     *bool
+	SecurityHub    *bool
 	ExclusionsSSM  string
 	BackupBucket   string
 	// Exclusions are added to the config's (--exclude, --exclude-path,
@@ -129,6 +132,7 @@ func Resolve(cfg *config.Config, o Overrides) (Settings, error) {
 		s.Exclusions = entries
 		s.Evidence, s.AutoDisable, s.AutoDelete = cfg.Evidence, cfg.AutoDisable, cfg.AutoDelete
 		s.BackupBucket = cfg.BackupBucket
+		s.SecurityHub = cfg.SecurityHub
 		lc, err := cfg.LifecycleSettings()
 		if err != nil {
 			return Settings{}, &SettingsError{Err: err}
@@ -147,7 +151,7 @@ func Resolve(cfg *config.Config, o Overrides) (Settings, error) {
 	for _, v := range []struct {
 		dst *bool
 		src *bool
-	}{{&s.KeyIDs, o.KeyIDs}, {&s.Evidence, o.Evidence}, {&s.AutoDisable, o.AutoDisable}, {&s.AutoDelete, o.AutoDelete}} {
+	}{{&s.KeyIDs, o.KeyIDs}, {&s.Evidence, o.Evidence}, {&s.AutoDisable, o.AutoDisable}, {&s.AutoDelete, o.AutoDelete}, {&s.SecurityHub, o.SecurityHub}} {
 		if v.src != nil {
 			*v.dst = *v.src
 		}

@@ -133,24 +133,32 @@ func Read(r io.Reader) (*Plan, error) {
 	if p.Kind != Kind || p.SchemaVersion != SchemaVersion {
 		return nil, fmt.Errorf("kind %q schema %d: want an iamsweep plan, schema %d (make it with iamsweep plan)", p.Kind, p.SchemaVersion, SchemaVersion)
 	}
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// check refuses a plan apply could not act on safely.
+func (p *Plan) check() error {
 	if p.AccountID == "" {
-		return nil, fmt.Errorf("plan has no account_id")
+		return fmt.Errorf("plan has no account_id")
 	}
 	for i, a := range p.Actions {
 		switch a.Action {
 		case ActionDisable, ActionDelete:
 		case ActionDeactivateKey, ActionDeleteKey:
 			if a.AccessKeyID == "" {
-				return nil, fmt.Errorf("actions[%d]: %s without access_key_id", i, a.Action)
+				return fmt.Errorf("actions[%d]: %s without access_key_id", i, a.Action)
 			}
 		default:
-			return nil, fmt.Errorf("actions[%d]: unknown action %q (want disable, delete, deactivate-key or delete-key)", i, a.Action)
+			return fmt.Errorf("actions[%d]: unknown action %q (want disable, delete, deactivate-key or delete-key)", i, a.Action)
 		}
 		if a.User == "" {
-			return nil, fmt.Errorf("actions[%d]: no user", i)
+			return fmt.Errorf("actions[%d]: no user", i)
 		}
 	}
-	return &p, nil
+	return nil
 }
 
 // TooManyUsersError means a plan would change more users than allowed.

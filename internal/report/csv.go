@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
@@ -24,25 +25,29 @@ func renderCSV(w io.Writer, r *scan.Result) error {
 		return err
 	}
 	for _, f := range r.Findings {
-		last := ""
-		if f.LastUsed != nil {
-			last = f.LastUsed.UTC().Format(time.RFC3339)
-		}
-		// Text that came from AWS or from configuration is guarded; the
-		// columns this package formats itself (times, numbers, booleans) are
-		// not, so a negative day count stays a number.
-		row := []string{
-			safeCell(f.AccountID), safeCell(f.UserName), safeCell(f.UserARN),
-			safeCell(f.Rule), safeCell(f.Severity.String()), safeCell(f.Credential),
-			safeCell(f.AccessKeyID), last, days(f), safeCell(f.Message),
-			strconv.FormatBool(f.Excluded), safeCell(f.ExclusionReason),
-		}
-		if err := cw.Write(row); err != nil {
+		if err := cw.Write(csvRow(f)); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvRow is one finding's row.
+func csvRow(f rules.Finding) []string {
+	last := ""
+	if f.LastUsed != nil {
+		last = f.LastUsed.UTC().Format(time.RFC3339)
+	}
+	// Text that came from AWS or from configuration is guarded; the
+	// columns this package formats itself (times, numbers, booleans) are
+	// not, so a negative day count stays a number.
+	return []string{
+		safeCell(f.AccountID), safeCell(f.UserName), safeCell(f.UserARN),
+		safeCell(f.Rule), safeCell(f.Severity.String()), safeCell(f.Credential),
+		safeCell(f.AccessKeyID), last, days(f), safeCell(f.Message),
+		strconv.FormatBool(f.Excluded), safeCell(f.ExclusionReason),
+	}
 }
 
 // safeCell defuses CSV (formula) injection. IAM user names may contain

@@ -24,7 +24,11 @@ type ApplyOptions struct {
 	MaxUsers  int
 	Act       cmdutil.ActFlags
 	Flags     cmdutil.ScanFlags
-	flags     *pflag.FlagSet
+	// Org and MaxUsersTotal apply a plan across accounts: how to enter
+	// each (--role-name, ...), which to leave out, the cap in all.
+	Org           cmdutil.OrgFlags
+	MaxUsersTotal int
+	flags         *pflag.FlagSet
 }
 
 // NewCmdApply builds `iamsweep apply PLAN`.
@@ -54,8 +58,11 @@ permission (run apply again to retry).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.PlanFile = args[0]
 			opts.flags = cmd.Flags()
-			if opts.MaxUsers < 1 {
-				return cmdutil.FlagErrorf("--max-users must be at least 1")
+			if opts.MaxUsers < 1 || opts.MaxUsersTotal < 1 {
+				return cmdutil.FlagErrorf("--max-users and --max-users-total must be at least 1")
+			}
+			if opts.Org.Options.Parallel < 1 {
+				return cmdutil.FlagErrorf("invalid --parallel-accounts %d: must be at least 1", opts.Org.Options.Parallel)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -67,6 +74,13 @@ permission (run apply again to retry).`,
 	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", pipeline.DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
 	opts.Act.Register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())
+	opts.Org.Register(cmd.Flags())
+	// A plan across accounts names its accounts; these only narrow it or
+	// say how to enter them.
+	for _, name := range []string{"org", "ou", "accounts-file"} {
+		_ = cmd.Flags().MarkHidden(name)
+	}
+	cmd.Flags().IntVar(&opts.MaxUsersTotal, "max-users-total", pipeline.DefaultMaxUsersTotal, "refuse a plan across accounts that disables or deletes more than `N` users in all (--max-users caps each account)")
 	return cmd
 }
 
@@ -75,10 +89,17 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if err != nil {
 		return &cmdutil.FlagError{Err: fmt.Errorf("read plan: %w", err)}
 	}
-	p, err := plan.Read(file)
+	p, op, err := plan.ReadAny(file)
 	file.Close()
 	if err != nil {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%s: %w", opts.PlanFile, err)}
+	}
+	if op != nil {
+		return applyOrg(ctx, opts, op)
+	}
+	if opts.Org.Enabled() || len(opts.Org.Options.Exclude) > 0 || opts.flags.Changed("parallel-accounts") || opts.flags.Changed("max-users-total") ||
+		opts.Org.Options.RoleName != "" || opts.Org.Options.RoleARNTemplate != "" || opts.Org.Options.ExternalID != "" {
+		return cmdutil.FlagErrorf("%s is one account's plan: the account flags (--accounts, --role-name, --max-users-total, ...) are for a plan made with an account selection", opts.PlanFile)
 	}
 	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, func(o *pipeline.Overrides) {
 		o.MaxUsers = cmdutil.ChangedInt(opts.flags, "max-users", opts.MaxUsers)

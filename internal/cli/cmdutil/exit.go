@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/org"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
 )
 
@@ -17,6 +18,9 @@ const (
 	ExitUsage    = 2
 	ExitAuth     = 4
 	ExitFindings = 8
+	// ExitAccounts: an organization run completed in some accounts and
+	// failed in others (each failed account's reason is in the output).
+	ExitAccounts = 16
 )
 
 // FlagError is a usage mistake: bad flag, bad value, wrong arguments.
@@ -50,7 +54,10 @@ func ExitCode(err error) int {
 	var perm *awsx.PermissionError
 	var cred *awsx.CredentialsError
 	var se *pipeline.SettingsError
+	var accts *org.FailedAccountsError
 	switch {
+	case errors.As(err, &accts):
+		return ExitAccounts
 	case errors.As(err, &fin):
 		return ExitFindings
 	case errors.As(err, &fe), errors.As(err, &se):

@@ -34,8 +34,15 @@ type Options struct {
 	CloudTrailLogs []string
 	AthenaSQL      bool
 	AthenaTable    string
-	Code           []string
-	FailOn         string
+	// AthenaDatabase, AthenaWorkgroup and AthenaOutput are the Athena
+	// query's context (with --athena-table).
+	AthenaDatabase  string
+	AthenaWorkgroup string
+	AthenaOutput    string
+	Code            []string
+	// Org selects the accounts of an organization run.
+	Org    cmdutil.OrgFlags
+	FailOn string
 
 	// Clock paces CloudTrail and Access Advisor; nil is the wall clock.
 	Clock evidence.Clock
@@ -105,8 +112,12 @@ used-while-disabled; plan must never delete such a user.`,
 	fs.StringSliceVar(&opts.Skip, "skip", nil, "leave out `SOURCES`: cloudtrail, access-advisor, access-analyzer (comma-separated)")
 	fs.IntVar(&opts.MaxEventPages, "max-event-pages", evidence.DefaultMaxEventPages, "read at most `N` pages of 50 events per CloudTrail lookup (the newest come first)")
 	fs.StringArrayVar(&opts.CloudTrailLogs, "cloudtrail-logs", nil, "also search CloudTrail log files at `LOCATION` (s3://BUCKET/PREFIX or a directory; repeatable)")
-	fs.BoolVar(&opts.AthenaSQL, "athena-sql", false, "print the Athena SQL equivalent to the log-file search and exit")
-	fs.StringVar(&opts.AthenaTable, "athena-table", "cloudtrail_logs", "Athena `TABLE` holding CloudTrail logs (with --athena-sql)")
+	fs.BoolVar(&opts.AthenaSQL, "athena-sql", false, "print the Athena statement the --athena-table search runs (SQL and its parameters) and exit")
+	fs.StringVar(&opts.AthenaTable, "athena-table", "", "search the organization trail's Athena `TABLE` ([DATABASE.]TABLE, partitioned by accountid, region, timestamp) instead of log files: one query per account (with --athena-sql: default cloudtrail_logs)")
+	fs.StringVar(&opts.AthenaDatabase, "athena-database", "", "Athena `DATABASE` of --athena-table (default: the workgroup's)")
+	fs.StringVar(&opts.AthenaWorkgroup, "athena-workgroup", "", "Athena `WORKGROUP` the query runs in (default: primary)")
+	fs.StringVar(&opts.AthenaOutput, "athena-output", "", "S3 `LOCATION` (s3://BUCKET/PREFIX) for the query's results (default: the workgroup's)")
+	opts.Org.Register(fs)
 	fs.StringArrayVar(&opts.Code, "code", nil, "search `DIR` (and its git history) for the users' names, ARNs and key IDs (repeatable)")
 	fs.StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding (used-while-disabled is high) has at least this `SEVERITY`")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(evidence.Formats(), cobra.ShellCompDirectiveNoFileComp))
@@ -141,37 +152,30 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.Org.Validate(); err != nil {
+		return err
+	}
+	if opts.Org.Enabled() && opts.Flags.CredentialReport != "" {
+		return cmdutil.FlagErrorf("--credential-report is one account's: drop it to scan the accounts live, or drop the account selection")
+	}
+	src := pipeline.SourceOptions{
+		Regions: opts.Regions, Skip: skip, MaxEventPages: opts.MaxEventPages,
+		CloudTrailLogs: opts.CloudTrailLogs, Code: opts.Code, Clock: opts.Clock,
+	}
+	if opts.AthenaTable != "" {
+		a := athenaOptions(opts, "")
+		src.Athena = &a
+	}
 	engine := f.Engine(settings)
-	sc, err := engine.Scan(ctx, in)
-	if err != nil {
-		return err
+	if opts.Org.Enabled() {
+		return evidenceOrg(ctx, opts, engine, in, src, format, failOn)
 	}
-	res := sc.Result
-	subjects, err := evidence.Candidates(res, opts.Users)
+	res, d, code, sql, err := gatherOne(ctx, opts, engine, in, src)
 	if err != nil {
-		return err
-	}
-	if err := engine.FillKeyIDs(ctx, res, sc.Inventory, subjects); err != nil {
 		return err
 	}
 	if opts.AthenaSQL {
-		targets, err := targetsOf(subjects)
-		if err != nil {
-			return err
-		}
-		w := evidence.Window{From: res.AsOf.AddDate(0, 0, -evidence.WindowDays), To: res.AsOf}
-		_, err = io.WriteString(f.IO.Out, evidence.AthenaQuery(opts.AthenaTable, res.AccountID, targets, w))
-		return err
-	}
-	g, code, regions, err := engine.Sources(ctx, pipeline.SourceOptions{
-		Regions: opts.Regions, Skip: skip, MaxEventPages: opts.MaxEventPages,
-		CloudTrailLogs: opts.CloudTrailLogs, Code: opts.Code, Clock: opts.Clock,
-	}, res.AccountID)
-	if err != nil {
-		return err
-	}
-	d, err := g.Gather(ctx, evidence.Input{AccountID: res.AccountID, AsOf: res.AsOf, Now: f.Now(), Regions: regions, Subjects: subjects})
-	if err != nil {
+		_, err = io.WriteString(f.IO.Out, sql)
 		return err
 	}
 	render := func(w io.Writer) error {
@@ -250,6 +254,15 @@ func resolveFormat(opts *Options) (string, error) {
 	if opts.AthenaSQL && (opts.Output != "" || opts.OutputFile != "") {
 		return "", cmdutil.FlagErrorf("--athena-sql prints SQL only: drop --output and --output-file")
 	}
+	if opts.AthenaTable != "" && len(opts.CloudTrailLogs) > 0 {
+		return "", cmdutil.FlagErrorf("--athena-table and --cloudtrail-logs both search the trail's events: give one")
+	}
+	if opts.AthenaTable == "" && !opts.AthenaSQL && (opts.AthenaDatabase != "" || opts.AthenaWorkgroup != "" || opts.AthenaOutput != "") {
+		return "", cmdutil.FlagErrorf("--athena-database, --athena-workgroup and --athena-output go with --athena-table")
+	}
+	if format == evidence.FormatSARIF && opts.Org.Enabled() {
+		return "", cmdutil.FlagErrorf("--output sarif lists one account's code references: drop the account selection")
+	}
 	return format, nil
 }
 
@@ -266,18 +279,6 @@ func parseSkip(vals []string) (map[string]bool, error) {
 			return nil, cmdutil.FlagErrorf("invalid --skip %q: want cloudtrail, access-advisor or access-analyzer", v)
 		}
 		out[v] = true
-	}
-	return out, nil
-}
-
-func targetsOf(subjects []evidence.Subject) ([]evidence.Target, error) {
-	out := make([]evidence.Target, len(subjects))
-	for i, s := range subjects {
-		t, err := s.Target()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = t
 	}
 	return out, nil
 }

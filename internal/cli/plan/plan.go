@@ -35,7 +35,11 @@ type PlanOptions struct {
 	Regions        []string
 	// Clock paces evidence gathering; nil is the wall clock.
 	Clock evidence.Clock
-	flags *pflag.FlagSet
+	// Org selects the accounts of a plan across accounts; MaxUsersTotal
+	// caps the users changed in all of them.
+	Org           cmdutil.OrgFlags
+	MaxUsersTotal int
+	flags         *pflag.FlagSet
 }
 
 // NewCmdPlan builds `iamsweep plan`.
@@ -90,6 +94,12 @@ to standard error.`,
 			if err := checkPlanOutput(opts); err != nil {
 				return err
 			}
+			if err := opts.Org.Validate(); err != nil {
+				return err
+			}
+			if opts.MaxUsersTotal < 1 {
+				return cmdutil.FlagErrorf("--max-users-total must be at least 1")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -106,6 +116,8 @@ to standard error.`,
 	cmd.Flags().BoolVar(&opts.GatherEvidence, "gather-evidence", false, "gather evidence now (CloudTrail, Access Advisor, Access Analyzer) for the users the plan would change, and gate the plan on it")
 	cmd.Flags().BoolVar(&opts.NoEvidence, "no-evidence", false, "plan delete without evidence, on IAM's last-used dates alone (recorded in the plan)")
 	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --gather-evidence, search these `REGIONS` instead of every enabled region")
+	opts.Org.Register(cmd.Flags())
+	cmd.Flags().IntVar(&opts.MaxUsersTotal, "max-users-total", pipeline.DefaultMaxUsersTotal, "with an account selection, refuse a plan that disables or deletes more than `N` users in all accounts (--max-users caps each)")
 	return cmd
 }
 
@@ -137,6 +149,9 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 			return &cmdutil.FlagError{Err: err}
 		}
 		in.EvidenceFile = opts.EvidenceFile
+	}
+	if opts.Org.Enabled() {
+		return planOrg(ctx, opts, f.Engine(settings), in)
 	}
 	p, basis, err := f.Engine(settings).PlanWithBasis(ctx, in)
 	var tooMany *plan.TooManyUsersError

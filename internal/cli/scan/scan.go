@@ -5,13 +5,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/report"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/securityhub"
 )
 
 // Options are the scan command's inputs.
@@ -29,6 +33,10 @@ type Options struct {
 	// Evidence reads CloudTrail for disabled users (used-while-disabled).
 	Evidence bool
 	Regions  []string
+	// Org selects the accounts of an organization run.
+	Org cmdutil.OrgFlags
+	// SecurityHub imports the findings into the caller's Security Hub.
+	SecurityHub bool
 }
 
 // NewCmdScan builds the command; runF replaces scanRun in tests of parsing.
@@ -88,14 +96,16 @@ deletable.`,
 		},
 	}
 	opts.Flags.Register(cmd.Flags())
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, csv, markdown or html (default: table on a terminal, json otherwise)")
+	opts.Org.Register(cmd.Flags())
+	cmd.Flags().BoolVar(&opts.SecurityHub, "securityhub", false, "also import the findings into Security Hub (BatchImportFindings) in the caller's account and --region; findings that no longer hold are resolved")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, csv, markdown, html or asff (Security Hub's format) (default: table on a terminal, json otherwise)")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the output to `FILE` instead of standard output")
 	cmd.Flags().StringArrayVar(&opts.Notify, "notify", nil, "also send counts and top findings to `TARGET`: sns:TOPIC_ARN, slack (URL in $IAMSWEEP_SLACK_WEBHOOK_URL), slack:env:VAR, slack:ssm:PARAMETER or slack:URL (repeatable)")
 	cmd.Flags().StringVar(&opts.NotifyReport, "notify-report", "", "with --notify, store the HTML report under `s3://BUCKET[/PREFIX]` and link it (pre-signed, 7 days)")
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding not excluded has at least this `SEVERITY` (info, low, medium, high, critical)")
 	cmd.Flags().BoolVar(&opts.Evidence, "evidence", false, "also read CloudTrail for users iamsweep disabled and raise used-while-disabled (live scans; slower)")
 	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --evidence, search these `REGIONS` instead of every enabled region")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(report.Formats(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(append(report.Formats(), securityhub.FormatASFF), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -119,6 +129,18 @@ func scanRun(ctx context.Context, opts *Options) error {
 	if err := checkNotifyReport(opts.NotifyReport, targets); err != nil {
 		return err
 	}
+	if err := opts.Org.Validate(); err != nil {
+		return err
+	}
+	if opts.Org.Enabled() && opts.Flags.CredentialReport != "" {
+		return cmdutil.FlagErrorf("--credential-report is one account's: drop it to scan the accounts live, or drop the account selection")
+	}
+	if opts.Org.Enabled() && len(targets) > 0 {
+		return cmdutil.FlagErrorf("--notify is not available with an account selection yet: use --securityhub, or scan each account")
+	}
+	if opts.SecurityHub && opts.Flags.CredentialReport != "" {
+		return cmdutil.FlagErrorf("--securityhub needs a live scan (the findings go to the scanned account's Security Hub): drop --credential-report")
+	}
 	if opts.Evidence && opts.Flags.CredentialReport != "" {
 		return cmdutil.FlagErrorf("--evidence needs a live scan (user tags and CloudTrail): drop --credential-report")
 	}
@@ -131,6 +153,9 @@ func scanRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	engine := f.Engine(settings)
+	if opts.Org.Enabled() {
+		return scanOrg(ctx, opts, engine, in, format, failOn)
+	}
 	sc, err := engine.Scan(ctx, in)
 	if err != nil {
 		return err
@@ -141,7 +166,24 @@ func scanRun(ctx context.Context, opts *Options) error {
 		}
 	}
 	res := sc.Result
+	var meta securityhub.Meta
+	switch {
+	case opts.SecurityHub || (format == securityhub.FormatASFF && opts.Flags.CredentialReport == ""):
+		if meta, err = engine.HubMeta(ctx, nil); err != nil {
+			return err
+		}
+	case format == securityhub.FormatASFF:
+		// A saved report needs no credentials, its ASFF neither.
+		region := f.AWSOptions.Region
+		if region == "" {
+			region = os.Getenv("AWS_REGION")
+		}
+		meta = pipeline.OfflineHubMeta(res, region, f.Now())
+	}
 	render := func(w io.Writer) error {
+		if format == securityhub.FormatASFF {
+			return securityhub.Write(w, securityhub.FromResult(res, meta))
+		}
 		toTerminal := f.IO.StdoutTTY && opts.OutputFile == ""
 		width := 0
 		if toTerminal {
@@ -163,6 +205,11 @@ func scanRun(ctx context.Context, opts *Options) error {
 	if err := res.Incomplete(); err != nil {
 		return err
 	}
+	if opts.SecurityHub {
+		if err := syncHub(ctx, f, engine, meta, securityhub.FromResult(res, meta), []string{res.AccountID}); err != nil {
+			return err
+		}
+	}
 	if failOn != 0 {
 		return failOnFindings(res, failOn)
 	}
@@ -171,6 +218,8 @@ func scanRun(ctx context.Context, opts *Options) error {
 
 func resolveFormat(output, file string, tty bool) (string, error) {
 	switch {
+	case strings.EqualFold(strings.TrimSpace(output), securityhub.FormatASFF):
+		return securityhub.FormatASFF, nil
 	case output != "":
 		format, err := report.ParseFormat(output)
 		if err != nil {
@@ -186,13 +235,7 @@ func resolveFormat(output, file string, tty bool) (string, error) {
 }
 
 func failOnFindings(res *scan.Result, min rules.Severity) error {
-	n := 0
-	for _, f := range res.Findings {
-		if !f.Excluded && f.Severity >= min {
-			n++
-		}
-	}
-	if n > 0 {
+	if n := countAtOrAbove(res, min); n > 0 {
 		return &cmdutil.FindingsError{Count: n, Severity: min.String()}
 	}
 	return nil
