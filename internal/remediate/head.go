@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 )
@@ -24,7 +25,12 @@ func ReadHead(ctx context.Context, api IAMAPI, name string) (*UserState, error) 
 	if err != nil {
 		return nil, awsx.Classify("iam:GetUser", err)
 	}
-	u := out.User
+	return headOf(name, out.User), nil
+}
+
+// headOf is what GetUser alone tells of a user: identity, dates,
+// permissions boundary, tags, and the state and claims in those tags.
+func headOf(name string, u *types.User) *UserState {
 	st := &UserState{
 		Name: name, ARN: aws.ToString(u.Arn), UserID: aws.ToString(u.UserId), Path: aws.ToString(u.Path),
 		Created: aws.ToTime(u.CreateDate).UTC(), Tags: map[string]string{},
@@ -32,9 +38,13 @@ func ReadHead(ctx context.Context, api IAMAPI, name string) (*UserState, error) 
 	if u.PasswordLastUsed != nil {
 		st.PasswordLastUsed = u.PasswordLastUsed.UTC()
 	}
+	if u.PermissionsBoundary != nil {
+		st.PermissionsBoundary = aws.ToString(u.PermissionsBoundary.PermissionsBoundaryArn)
+	}
 	for _, t := range u.Tags {
 		st.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
+	st.Claims = parseClaims(st.Tags)
 	st.State = ParseState(st.Tags)
-	return st, nil
+	return st
 }

@@ -3,7 +3,6 @@ package remediate
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -68,29 +67,10 @@ func isNoSuchEntity(err error) bool { return awsx.ErrorCode(err) == "NoSuchEntit
 // GetAccessKeyLastUsed call per key (needed to detect a stale plan).
 // A missing user gives ErrNoSuchUser.
 func ReadUser(ctx context.Context, api IAMAPI, name string, withLastUsed bool) (*UserState, error) {
-	out, err := api.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
-	if isNoSuchEntity(err) {
-		return nil, fmt.Errorf("%s: %w", name, ErrNoSuchUser)
-	}
+	st, err := ReadHead(ctx, api, name)
 	if err != nil {
-		return nil, awsx.Classify("iam:GetUser", err)
+		return nil, err
 	}
-	u := out.User
-	st := &UserState{
-		Name: name, ARN: aws.ToString(u.Arn), UserID: aws.ToString(u.UserId), Path: aws.ToString(u.Path),
-		Created: aws.ToTime(u.CreateDate).UTC(), Tags: map[string]string{},
-	}
-	if u.PasswordLastUsed != nil {
-		st.PasswordLastUsed = u.PasswordLastUsed.UTC()
-	}
-	if u.PermissionsBoundary != nil {
-		st.PermissionsBoundary = aws.ToString(u.PermissionsBoundary.PermissionsBoundaryArn)
-	}
-	for _, t := range u.Tags {
-		st.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	st.Claims = parseClaims(st.Tags)
-	st.State = ParseState(st.Tags)
 	if st.Keys, err = listKeys(ctx, api, name, withLastUsed); err != nil {
 		return nil, err
 	}
