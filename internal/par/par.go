@@ -10,16 +10,19 @@ import (
 
 // Do calls fn(ctx, i) for every i in [0, n), at most limit at a time
 // (limit < 1 is 1), starting them in index order. After a call fails no
-// new call starts; Do waits for the started ones and returns the error of
-// the lowest index, which is the error a serial loop stopping at its
-// first failure would return.
+// call of a higher index starts (lower ones still run); Do waits for the
+// started ones and returns the error of the lowest index, which is the
+// error a serial loop stopping at its first failure would return.
 func Do(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) error) error {
 	errs := make([]error, n)
-	var failed bool
+	// lowest is the lowest index that failed so far: an index above it
+	// does not start (a serial loop would have stopped before it), but one
+	// below it still runs, since its error, if any, is the one to return.
+	lowest := n
 	var mu sync.Mutex
 	Ordered(ctx, n, limit, func(ctx context.Context, i int) bool {
 		mu.Lock()
-		stop := failed
+		stop := i > lowest
 		mu.Unlock()
 		if stop {
 			return false
@@ -27,7 +30,7 @@ func Do(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) e
 		if err := fn(ctx, i); err != nil {
 			errs[i] = err
 			mu.Lock()
-			failed = true
+			lowest = min(lowest, i)
 			mu.Unlock()
 		}
 		return true
