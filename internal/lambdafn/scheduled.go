@@ -74,7 +74,14 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 	// still lets the report go out; the invocation fails afterwards, so
 	// the function's Errors metric shows it.
 	var stageErr error
-	if s.AutoDisable {
+	// A change is judged on the real clock: an event time ahead of it
+	// leaves the scan a what-if, reported, and changes nothing.
+	refused := checkChangeClock(s, asOf, h.now())
+	if refused != nil {
+		out.Retire, stageErr = &pipeline.Summary{Counts: map[string]int{}}, refused
+		log.Warn("auto-disable refused", "error", refused.Error())
+	}
+	if s.AutoDisable && refused == nil {
 		in.BeforeChange, err = backupHook(c, s, res.AccountID)
 		if err != nil {
 			return nil, err
