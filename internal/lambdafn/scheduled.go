@@ -114,6 +114,15 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 			sender.Changes = append([]string{stageErr.Error()}, sender.Changes...)
 		}
 	}
+	if s.ReportLocation != "" {
+		// Without the page the digest still goes out, and the invocation
+		// fails afterwards.
+		if sender.ReportURL, err = storeReport(ctx, c, s, res, in.Evidence, out.Retire); err != nil {
+			stageErr = errors.Join(stageErr, fmt.Errorf("html report: %w", err))
+		} else {
+			log.Info("stored the html report", "location", s.ReportLocation)
+		}
+	}
 	for _, t := range s.Targets {
 		out.Notified = append(out.Notified, t.String())
 	}
