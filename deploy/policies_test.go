@@ -21,6 +21,7 @@ var documented = map[string][]string{
 	"scan.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
 		"iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListSSHPublicKeys", "iam:ListServiceSpecificCredentials", "ssm:GetParameter", "sns:Publish",
+		"s3:PutObject", "s3:GetObject",
 	},
 	"evidence.json": {
 		"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",

@@ -233,6 +233,16 @@ data "aws_iam_policy_document" "function" {
       resources = ["arn:${local.partition}:s3:::${var.backup_bucket_name}/iamsweep/backups/*"]
     }
   }
+  # The link is signed with the role's credentials: it serves the page
+  # only while the role may get it.
+  dynamic "statement" {
+    for_each = var.report_bucket_name != "" ? [1] : []
+    content {
+      sid       = "StoreAndLinkTheHTMLReport"
+      actions   = ["s3:PutObject", "s3:GetObject"]
+      resources = ["arn:${local.partition}:s3:::${var.report_bucket_name}/${var.report_prefix}*"]
+    }
+  }
 }
 
 resource "aws_iam_role" "function" {
@@ -281,6 +291,7 @@ resource "aws_lambda_function" "iamsweep" {
       IAMSWEEP_QUARANTINE_DAYS   = tostring(var.quarantine_days)
       IAMSWEEP_MAX_USERS         = tostring(var.max_users)
       IAMSWEEP_BACKUP_BUCKET     = var.backup_bucket_name
+      IAMSWEEP_REPORT_BUCKET     = var.report_bucket_name != "" ? "s3://${var.report_bucket_name}/${var.report_prefix}" : ""
     }
   }
 

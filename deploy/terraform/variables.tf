@@ -155,3 +155,19 @@ variable "backup_bucket_name" {
   type        = string
   default     = ""
 }
+
+variable "report_bucket_name" {
+  description = "Existing S3 bucket receiving each scheduled run's HTML report (scan, evidence, retire plan), linked pre-signed (up to 7 days) from the e-mail and Slack message (empty for none)."
+  type        = string
+  default     = ""
+}
+
+variable "report_prefix" {
+  description = "Key prefix of the HTML reports in report_bucket_name (ends with /); the role may put and get objects under it only."
+  type        = string
+  default     = "iamsweep/reports/"
+  validation {
+    condition     = var.report_prefix == "" || can(regex("^[A-Za-z0-9!_.*'()/-]*/$", var.report_prefix))
+    error_message = "report_prefix must be empty or end with /."
+  }
+}

@@ -46,6 +46,9 @@ type Config struct {
 	// BackupBucket is the S3 bucket the Lambda writes each user's backup
 	// to before auto-delete deletes it (its /tmp does not outlive it).
 	BackupBucket string `yaml:"backup_bucket"`
+	// ReportBucket (s3://BUCKET[/PREFIX]) is where the scheduled Lambda
+	// stores its HTML report, linked from its notifications.
+	ReportBucket string `yaml:"report_bucket"`
 	// SecurityHub lets the scheduled Lambda import its findings into
 	// Security Hub (the function's account and region) after each scan.
 	SecurityHub bool `yaml:"securityhub"`
@@ -113,7 +116,7 @@ var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type
 
 // knownKeys lists the keys of each type, for the unknown-key message.
 var knownKeys = map[string]string{
-	"Config":          "max_unused_days, rotation_days, quarantine_days, max_users, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete, backup_bucket, lifecycle",
+	"Config":          "max_unused_days, rotation_days, quarantine_days, max_users, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete, backup_bucket, report_bucket, lifecycle",
 	"ExclusionEntry":  "user, path, tag, reason, expires",
 	"LifecycleConfig": "expiry_tags, owner_tags, warn_days, require_expiry, require_owner, require_since, owner_targets",
 }

@@ -17,7 +17,7 @@ func TestUnattendedSettings(t *testing.T) {
 		"auto_delete: true\n":                              "auto_delete: true needs auto_disable: true",
 		"notify: [\"slack:https://h.example/T/s3cr3t\"]\n": "keep it in an environment variable",
 		"notify: [\"h.example/T/s3cr3t\"]\n":               "notify[0]: want sns:TOPIC_ARN",
-		"notfy: []\n":                                      `unknown key "notfy" (known keys: max_unused_days, rotation_days, quarantine_days, max_users, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete, backup_bucket, lifecycle)`,
+		"notfy: []\n":                                      `unknown key "notfy" (known keys: max_unused_days, rotation_days, quarantine_days, max_users, exclude_tags, exclusions_ssm, exclusions, notify, evidence, auto_disable, auto_delete, backup_bucket, report_bucket, lifecycle)`,
 	} {
 		_, err := Parse([]byte(yaml))
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -65,6 +65,7 @@ var EnvVars = []EnvVar{
 	{EnvMaxUsers, "most users one run may disable or delete; more and the run changes nothing (default " + itoa(defaults.MaxUsers) + "); beats the config's max_users", true},
 	{EnvBackupBucket, "S3 bucket the backup of each user is written to before auto-delete deletes it; beats the config's backup_bucket", true},
 	{EnvParallel, "users worked on at once (per-user IAM calls in flight; default " + itoa(defaults.Parallel) + ")", false},
+	{EnvReportBucket, "s3://BUCKET or s3://BUCKET/PREFIX: store each scheduled run's HTML report there (scan, evidence and retire plan) and link it, pre-signed for up to 7 days, from the e-mail, Slack message and digest; beats the config's report_bucket; the role needs s3:PutObject and s3:GetObject there", true},
 	{EnvSecurityHub, "true or false: import the scan's findings into Security Hub in the function's account and region after each scheduled scan (findings that no longer hold are resolved); beats the config's securityhub; the role then needs securityhub:BatchImportFindings and securityhub:GetFindings", false},
 }
 

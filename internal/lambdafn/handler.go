@@ -41,6 +41,9 @@ type Clients struct {
 	Backups  BackupStore
 	Evidence *evidence.Gatherer
 	Regions  []string
+	// Reports and Presign store and link the HTML report (report.go).
+	Reports notify.S3PutAPI
+	Presign notify.PresignAPI
 }
 
 // Handler serves one function's invocations.

@@ -61,10 +61,14 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 	}
 	// The config at start-up must already be valid: it is checked then.
 	a.param("/iamsweep/config", "auto_disable: true\nmax_users: 1\n", ssmtypes.ParameterTypeString)
+	setClock := moveClock(t, env)
 	fn := startFunction(t, addr, env)
 	now := time.Now().UTC()
+	// Each event is days ahead, and so is the function's clock: a change
+	// is judged on it.
 	scheduled := func(days int) invocation {
 		t.Helper()
+		setClock(time.Duration(days) * 24 * time.Hour)
 		return rt.invoke(t, map[string]any{"detail-type": "Scheduled Event", "source": "aws.events",
 			"time": now.Add(time.Duration(days) * 24 * time.Hour).Format(time.RFC3339)})
 	}
@@ -279,8 +283,21 @@ func TestFunctionDisablesOnlyUsersTheEvidenceProvesUnused(t *testing.T) {
 	env["IAMSWEEP_MAX_UNUSED_DAYS"] = "1"
 	env["IAMSWEEP_CONFIG_SSM"] = "/iamsweep/config"
 	env["IAMSWEEP_LOG_LEVEL"] = "debug"
+	setClock := moveClock(t, env)
 	fn := startFunction(t, addr, env)
-	res := rt.invoke(t, map[string]any{"detail-type": "Scheduled Event", "time": now.Add(2 * 24 * time.Hour).Format(time.RFC3339)})
+	event := map[string]any{"detail-type": "Scheduled Event", "time": now.Add(2 * 24 * time.Hour).Format(time.RFC3339)}
+
+	// An event two days ahead of the function's clock: the scan runs as a
+	// what-if, nothing is disabled, the invocation fails saying why.
+	res := rt.invoke(t, event)
+	if !res.Error || !strings.Contains(string(res.Body), "ahead of the function's clock") {
+		t.Fatalf("future event: error=%v %s\n%s", res.Error, res.Body, fn.output())
+	}
+	a.wantEnabled("idle")
+
+	// The clock two days on too: the stage runs.
+	setClock(2 * 24 * time.Hour)
+	res = rt.invoke(t, event)
 	if res.Error {
 		t.Fatalf("%s\n%s", res.Body, fn.output())
 	}

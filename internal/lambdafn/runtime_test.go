@@ -43,7 +43,9 @@ var (
 	buildErr  error
 )
 
-// bootstrap builds the binary as it is deployed (lambda.norpc, no cgo).
+// bootstrap builds the binary as it is deployed (lambda.norpc, no cgo),
+// plus the iamsweep_testclock tag, which only lets a test that sets
+// IAMSWEEP_TEST_ONLY_CLOCK_FILE move the function's clock (moveClock).
 func bootstrap(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -53,7 +55,7 @@ func bootstrap(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", binPath, "../../cmd/iamsweep")
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc,iamsweep_testclock", "-o", binPath, "../../cmd/iamsweep")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)

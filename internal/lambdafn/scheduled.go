@@ -74,7 +74,14 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 	// still lets the report go out; the invocation fails afterwards, so
 	// the function's Errors metric shows it.
 	var stageErr error
-	if s.AutoDisable {
+	// A change is judged on the real clock: an event time ahead of it
+	// leaves the scan a what-if, reported, and changes nothing.
+	refused := checkChangeClock(s, asOf, h.now())
+	if refused != nil {
+		out.Retire, stageErr = &pipeline.Summary{Counts: map[string]int{}}, refused
+		log.Warn("auto-disable refused", "error", refused.Error())
+	}
+	if s.AutoDisable && refused == nil {
 		in.BeforeChange, err = backupHook(c, s, res.AccountID)
 		if err != nil {
 			return nil, err
@@ -105,6 +112,15 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 		sender.Changes = out.Retire.Notes
 		if stageErr != nil {
 			sender.Changes = append([]string{stageErr.Error()}, sender.Changes...)
+		}
+	}
+	if s.ReportLocation != "" {
+		// Without the page the digest still goes out, and the invocation
+		// fails afterwards.
+		if sender.ReportURL, err = storeReport(ctx, c, s, res, in.Evidence, out.Retire); err != nil {
+			stageErr = errors.Join(stageErr, fmt.Errorf("html report: %w", err))
+		} else {
+			log.Info("stored the html report", "location", s.ReportLocation)
 		}
 	}
 	for _, t := range s.Targets {

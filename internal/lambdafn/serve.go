@@ -34,7 +34,12 @@ func Serve(ctx context.Context) error {
 	// aws-lambda-go reports handler errors through the standard log
 	// package; this turns those lines into JSON too.
 	slog.SetDefault(log)
-	h := &Handler{Getenv: os.Getenv, Log: log}
+	now, err := testClock(os.Getenv)
+	if err != nil {
+		log.Error("bad configuration", "error", err.Error())
+		return err
+	}
+	h := &Handler{Getenv: os.Getenv, Log: log, Now: now}
 	var (
 		once    sync.Once
 		clients *Clients

@@ -23,6 +23,9 @@ type Settings struct {
 	Targets []notify.Target
 	// OwnerTargets send each named owner a report of only their users.
 	OwnerTargets []notify.OwnerTarget
+	// ReportLocation (s3://BUCKET[/PREFIX]) receives the HTML report,
+	// linked from the notifications; empty for none.
+	ReportLocation string
 }
 
 // loadSettings reads the environment and, if named, the config parameter.
@@ -52,6 +55,9 @@ func (h *Handler) loadSettings(ctx context.Context, api notify.SSMAPI) (*Setting
 		}
 	}
 	if s.OwnerTargets, err = ownerTargets(cfg); err != nil {
+		return nil, err
+	}
+	if s.ReportLocation, err = reportLocation(h.getenv, cfg); err != nil {
 		return nil, err
 	}
 	if env.SNSTopicARN != "" {

@@ -59,12 +59,20 @@ func ParseReportLocation(s string) (bucket, prefix string, err error) {
 // Upload renders res as HTML, stores it (server-side encrypted) and
 // returns a pre-signed GET link.
 func (u *ReportUpload) Upload(ctx context.Context, res *scan.Result) (string, error) {
+	return u.UploadPage(ctx, htmlreport.Input{Scans: []*scan.Result{res}}, res)
+}
+
+// UploadPage renders in (a scan with, say, its evidence and plan: the
+// scheduled Lambda's run) as one page, named after res's account and
+// time, stores it and returns a pre-signed GET link. The link works only
+// while the signer may s3:GetObject the page.
+func (u *ReportUpload) UploadPage(ctx context.Context, in htmlreport.Input, res *scan.Result) (string, error) {
 	bucket, prefix, err := ParseReportLocation(u.Location)
 	if err != nil {
 		return "", err
 	}
 	var page bytes.Buffer
-	if err := htmlreport.Render(&page, htmlreport.Input{Scans: []*scan.Result{res}}); err != nil {
+	if err := htmlreport.Render(&page, in); err != nil {
 		return "", err
 	}
 	key := fmt.Sprintf("%siamsweep-%s-%s.html", prefix, res.AccountID, res.GeneratedAt.UTC().Format("20060102T150405Z"))

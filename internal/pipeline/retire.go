@@ -67,6 +67,7 @@ func (e *Engine) Retire(ctx context.Context, in RetireInput) (Summary, error) {
 		return sum, err
 	}
 	keepAutomatic(p, byDates, s.AutoDelete, in.Evidence, &sum)
+	sum.Plan = p
 	if err := e.Refresh(ctx, api, p); err != nil {
 		return sum, err
 	}

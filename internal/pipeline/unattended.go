@@ -4,12 +4,16 @@ import (
 	"context"
 
 	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/plan"
 )
 
 // Summary is what an unattended stage reports back (the Lambda's response).
 type Summary struct {
 	Counts map[string]int `json:"counts"`
 	Notes  []string       `json:"notes,omitempty"`
+	// Plan is what the retire stage applied (the HTML report shows it);
+	// nil for the evidence stage or when no plan was made.
+	Plan *plan.Plan `json:"-"`
 }
 
 // GatherCandidates is the unattended evidence stage: `iamsweep evidence`

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
@@ -40,11 +41,16 @@ func TestScanPolicyAllowsEveryCallOfALiveScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// --notify-report stores the HTML page and signs a link to it: the
+	// link works only while the signer may get the object.
+	if _, err := s3.NewFromConfig(srv.Config(), func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(a.ctx, &s3.CreateBucketInput{Bucket: aws.String("iamsweep-reports")}); err != nil {
+		t.Fatal(err)
+	}
 	srv.Env(t)
 	var out, errOut bytes.Buffer
 	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Now: time.Now}
 	later := born.Add(24*time.Hour + time.Second).Format(time.RFC3339)
-	code := root.Main(a.ctx, f, []string{"scan", "-o", "json", "--as-of", later, "--max-unused-days", "1", "--exclusions-ssm", "/iamsweep/excluded", "--notify", "sns:" + aws.ToString(topic.TopicArn)})
+	code := root.Main(a.ctx, f, []string{"scan", "-o", "json", "--as-of", later, "--max-unused-days", "1", "--exclusions-ssm", "/iamsweep/excluded", "--notify", "sns:" + aws.ToString(topic.TopicArn), "--notify-report", "s3://iamsweep-reports/iamsweep/reports"})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
@@ -62,11 +68,13 @@ func TestScanPolicyAllowsEveryCallOfALiveScan(t *testing.T) {
 	// password was set recently; moto dates a login profile with its user,
 	// so no live scan here can reach it (scan's unit tests do). The policy
 	// must still allow it.
-	if !policy.Allows("iam:GetLoginProfile") {
-		t.Error("deploy/policies/scan.json does not allow iam:GetLoginProfile")
+	for _, a := range []string{"iam:GetLoginProfile", "s3:GetObject"} {
+		if !policy.Allows(a) {
+			t.Errorf("deploy/policies/scan.json does not allow %s", a)
+		}
 	}
 	// The scan must have exercised the optional calls, or this proves little.
-	for _, want := range []string{"iam:ListAccessKeys", "ssm:GetParameter", "sns:Publish", "iam:GetAccountAuthorizationDetails"} {
+	for _, want := range []string{"iam:ListAccessKeys", "ssm:GetParameter", "sns:Publish", "s3:PutObject", "iam:GetAccountAuthorizationDetails"} {
 		found := false
 		for _, c := range calls {
 			found = found || c == want
