@@ -54,7 +54,7 @@ func renderText(w io.Writer, d *Dossier, width int) error {
 }
 
 func textUser(b *strings.Builder, u *UserDossier, width int) {
-	fmt.Fprintf(b, "== %s (%s)\n", textsafe.Line(u.Name), textsafe.Line(u.ARN))
+	fitLine(b, "== "+textsafe.Line(u.Name)+" ", "("+textsafe.Line(u.ARN)+")", width)
 	kv := func(k, v string) { fitLine(b, fmt.Sprintf("  %-16s ", k), textsafe.Fold(v), width) }
 	kv("verdict", u.Verdict+": "+shortReason(u))
 	if len(u.Candidate) > 0 {
