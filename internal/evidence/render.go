@@ -32,8 +32,14 @@ func ParseFormat(s string) (string, error) {
 }
 
 // Render writes the dossier in format (table, json or markdown; SARIF is
-// the code references only and is written by the command).
+// the code references only and is written by the command), lines whole.
 func Render(w io.Writer, format string, d *Dossier) error {
+	return RenderWidth(w, format, d, 0)
+}
+
+// RenderWidth is Render with the table fitted to a terminal width columns
+// wide (zero: no limit); the other formats ignore the width.
+func RenderWidth(w io.Writer, format string, d *Dossier, width int) error {
 	if d == nil {
 		return errors.New("no dossier to render")
 	}
@@ -48,7 +54,7 @@ func Render(w io.Writer, format string, d *Dossier) error {
 	case FormatMarkdown:
 		return renderMarkdown(w, d)
 	case FormatTable:
-		return renderText(w, d)
+		return renderText(w, d, width)
 	}
 	return fmt.Errorf("render dossier: unsupported format %q", format)
 }

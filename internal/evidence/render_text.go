@@ -13,47 +13,49 @@ import (
 const maxListed = 10
 
 // renderText writes the dossier for a person at a terminal: the summary,
-// how each source went, one line per user, then each user's dossier.
-func renderText(w io.Writer, d *Dossier) error {
+// how each source went, one line per user, then each user's dossier. A
+// positive width fits the lines to it (render_fit.go).
+func renderText(w io.Writer, d *Dossier, width int) error {
 	var b strings.Builder
-	b.WriteString(summaryLine(d) + "\n\nSources:\n")
+	fitLine(&b, "", summaryLine(d), width)
+	b.WriteString("\nSources:\n")
 	for _, s := range d.Sources {
 		detail := s.Detail
 		if s.Status == RunFailed {
 			detail = shortError(detail) // the JSON has it whole
 		}
-		fmt.Fprintf(&b, "  %-16s %-8s %s\n", s.Name, s.Status, textsafe.Fold(detail))
+		fitLine(&b, fmt.Sprintf("  %-16s %-8s ", s.Name, s.Status), textsafe.Fold(detail), width)
 	}
 	if len(d.Users) == 0 {
 		b.WriteString("\nNo users to gather evidence about.\n")
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	width := len("USER")
+	nameWidth := len("USER")
 	for _, u := range d.Users {
-		width = max(width, len(textsafe.Line(u.Name)))
+		nameWidth = max(nameWidth, len(textsafe.Line(u.Name)))
 	}
-	fmt.Fprintf(&b, "\n%-*s  %-7s  %s\n", width, "USER", "VERDICT", "REASON")
+	fmt.Fprintf(&b, "\n%-*s  %-7s  %s\n", nameWidth, "USER", "VERDICT", "REASON")
 	for _, u := range d.Users {
-		fmt.Fprintf(&b, "%-*s  %-7s  %s\n", width, textsafe.Line(u.Name), u.Verdict, textsafe.Fold(shortReason(&u)))
+		fitLine(&b, fmt.Sprintf("%-*s  %-7s  ", nameWidth, textsafe.Line(u.Name), u.Verdict), textsafe.Fold(shortReason(&u)), width)
 	}
 	for _, u := range d.Users {
 		b.WriteString("\n")
-		textUser(&b, &u)
+		textUser(&b, &u, width)
 	}
 	if len(d.Findings) > 0 {
 		b.WriteString("\nFindings:\n")
 		for _, f := range d.Findings {
-			fmt.Fprintf(&b, "  %s  %s  %s  %s\n", textsafe.Line(f.UserName), f.Rule, f.Severity, textsafe.Fold(f.Message))
+			fitLine(&b, fmt.Sprintf("  %s  %s  %s  ", textsafe.Line(f.UserName), f.Rule, f.Severity), textsafe.Fold(f.Message), width)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func textUser(b *strings.Builder, u *UserDossier) {
-	fmt.Fprintf(b, "== %s (%s)\n", textsafe.Line(u.Name), textsafe.Line(u.ARN))
-	kv := func(k, v string) { fmt.Fprintf(b, "  %-16s %s\n", k, textsafe.Fold(v)) }
+func textUser(b *strings.Builder, u *UserDossier, width int) {
+	fitLine(b, "== "+textsafe.Line(u.Name)+" ", "("+textsafe.Line(u.ARN)+")", width)
+	kv := func(k, v string) { fitLine(b, fmt.Sprintf("  %-16s ", k), textsafe.Fold(v), width) }
 	kv("verdict", u.Verdict+": "+shortReason(u))
 	if len(u.Candidate) > 0 {
 		kv("candidate", strings.Join(u.Candidate, ", "))

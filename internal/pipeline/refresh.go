@@ -54,7 +54,9 @@ func (e *Engine) Refresh(ctx context.Context, api remediate.IAMAPI, p *plan.Plan
 			p.Skipped = append(p.Skipped, plan.Skip{User: a.User, Reason: "changed while planning: " + why})
 			continue
 		}
+		keptBy := a.Facts.KeptBy // the fresh read has no SSH keys or certificates
 		a.Facts = plan.FactsFromState(cur)
+		a.Facts.KeptBy = keptBy
 		kept = append(kept, a)
 	}
 	p.Actions = kept

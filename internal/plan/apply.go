@@ -104,6 +104,9 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 		if why := evidenceStale(ap.Plan.Evidence, ap.judgeAt()); why != "" {
 			return skip(why)
 		}
+		if what := newOtherCredential(b, a.Facts, ap.Plan.ScanGeneratedAt); what != "" {
+			return skip(otherCredentialReason(what))
+		}
 		out.Op = remediate.PlanDelete(b, remediate.BackupPath(ap.BackupDir, ap.Plan.AccountID, a.User, ap.now()))
 	}
 	out.Status = StatusWouldDo

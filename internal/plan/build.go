@@ -201,7 +201,7 @@ func (pl *Plan) skip(user, reason string) {
 }
 
 func factsOf(u scan.User) Facts {
-	f := Facts{UserID: u.UserID, AccessKeys: []KeyFact{}, State: remediate.ParseState(u.Tags)}
+	f := Facts{UserID: u.UserID, AccessKeys: []KeyFact{}, State: remediate.ParseState(u.Tags), KeptBy: u.KeptBy}
 	for _, c := range u.Credentials {
 		if c.Name == inventory.CredPassword {
 			f.PasswordEnabled, f.PasswordLastUsed = c.Active, c.LastUsed

@@ -87,6 +87,10 @@ type Facts struct {
 	PasswordLastUsed *time.Time      `json:"password_last_used"`
 	AccessKeys       []KeyFact       `json:"access_keys"`
 	State            remediate.State `json:"state"`
+	// KeptBy is the scan's kept_by: the active credentials whose use
+	// IAM's dates do not show. apply skips a delete when another such
+	// credential is active by then (othercreds.go).
+	KeptBy []string `json:"kept_by,omitempty"`
 }
 
 // KeyFact is one access key as the plan saw it. ID is empty when the scan

@@ -174,8 +174,8 @@ func (o *orgCSV) Account(id, name, status, errMsg string, r *scan.Result) error 
 			return err
 		}
 	} else {
-		for _, f := range r.Findings {
-			if err := o.cw.Write(append(csvRow(f), extra...)); err != nil {
+		for _, row := range csvRows(r) {
+			if err := o.cw.Write(append(row, extra...)); err != nil {
 				return err
 			}
 		}

@@ -251,6 +251,28 @@ func TestCSVInjection(t *testing.T) {
 	check(3, "message", `a, "quoted" one`)
 }
 
+// A disabled user gets a status row of its own, and the guard holds on it:
+// its name comes from AWS like any other.
+func TestCSVDisabledRowGuarded(t *testing.T) {
+	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	r := &scan.Result{AccountID: account, AsOf: at.AddDate(0, 0, 1),
+		Users: []scan.User{{Name: "=evil", ARN: "arn:aws:iam::123456789012:user/=evil", Status: scan.StatusDisabled, DisabledAt: &at}}}
+	r.SetQuarantine(14)
+	var buf bytes.Buffer
+	if err := Render(&buf, FormatCSV, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{account, "'=evil", "arn:aws:iam::123456789012:user/=evil", "", "", "", "", "", "", "disabled by iamsweep; deletable from 2026-12-04",
+		"false", "", "disabled", "2026-11-20T10:00:00Z", "2026-12-04T10:00:00Z"}
+	if len(rows) != 2 || !reflect.DeepEqual(rows[1], want) {
+		t.Fatalf("rows = %q\nwant row %q", rows, want)
+	}
+}
+
 func TestJSONRoundTrip(t *testing.T) {
 	want := fixture(t)
 	var buf bytes.Buffer
@@ -360,6 +382,7 @@ func TestDisabledUsersGolden(t *testing.T) {
 	}
 	for _, c := range []struct{ golden, format string }{
 		{"table_disabled.golden", FormatTable}, {"markdown_disabled.golden", FormatMarkdown}, {"json_disabled.golden", FormatJSON},
+		{"csv_disabled.golden", FormatCSV},
 	} {
 		var buf bytes.Buffer
 		if err := Render(&buf, c.format, r, Options{Width: 100}); err != nil {

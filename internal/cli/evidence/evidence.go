@@ -190,7 +190,11 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 		if format == formatHTML {
 			return htmlreport.Render(w, htmlreport.Input{Scans: []*scan.Result{res}, Dossiers: []*evidence.Dossier{d}})
 		}
-		return evidence.Render(w, format, d)
+		width := 0
+		if f.IO.StdoutTTY && opts.OutputFile == "" {
+			width = f.IO.Width // the table fits the terminal; a file keeps lines whole
+		}
+		return evidence.RenderWidth(w, format, d, width)
 	}
 	if opts.OutputFile != "" {
 		if err := cmdutil.WriteFileAtomic(opts.OutputFile, render); err != nil {

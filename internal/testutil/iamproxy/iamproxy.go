@@ -33,6 +33,45 @@ type Proxy struct {
 	admitted  []time.Time
 	throttled int
 	latency   time.Duration
+
+	holds map[string]*hold // action + "\x00" + user name
+}
+
+// hold is one request Hold stops.
+type hold struct {
+	fired   bool
+	reached chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+// Hold makes the next request of action (e.g. "UpdateAccessKey") for user
+// wait until release is called; reached is closed when it arrives. A test
+// uses it to stop one run in the middle of its change, for certain rather
+// than by timing, while another run starts. release may be called more
+// than once; the test's cleanup calls it too, so nothing waits forever.
+func (p *Proxy) Hold(t testing.TB, action, user string) (reached <-chan struct{}, release func()) {
+	h := &hold{reached: make(chan struct{}), release: make(chan struct{})}
+	p.mu.Lock()
+	p.holds[action+"\x00"+user] = h
+	p.mu.Unlock()
+	release = func() { h.once.Do(func() { close(h.release) }) }
+	t.Cleanup(release)
+	return h.reached, release
+}
+
+// wait blocks a request Hold named until its release.
+func (p *Proxy) wait(form url.Values) {
+	p.mu.Lock()
+	h := p.holds[form.Get("Action")+"\x00"+form.Get("UserName")]
+	if h == nil || h.fired {
+		p.mu.Unlock()
+		return
+	}
+	h.fired = true
+	p.mu.Unlock()
+	close(h.reached)
+	<-h.release
 }
 
 // Throttle makes the proxy answer Throttling (HTTP 400, as IAM does) to
@@ -117,7 +156,7 @@ func New(upstream string) (p *Proxy, stop func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p = &Proxy{creds: map[string][]cred{}, deny: map[string]bool{}}
+	p = &Proxy{creds: map[string][]cred{}, deny: map[string]bool{}, holds: map[string]*hold{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ok, delay := p.admit(time.Now())
@@ -131,6 +170,7 @@ func New(upstream string) (p *Proxy, stop func(), err error) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
+		p.wait(form)
 		if p.serve(w, form) {
 			return
 		}
