@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -99,5 +100,22 @@ func TestOrgLambdaRoleCoversTheOrganizationScan(t *testing.T) {
 	sort.Strings(hub)
 	if !slices.Equal(hub, securityhub.Permissions) {
 		t.Errorf("Security Hub actions %v only under SecurityHubOn, want %v", hub, securityhub.Permissions)
+	}
+}
+
+// TestUnattendedDocumentsEveryOrganizationVariable: docs/unattended.md's
+// organization table lists every organization variable.
+func TestUnattendedDocumentsEveryOrganizationVariable(t *testing.T) {
+	b, err := os.ReadFile("../docs/unattended.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range lambdafn.OrgEnvVars {
+		if !strings.Contains(string(b), "| `"+v.Name+"` |") {
+			t.Errorf("docs/unattended.md does not document %s", v.Name)
+		}
+	}
+	if !strings.Contains(string(b), "deploy/org-central-lambda.yaml") {
+		t.Error("docs/unattended.md does not name deploy/org-central-lambda.yaml")
 	}
 }
