@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -62,22 +63,29 @@ func RunAccounts[T any](ctx context.Context, e *Engine, p *org.Prepared, work fu
 	log := e.log()
 	// The live line counts accounts as they end, not as they are emitted
 	// in order, so a slow account does not hide the others' progress.
+	// An account that fails before its work starts (the role cannot be
+	// assumed) or panics is counted when it is emitted.
 	line := progress.FromContext(ctx).Accounts(len(p.Accounts))
 	defer line.End()
+	var counted sync.Map
 	return org.Run(ctx, p.Runner, p.Accounts, func(ctx context.Context, acct org.Account, cfg aws.Config) (T, error) {
 		ae := e.ForAccount(acct, cfg)
 		ae.log().Debug("account started", "name", acct.Name)
 		v, err := work(ctx, ae, acct)
 		if err != nil {
 			ae.log().Debug("account failed", "error", err.Error())
-			line.Finished(true, 0, 0, false)
+			line.Finished(ctx.Err() == nil, 0, 0, false)
 		} else {
 			ae.log().Debug("account done")
 			users, findings, ok := progressCounts(v)
 			line.Finished(false, users, findings, ok)
 		}
+		counted.Store(acct.ID, true)
 		return v, err
 	}, func(r org.Result[T]) error {
+		if _, done := counted.Load(r.Account.ID); !done {
+			line.Finished(r.Status == org.StatusFailed, 0, 0, false)
+		}
 		if r.Status != org.StatusOK {
 			log.Warn("account "+r.Status, "account", r.Account.ID, "name", r.Account.Name, "error", r.Error)
 		}
