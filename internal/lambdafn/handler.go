@@ -117,6 +117,9 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, err
 	case p.InvokingEvent != "" || p.ResultToken != "":
 		log = log.With("event", KindConfigRule)
 		out, err = h.configRule(ctx, log, payload)
+	case p.DetailType == "Scheduled Event" && orgSwitchedOn(h.getenv):
+		log = log.With("event", KindScheduledOrg)
+		out, err = h.scheduledOrg(ctx, log, payload)
 	case p.DetailType == "Scheduled Event":
 		log = log.With("event", KindScheduled)
 		out, err = h.scheduled(ctx, log, payload)

@@ -66,6 +66,9 @@ func Serve(ctx context.Context) error {
 	if err == nil {
 		_, err = h.loadSettings(ctx, c.SSM)
 	}
+	if err == nil {
+		err = h.checkOrgStartup(ctx, c)
+	}
 	if err != nil {
 		log.Error("bad configuration", "error", err.Error())
 		return fmt.Errorf("start-up: %w", err)

@@ -47,6 +47,11 @@ type Digest struct {
 	// ReportURL is a pre-signed link to the HTML report, when the run
 	// stored one in S3 (ReportUpload).
 	ReportURL string `json:"report_url,omitempty"`
+	// Accounts has one line per account of an organization run (status,
+	// counts, or the reason it failed); absent for one account.
+	Accounts       []string `json:"accounts,omitempty"`
+	AccountsTotal  int      `json:"accounts_total,omitempty"`
+	AccountsFailed int      `json:"accounts_failed,omitempty"`
 }
 
 // MaxChanges bounds the change lines a digest carries.
@@ -123,6 +128,9 @@ func (d Digest) JSON() []byte {
 // e-mail subjects require.
 func (d Digest) Subject() string {
 	s := fmt.Sprintf("iamsweep: %s in account %s", plural(d.Findings, "finding"), d.AccountID)
+	if d.AccountsTotal > 0 {
+		s = fmt.Sprintf("iamsweep: %s in %s", plural(d.Findings, "finding"), d.where())
+	}
 	if d.Owner != "" {
 		s = fmt.Sprintf("iamsweep: %s on users of %s in account %s", plural(d.Findings, "finding"), d.Owner, d.AccountID)
 	}
@@ -149,7 +157,11 @@ func (d Digest) severityLine() string {
 // Text is the readable body of an e-mail.
 func (d Digest) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "iamsweep scanned AWS account %s as of %s (%s).\n", d.AccountID, d.AsOf.UTC().Format(time.RFC3339), d.Source)
+	if d.AccountsTotal > 0 {
+		fmt.Fprintf(&b, "iamsweep scanned %s as of %s (%s).\n", d.where(), d.AsOf.UTC().Format(time.RFC3339), d.Source)
+	} else {
+		fmt.Fprintf(&b, "iamsweep scanned AWS account %s as of %s (%s).\n", d.AccountID, d.AsOf.UTC().Format(time.RFC3339), d.Source)
+	}
 	if d.Owner != "" {
 		fmt.Fprintf(&b, "This report covers only the users whose owner tag names %s; the full report goes to the default targets.\n", d.Owner)
 	}
@@ -161,6 +173,7 @@ func (d Digest) Text() string {
 	}
 	fmt.Fprintf(&b, "A credential is unused after %d days without use.\n", d.MaxUnusedDays)
 	d.ownersText(&b)
+	d.accountsText(&b)
 	if len(d.Top) > 0 {
 		b.WriteString("\nMost severe findings:\n")
 		for _, f := range d.Top {

@@ -35,6 +35,9 @@ type Sender struct {
 	Changes []string
 	// ReportURL links the HTML report (Digest.ReportURL), if stored.
 	ReportURL string
+	// Accounts are the per-account lines of an organization run
+	// (Digest.Accounts).
+	Accounts []AccountLine
 }
 
 // Send delivers res to every target. A failed target does not stop the
@@ -42,6 +45,7 @@ type Sender struct {
 func (s *Sender) Send(ctx context.Context, targets []Target, res *scan.Result) error {
 	d := NewDigest(res, DefaultTop).WithChanges(s.Changes)
 	d.ReportURL = s.ReportURL
+	d = d.WithAccounts(s.Accounts)
 	var errs []error
 	for _, t := range targets {
 		if err := s.send(ctx, t, d); err != nil {

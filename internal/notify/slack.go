@@ -25,7 +25,11 @@ var severityEmoji = map[string]string{
 // slackText is the compact mrkdwn message.
 func slackText(d Digest) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "*iamsweep* · account `%s` · as of %s\n", d.AccountID, d.AsOf.UTC().Format("2006-01-02 15:04Z"))
+	if d.AccountsTotal > 0 {
+		fmt.Fprintf(&b, "*iamsweep* · %s · as of %s\n", d.where(), d.AsOf.UTC().Format("2006-01-02 15:04Z"))
+	} else {
+		fmt.Fprintf(&b, "*iamsweep* · account `%s` · as of %s\n", d.AccountID, d.AsOf.UTC().Format("2006-01-02 15:04Z"))
+	}
 	fmt.Fprintf(&b, "Users %d: %d in use, %d unused, %d excluded%s · Findings %d: %s",
 		d.Users, d.InUse, d.Unused, d.Excluded, d.disabledPart(), d.Findings, d.severityLine())
 	if d.ExcludedFindings > 0 {
@@ -33,6 +37,7 @@ func slackText(d Digest) string {
 	}
 	b.WriteString("\n")
 	d.ownersSlack(&b)
+	d.accountsSlack(&b)
 	for i, f := range d.Top {
 		if i == SlackTop {
 			break

@@ -17,8 +17,12 @@ import (
 // The helper process is a tiny command with one slow stage; the tests run it
 // on a pseudo-terminal and through a pipe, as a person and a script would.
 func TestMain(m *testing.M) {
-	if os.Getenv("PROGRESS_HELPER") == "1" {
+	switch os.Getenv("PROGRESS_HELPER") {
+	case "1":
 		helper()
+		return
+	case "accounts":
+		accountsHelper()
 		return
 	}
 	os.Exit(m.Run())
