@@ -2,6 +2,8 @@ package htmlreport
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,7 +52,7 @@ func Build(in Input) (*Page, error) {
 	if b.defQDays <= 0 {
 		b.defQDays = DefaultQuarantineDays
 	}
-	for _, id := range sortedKeys(meta) {
+	for _, id := range slices.Sorted(maps.Keys(meta)) {
 		a := b.account(id)
 		m := meta[id]
 		a.Name, a.Status, a.Error = m.Name, m.Status, m.Error

@@ -2,7 +2,9 @@ package htmlreport
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -131,7 +133,7 @@ func (b *builder) totals(ids []string) {
 			verdicts[f.Verdict] = true
 		}
 	}
-	p.Filter = Filter{Accounts: ids, Verdicts: sortedKeys(verdicts)}
+	p.Filter = Filter{Accounts: ids, Verdicts: slices.Sorted(maps.Keys(verdicts))}
 	for _, r := range p.Rules {
 		p.Filter.Rules = append(p.Filter.Rules, r.Name)
 	}

@@ -2,7 +2,6 @@ package htmlreport
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -196,13 +195,4 @@ func planEffect(t Totals) string {
 		s += fmt.Sprintf("; %s left alone", plural(t.Skipped, "user"))
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -2,6 +2,8 @@ package htmlreport
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -15,7 +17,7 @@ func (b *builder) finish(title string, org bool) {
 	sort.SliceStable(p.Sources, func(i, j int) bool {
 		return order[strings.Fields(p.Sources[i])[0]] < order[strings.Fields(p.Sources[j])[0]]
 	})
-	ids := sortedKeys(b.accounts)
+	ids := slices.Sorted(maps.Keys(b.accounts))
 	p.Multi = org || len(ids) > 1
 	p.AsOf = moment(b.latest)
 	p.Title = title

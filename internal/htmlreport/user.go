@@ -2,6 +2,8 @@ package htmlreport
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -17,7 +19,7 @@ func (b *builder) fillUser(k userKey, u *UserView) {
 		u.HasScan = true
 		u.ARN, u.Path, u.Created, u.Status = su.ARN, su.Path, day(su.Created), su.Status
 		u.ExclusionReason, u.MFA = su.ExclusionReason, su.MFAActive
-		for _, t := range sortedKeys(su.Tags) {
+		for _, t := range slices.Sorted(maps.Keys(su.Tags)) {
 			u.Tags = append(u.Tags, [2]string{t, su.Tags[t]})
 		}
 		for _, c := range su.Credentials {

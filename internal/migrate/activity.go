@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -150,7 +151,7 @@ func Observe(in Inputs) *Activity {
 			s.AdvisorLast = &t
 		}
 	}
-	for _, ns := range sortedKeys(services) {
+	for _, ns := range slices.Sorted(maps.Keys(services)) {
 		s := services[ns]
 		a.Services = append(a.Services, *s)
 		if s.Events == 0 && s.AdvisorLast != nil {
@@ -230,15 +231,6 @@ func sorted(m map[[2]string]*Usage) []Usage {
 		}
 		return out[i].Resource < out[j].Resource
 	})
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

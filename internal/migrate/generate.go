@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -44,13 +45,13 @@ func Generate(a *Activity) *LeastPrivilege {
 		services[svc] = append(services[svc], action)
 	}
 	lp := &LeastPrivilege{Policy: &policy.Document{Version: policy.Version, Statement: []policy.Statement{}}, Notes: map[string][]string{}}
-	for _, svc := range sortedKeys(services) {
+	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		groups := map[string][]string{}
 		for _, action := range services[svc] {
 			key := strings.Join(byAction[action], "\n")
 			groups[key] = append(groups[key], action)
 		}
-		keys := sortedKeys(groups)
+		keys := slices.Sorted(maps.Keys(groups))
 		// Named resources first, "*" last: the reviewer reads the
 		// narrow grants, then the few wide ones with their reasons.
 		sort.SliceStable(keys, func(i, j int) bool { return keys[i] != "*" && keys[j] == "*" })

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -70,7 +71,7 @@ func Prove(doc *policy.Document, a *Activity) Proof {
 			services[svc] = true
 		}
 	}
-	for _, svc := range sortedKeys(services) {
+	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		for _, act := range probes[svc] {
 			if observed[strings.ToLower(act)] {
 				continue
