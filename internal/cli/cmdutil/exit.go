@@ -44,6 +44,19 @@ func (e *FindingsError) Error() string {
 	return fmt.Sprintf("%d finding(s) at or above severity %s", e.Count, e.Severity)
 }
 
+// RunError is a finished run's error: a failure of some accounts first
+// (exit 16 beats 8), then atOrAbove findings at or above --fail-on
+// severity (a *FindingsError), else nil.
+func RunError(accountsErr error, atOrAbove int, severity fmt.Stringer) error {
+	if accountsErr != nil {
+		return accountsErr
+	}
+	if atOrAbove > 0 {
+		return &FindingsError{Count: atOrAbove, Severity: severity.String()}
+	}
+	return nil
+}
+
 // ExitCode maps an error to the process exit code.
 func ExitCode(err error) int {
 	if err == nil {

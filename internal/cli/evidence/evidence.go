@@ -205,18 +205,7 @@ func evidenceRun(ctx context.Context, opts *Options) error {
 	} else if err := render(f.IO.Out); err != nil {
 		return err
 	}
-	if failOn != 0 {
-		n := 0
-		for _, fd := range d.Findings {
-			if fd.Severity >= failOn {
-				n++
-			}
-		}
-		if n > 0 {
-			return &cmdutil.FindingsError{Count: n, Severity: failOn.String()}
-		}
-	}
-	return nil
+	return cmdutil.RunError(nil, countAtOrAbove(d, failOn), failOn)
 }
 
 // formatHTML is rendered by htmlreport with the scan, not by evidence.Render.

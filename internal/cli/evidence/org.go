@@ -72,13 +72,7 @@ func evidenceOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in
 	} else if err := run(f.IO.Out); err != nil {
 		return err
 	}
-	if err := sum.Err(); err != nil {
-		return err
-	}
-	if atOrAbove > 0 {
-		return &cmdutil.FindingsError{Count: atOrAbove, Severity: failOn.String()}
-	}
-	return nil
+	return cmdutil.RunError(sum.Err(), atOrAbove, failOn)
 }
 
 // orgOut writes an organization evidence run account by account: each

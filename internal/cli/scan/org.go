@@ -99,13 +99,7 @@ func scanOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in pip
 			return err
 		}
 	}
-	if err := sum.Err(); err != nil {
-		return err
-	}
-	if atOrAbove > 0 {
-		return &cmdutil.FindingsError{Count: atOrAbove, Severity: failOn.String()}
-	}
-	return nil
+	return cmdutil.RunError(sum.Err(), atOrAbove, failOn)
 }
 
 // syncHub imports docs into the caller's Security Hub and resolves the

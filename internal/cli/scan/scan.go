@@ -235,8 +235,5 @@ func resolveFormat(output, file string, tty bool) (string, error) {
 }
 
 func failOnFindings(res *scan.Result, min rules.Severity) error {
-	if n := countAtOrAbove(res, min); n > 0 {
-		return &cmdutil.FindingsError{Count: n, Severity: min.String()}
-	}
-	return nil
+	return cmdutil.RunError(nil, countAtOrAbove(res, min), min)
 }
