@@ -13,7 +13,6 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
-	"github.com/iamsweep/iamsweep/internal/org"
 	"github.com/iamsweep/iamsweep/internal/report"
 )
 
@@ -37,16 +36,9 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // json` in-process, the whole command: the engine's account loop and the
 // aggregated JSON writer, the output counted and dropped.
 func runCLI(ctx context.Context, endpoint string, n int, idsFile string, parallel int, latency time.Duration) error {
-	raw, err := os.ReadFile(idsFile)
+	ids, err := readAccounts(idsFile, n)
 	if err != nil {
 		return err
-	}
-	ids, err := org.ParseAccountsFile(strings.NewReader(string(raw)))
-	if err != nil {
-		return err
-	}
-	if n < len(ids) {
-		ids = ids[:n]
 	}
 	f, err := os.CreateTemp("", "orgbench-ids-*.txt")
 	if err != nil {

@@ -138,16 +138,9 @@ type result struct {
 // (live collection, rules), results streamed: each account's result is
 // counted and dropped, as an aggregated writer would write it and let go.
 func run(ctx context.Context, cfg aws.Config, n int, idsFile string, parallel int, latency time.Duration) error {
-	raw, err := os.ReadFile(idsFile)
+	ids, err := readAccounts(idsFile, n)
 	if err != nil {
 		return err
-	}
-	ids, err := org.ParseAccountsFile(strings.NewReader(string(raw)))
-	if err != nil {
-		return err
-	}
-	if n < len(ids) {
-		ids = ids[:n]
 	}
 	proxy, err := startDelay(*cfg.BaseEndpoint, latency)
 	if err != nil {
@@ -193,4 +186,18 @@ func run(ctx context.Context, cfg aws.Config, n int, idsFile string, parallel in
 		out.CPUS = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	}
 	return json.NewEncoder(os.Stdout).Encode(out)
+}
+
+// readAccounts reads the accounts file the setup wrote, at most n of them.
+func readAccounts(idsFile string, n int) ([]string, error) {
+	f, err := os.Open(idsFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ids, err := org.ParseAccountsFile(f)
+	if err != nil {
+		return nil, err
+	}
+	return ids[:min(n, len(ids))], nil
 }
