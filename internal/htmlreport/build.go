@@ -138,6 +138,8 @@ func (b *builder) addPlan(p *plan.Plan) {
 		case plan.ActionDeactivateKey:
 			a.Deactivate++
 			b.page.Totals.Deactivate++
+		case plan.ActionDeleteKey:
+			b.page.Totals.DeleteKey++
 		}
 	}
 	for _, s := range p.Skipped {

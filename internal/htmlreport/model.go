@@ -45,6 +45,9 @@ type Page struct {
 type Totals struct {
 	Accounts, Users, InUse, Unused, Excluded, Findings, Open int
 	Disable, Delete, Deactivate, Skipped                     int
+	// DeleteKey counts inactive keys a plan deletes (rule
+	// inactive-access-key) for users who stay.
+	DeleteKey int
 }
 
 // Count is a named number, with the CSS class of its severity if any.
@@ -189,6 +192,9 @@ func planEffect(t Totals) string {
 		plural(t.Disable, "user") + " to disable",
 		plural(t.Delete, "user") + " to delete",
 		plural(t.Deactivate, "key") + " to deactivate",
+	}
+	if t.DeleteKey > 0 {
+		parts = append(parts, plural(t.DeleteKey, "inactive key")+" to delete")
 	}
 	s := strings.Join(parts, ", ")
 	if t.Skipped > 0 {

@@ -196,3 +196,15 @@ func TestScansOfSeveralAccountsShowPerAccountTotals(t *testing.T) {
 		t.Error("no account filter or column")
 	}
 }
+
+// The plan's effect names the inactive keys a plan deletes (delete-key),
+// and says nothing of them when there are none.
+func TestPlanEffectCountsInactiveKeysToDelete(t *testing.T) {
+	got := planEffect(Totals{Disable: 2, DeleteKey: 3, Skipped: 1})
+	if want := "2 users to disable, 0 users to delete, 0 keys to deactivate, 3 inactive keys to delete; 1 user left alone"; got != want {
+		t.Errorf("plan effect = %q, want %q", got, want)
+	}
+	if got := planEffect(Totals{Disable: 1}); strings.Contains(got, "inactive") {
+		t.Errorf("plan effect without delete-key = %q", got)
+	}
+}
