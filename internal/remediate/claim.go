@@ -86,6 +86,23 @@ func parseClaims(tags map[string]string) []Claim {
 	return out
 }
 
+// ClaimFutureSlack is how far ahead of this run's clock a claim may be
+// dated: two machines that can call AWS agree within SigV4's 5 minutes.
+const ClaimFutureSlack = 5 * time.Minute
+
+// InvalidClaimError is a claim dated ahead of the clock by more than
+// ClaimFutureSlack: no run wrote it (a hand-written tag, a broken clock).
+// It would block the user past any lease, so the change fails, naming it.
+type InvalidClaimError struct {
+	User  string
+	Claim Claim
+}
+
+func (e *InvalidClaimError) Error() string {
+	return fmt.Sprintf("%s has an invalid claim %s%s dated %s, ahead of the clock (no iamsweep run writes that): nothing was changed; remove the tag (aws iam untag-user --user-name %s --tag-keys %s%s) and run again",
+		e.User, ClaimTagPrefix, e.Claim.RunID, e.Claim.Since.Format(time.RFC3339), e.User, ClaimTagPrefix, e.Claim.RunID)
+}
+
 // BusyError means another live run owns the user: it is skipped, not failed.
 type BusyError struct {
 	User  string
@@ -190,6 +207,8 @@ func (x *Executor) claims(ctx context.Context, user string) (others []Claim, exp
 	for _, c := range parseClaims(tags) {
 		switch {
 		case c.RunID == x.RunID():
+		case c.Since.After(now.Add(ClaimFutureSlack)):
+			return nil, nil, false, &InvalidClaimError{User: user, Claim: c}
 		case c.Live(now):
 			others = append(others, c)
 		default:

@@ -33,7 +33,7 @@ func TestClaimSkipsUserOwnedByLiveRun(t *testing.T) {
 		t.Error("a run that found another's claim left its own")
 	}
 	// Run refuses too, and changes nothing.
-	op := PlanDeactivateKey(&UserState{Name: "u", Keys: []Key{{ID: "AKIA1", Status: "Active"}}}, "AKIA1")
+	op := PlanDeactivateKey(&UserState{Name: "u", Keys: []Key{{ID: "AKIA1", Status: "Active"}}}, "AKIA1", claimNow)
 	if err := x.Run(context.Background(), op); !errors.As(err, &busy) {
 		t.Fatalf("run: %v", err)
 	}
@@ -121,7 +121,7 @@ func TestFenceStopsAnOwnerPastItsTime(t *testing.T) {
 	}
 	defer release()
 	now = now.Add(ClaimFence)
-	op := PlanDeactivateKey(&UserState{Name: "u", Keys: []Key{{ID: "AKIA1", Status: "Active"}}}, "AKIA1")
+	op := PlanDeactivateKey(&UserState{Name: "u", Keys: []Key{{ID: "AKIA1", Status: "Active"}}}, "AKIA1", claimNow)
 	if err := x.Run(context.Background(), op); err == nil || !strings.Contains(err.Error(), "run again to finish") {
 		t.Fatalf("run: %v", err)
 	}

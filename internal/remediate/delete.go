@@ -22,7 +22,10 @@ const deleteConflictRetries = 3
 // policies, group memberships, then the permissions boundary), then
 // DeleteUser. A DeleteConflict is answered by reading what is left,
 // removing it and trying again.
-func PlanDelete(b *Backup, path string) *Operation {
+func PlanDelete(b *Backup, path string) *Operation { return PlanDeleteTo(b, DirStore{}, path) }
+
+// PlanDeleteTo is PlanDelete with the backup put in store at path.
+func PlanDeleteTo(b *Backup, store BackupStore, path string) *Operation {
 	op := &Operation{Kind: OpDelete, User: b.User.Name}
 	op.replan = func(ctx context.Context, x *Executor) (*Operation, error) {
 		fresh, err := ReadBackup(ctx, x.API, b.User.Name, b.AccountID, x.Caller, x.now())
@@ -35,13 +38,13 @@ func PlanDelete(b *Backup, path string) *Operation {
 		if why := changedSince(&b.User, &fresh.User); why != "" {
 			return nil, &RefusedError{User: b.User.Name, Reason: why + " since it was read: read it again (run the command again)"}
 		}
-		return PlanDelete(fresh, path), nil
+		return PlanDeleteTo(fresh, store, path), nil
 	}
 	op.Steps = append(op.Steps, Step{
 		Action: "iamsweep:WriteBackup", Target: path, Text: "write a backup of everything about the user to " + path,
 		After: map[string]string{"backup": path},
 		Run: func(ctx context.Context, x *Executor) (string, error) {
-			if err := WriteBackup(path, b); err != nil {
+			if err := store.Put(ctx, path, b); err != nil {
 				return "", err
 			}
 			op.BackupPath = path

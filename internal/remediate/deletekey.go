@@ -15,6 +15,11 @@ import (
 // key. A key that is active (made active since the plan) is never deleted:
 // the operation is refused.
 func PlanDeleteKey(b *Backup, keyID, path string) (*Operation, error) {
+	return PlanDeleteKeyTo(b, keyID, DirStore{}, path)
+}
+
+// PlanDeleteKeyTo is PlanDeleteKey with the backup put in store at path.
+func PlanDeleteKeyTo(b *Backup, keyID string, store BackupStore, path string) (*Operation, error) {
 	op := &Operation{Kind: OpDeleteKey, User: b.User.Name}
 	op.replan = func(ctx context.Context, x *Executor) (*Operation, error) {
 		fresh, err := ReadBackup(ctx, x.API, b.User.Name, b.AccountID, x.Caller, x.now())
@@ -24,7 +29,7 @@ func PlanDeleteKey(b *Backup, keyID, path string) (*Operation, error) {
 		if err != nil {
 			return nil, err
 		}
-		return PlanDeleteKey(fresh, keyID, path)
+		return PlanDeleteKeyTo(fresh, keyID, store, path)
 	}
 	k, ok := b.User.Key(keyID)
 	if !ok {
@@ -37,7 +42,7 @@ func PlanDeleteKey(b *Backup, keyID, path string) (*Operation, error) {
 		Action: "iamsweep:WriteBackup", Target: path, Text: "write a backup of the user, key " + keyID + " included, to " + path,
 		After: map[string]string{"backup": path, "access_key_id": keyID},
 		Run: func(ctx context.Context, x *Executor) (string, error) {
-			if err := WriteBackup(path, b); err != nil {
+			if err := store.Put(ctx, path, b); err != nil {
 				return "", err
 			}
 			op.BackupPath = path

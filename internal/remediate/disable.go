@@ -37,6 +37,9 @@ func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation 
 		}
 		return PlanDisable(fresh, caller, reason, now), nil
 	}
+	op.check = func(x *Executor) error {
+		return tagRoom(u, slices.ContainsFunc(u.Claims, func(c Claim) bool { return c.RunID == x.RunID() }))
+	}
 	var active []string
 	for _, k := range u.Keys {
 		if k.Active() {
@@ -144,19 +147,23 @@ func iamTags(m map[string]string) []types.Tag {
 }
 
 // PlanDeactivateKey deactivates one unused key of a user who stays.
-func PlanDeactivateKey(u *UserState, keyID string) *Operation {
+//
+// The key's quarantine starts with it (keyInactiveStep): delete-key waits
+// it out. now dates it.
+func PlanDeactivateKey(u *UserState, keyID string, now time.Time) *Operation {
 	op := &Operation{Kind: OpDeactivateKey, User: u.Name}
 	op.replan = func(ctx context.Context, x *Executor) (*Operation, error) {
 		fresh, err := ReadUser(ctx, x.API, u.Name, false)
 		if err != nil {
 			return nil, err
 		}
-		return PlanDeactivateKey(fresh, keyID), nil
+		return PlanDeactivateKey(fresh, keyID, now), nil
 	}
 	k, ok := u.Key(keyID)
 	if !ok || !k.Active() {
 		return op
 	}
+	defer func() { op.Steps = append(op.Steps, keyInactiveStep(u.Name, keyID, now)) }()
 	op.Steps = append(op.Steps, Step{
 		Action: "iam:UpdateAccessKey", Target: keyID, Text: "set access key " + keyID + " Inactive",
 		Before: map[string]string{"status": "Active"}, After: map[string]string{"status": "Inactive"},

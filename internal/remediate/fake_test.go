@@ -295,7 +295,7 @@ func TestRestoreKeepsADenyPolicyIamsweepDidNotAttach(t *testing.T) {
 	for _, s := range restore.Steps {
 		actions = append(actions, s.Action)
 	}
-	if got := strings.Join(actions, " "); got != "iam:UpdateAccessKey iam:TagUser iam:UntagUser" {
+	if got := strings.Join(actions, " "); got != "iam:TagUser iam:UpdateAccessKey iam:UntagUser iam:TagUser" {
 		t.Errorf("restore steps %s: the deny policy was there before iamsweep", got)
 	}
 }

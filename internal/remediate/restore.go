@@ -24,12 +24,14 @@ type AlreadyRestoredError struct {
 
 func (e *AlreadyRestoredError) Error() string { return e.Message }
 
-// PlanRestore reverses exactly what disable did, as the tags record it:
-// only the keys iamsweep deactivated are reactivated, the deny policy is
-// detached if iamsweep attached it, a login profile with a one-time password is created if the
-// console was removed, then the history tags iamsweep:restored-at/-by are
-// written and the state tags removed last (so a killed restore can be run
-// again).
+// PlanRestore reverses exactly what disable did, as the tags record it.
+// First iamsweep:state becomes "restoring" (a working user is never marked
+// disabled); then only the keys iamsweep deactivated are reactivated, the
+// deny policy is detached if iamsweep attached it, a login profile with a
+// one-time password is created if the console was removed; then the
+// state tags go, and the history tags iamsweep:restored-at/-by are written
+// last (in the slots the state tags freed). A restore that stops half-way
+// is still "restoring" and is run again to finish.
 func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error) {
 	if u.State.State == "" {
 		if at := u.State.RestoredAt; !at.IsZero() {
@@ -52,6 +54,13 @@ func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error)
 			return &Operation{Kind: OpRestore, User: u.Name}, nil // restored by another run meanwhile
 		}
 		return PlanRestore(fresh, caller, now)
+	}
+	// First the state stops saying "disabled": whatever happens next, a
+	// user that works again is never one a delete would take. The record
+	// of what to undo stays (state "restoring"), so a restore that stops
+	// half-way is run again and finishes.
+	if u.State.State != StateRestoring {
+		op.Steps = append(op.Steps, tagStep(u, map[string]string{TagState: StateRestoring}, "set "+TagState+"="+StateRestoring+" before undoing anything"))
 	}
 	for _, id := range u.State.DeactivatedKeys {
 		k, ok := u.Key(id)
@@ -96,8 +105,6 @@ func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error)
 			},
 		})
 	}
-	restored := map[string]string{TagRestoredAt: now.UTC().Truncate(time.Second).Format(time.RFC3339), TagRestoredBy: tagValue(caller)}
-	op.Steps = append(op.Steps, tagStep(u, restored, "record the restore in "+TagRestoredAt+" and "+TagRestoredBy))
 	before := map[string]string{}
 	var keys []string
 	for _, k := range StateTags {
@@ -113,6 +120,10 @@ func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error)
 			return ResultOK, err
 		},
 	})
+	// History last: the state tags are gone by now, so their slots are
+	// free for it even on a user near IAM's 50-tag quota.
+	restored := map[string]string{TagRestoredAt: now.UTC().Truncate(time.Second).Format(time.RFC3339), TagRestoredBy: tagValue(caller)}
+	op.Steps = append(op.Steps, tagStep(u, restored, "record the restore in "+TagRestoredAt+" and "+TagRestoredBy))
 	return op, nil
 }
 

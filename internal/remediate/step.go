@@ -53,6 +53,9 @@ type Operation struct {
 	// operation to run instead: the steps then rest on facts read after
 	// the claim, never on what another run may have changed in between.
 	replan func(ctx context.Context, x *Executor) (*Operation, error)
+	// check runs once this run owns the user, on the facts the steps rest
+	// on, before the first step (a disable's free tag slots).
+	check func(x *Executor) error
 }
 
 // Executor runs operations and writes each step to the audit log.
@@ -107,6 +110,11 @@ func (x *Executor) Run(ctx context.Context, op *Operation) error {
 		}
 	}
 	defer func() { op.Password, op.BackupPath = run.Password, run.BackupPath }()
+	if run.check != nil && len(run.Steps) > 0 {
+		if err := run.check(x); err != nil {
+			return err
+		}
+	}
 	for _, s := range run.Steps {
 		if err := x.fenced(op.User); err != nil {
 			return err
