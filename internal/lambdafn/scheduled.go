@@ -82,7 +82,7 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 		log.Warn("auto-disable refused", "error", refused.Error())
 	}
 	if s.AutoDisable && refused == nil {
-		in.BeforeChange, err = backupHook(c, s, res.AccountID)
+		in.Backups, err = backupStore(c, s)
 		if err != nil {
 			return nil, err
 		}

@@ -10,29 +10,22 @@ import (
 	"github.com/iamsweep/iamsweep/internal/plan"
 )
 
-// BeforeChange runs after a user was read again and found still to
-// match the plan, just before the change is made. It may add steps to
-// the operation (the Lambda uploads each backup to S3 before anything is
-// removed); an error fails that action, with nothing changed.
-type BeforeChange func(ctx context.Context, o *plan.Outcome) error
-
-// Preview re-reads every action's user and reports what apply would do,
+// preview re-reads every action's user and reports what apply would do,
 // in plan order, changing nothing (a dry run).
-func (e *Engine) Preview(ctx context.Context, ap *plan.Applier, report func(plan.Outcome)) []plan.Outcome {
+func (e *Engine) preview(ctx context.Context, ap *plan.Applier, report func(plan.Outcome)) []plan.Outcome {
 	return e.eachAction(ctx, ap, func(ctx context.Context, a plan.Action) plan.Outcome { return ap.Prepare(ctx, a) }, report)
 }
 
-// Apply carries out the plan. First the checks that need no change
+// apply carries out the plan. First the checks that need no change
 // (plan.Applier.Preflight: AWSDenyAll exists, the caller may make the
 // calls): when one fails, every action fails with it and no user is
 // touched. Then each action's user is claimed for this run, read again
 // as its owner (plan.Applier.PrepareOwned) and skipped when the plan's
-// facts no longer hold or another live run owns it; then before runs,
-// then the change. Users are worked on concurrently (Settings.Parallel),
+// facts no longer hold or another live run owns it; then the change. Users are worked on concurrently (Settings.Parallel),
 // the actions of one user in plan order. A failed user never stops the
 // others (they are independent, and a rerun retries it). Outcomes are
 // reported and returned in plan order.
-func (e *Engine) Apply(ctx context.Context, ap *plan.Applier, before BeforeChange, report func(plan.Outcome)) []plan.Outcome {
+func (e *Engine) apply(ctx context.Context, ap *plan.Applier, report func(plan.Outcome)) []plan.Outcome {
 	if ap.Exec.Progress != nil {
 		ap.Exec.Progress = &lockedWriter{w: ap.Exec.Progress}
 	}
@@ -57,13 +50,7 @@ func (e *Engine) Apply(ctx context.Context, ap *plan.Applier, before BeforeChang
 		o, release := ap.PrepareOwned(ctx, a)
 		defer release()
 		if o.Status == plan.StatusWouldDo {
-			var err error
-			if before != nil {
-				err = before(ctx, &o)
-			}
-			if err == nil {
-				err = ap.Exec.Run(ctx, o.Op)
-			}
+			err := ap.Exec.Run(ctx, o.Op)
 			o.Status, o.Err = plan.StatusDone, err
 			if err != nil {
 				o.Status = plan.StatusFailed

@@ -14,7 +14,6 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
-	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
@@ -175,17 +174,11 @@ type testRetirer struct {
 
 func (r *testRetirer) Retire(ctx context.Context, in stageInput) (Summary, error) {
 	e := &Engine{Settings: in.Settings, IAM: r.IAM, Now: r.Now, Log: in.Log}
-	var hook BeforeChange
+	in2 := RetireInput{Scanned: &Scanned{Result: in.Result, Exclusions: in.Exclusions}, Evidence: in.Evidence}
 	if r.Backups != nil {
-		hook = func(ctx context.Context, o *plan.Outcome) error {
-			if o.Action.Action != plan.ActionDelete {
-				return nil
-			}
-			_, err := r.Backups.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String(o.Action.User)})
-			return err
-		}
+		in2.Backups = S3Backups{API: r.Backups, Bucket: "bkt"}
 	}
-	return e.Retire(ctx, RetireInput{Scanned: &Scanned{Result: in.Result, Exclusions: in.Exclusions}, Evidence: in.Evidence, BeforeChange: hook})
+	return e.Retire(ctx, in2)
 }
 
 // testEvidence runs Engine.GatherCandidates with the given sources.

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 
 	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/plan"
@@ -30,11 +28,8 @@ type RetireInput struct {
 	// unused), never delete a user with attempts since its disable.
 	// Without it, nothing is deleted.
 	Evidence *evidence.Dossier
-	// BeforeChange runs before each change (the Lambda's S3 backup).
-	BeforeChange BeforeChange
-	// TmpDir holds a backup until BeforeChange has stored it; empty is
-	// os.TempDir().
-	TmpDir string
+	// Backups is where deletes put their backups (the Lambda's bucket).
+	Backups remediate.BackupStore
 }
 
 // Retire is the unattended retire stage: plan from the scan with the
@@ -48,13 +43,20 @@ func (e *Engine) Retire(ctx context.Context, in RetireInput) (Summary, error) {
 	if s.AutoDelete && in.Evidence == nil {
 		return sum, errors.New("auto-delete needs evidence (attempts with a disabled key are only visible in CloudTrail): set IAMSWEEP_EVIDENCE=true")
 	}
-	api, err := e.iam(ctx)
+	// The change session fixes the caller, the account, the real clock,
+	// the rails and the audit (one record per change in the log).
+	id := Identity{CallerARN: res.CallerARN, AccountID: res.AccountID}
+	cs, err := e.OpenChange(ctx, ChangeOptions{Backups: in.Backups, Identity: &id, Exclusions: in.Scanned.Exclusions, Audit: func(rec remediate.Record) error {
+		log.LogAttrs(ctx, slog.LevelInfo, "audit", slog.Any("audit", rec))
+		return nil
+	}})
 	if err != nil {
 		return sum, fmt.Errorf("the retire stage: %w", err)
 	}
+	defer cs.Close()
 	// The dossier is as of the scan, for its account: plan.CheckDossier
 	// passes, and plan gates every action on it.
-	params := plan.Params{AsOf: res.AsOf, Now: e.now().UTC(), QuarantineDays: s.QuarantineDays, CallerARN: res.CallerARN, Evidence: in.Evidence}
+	params := plan.Params{AsOf: res.AsOf, Now: cs.Now(), QuarantineDays: s.QuarantineDays, CallerARN: res.CallerARN, Evidence: in.Evidence}
 	p, err := plan.Build(res, params)
 	if err != nil {
 		return sum, err
@@ -68,7 +70,7 @@ func (e *Engine) Retire(ctx context.Context, in RetireInput) (Summary, error) {
 	}
 	keepAutomatic(p, byDates, s.AutoDelete, in.Evidence, &sum)
 	sum.Plan = p
-	if err := e.Refresh(ctx, api, p); err != nil {
+	if err := e.Refresh(ctx, cs.Reader(), p); err != nil {
 		return sum, err
 	}
 	for _, sk := range p.Skipped {
@@ -76,23 +78,10 @@ func (e *Engine) Retire(ctx context.Context, in RetireInput) (Summary, error) {
 	}
 	if n := p.UsersChanged(); n > s.MaxUsers {
 		sum.Counts[CountRefused] = n
-		err := fmt.Errorf("the plan disables or deletes %d users, more than max_users %d: nothing was changed; review the scan, then raise max_users (or IAMSWEEP_MAX_USERS) or exclude users", n, s.MaxUsers)
-		return sum, err
 	}
-	audit := remediate.NewAuditSink(func(rec remediate.Record) error {
-		log.LogAttrs(ctx, slog.LevelInfo, "audit", slog.Any("audit", rec))
-		return nil
-	})
-	x := &remediate.Executor{API: api, Audit: audit, Caller: res.CallerARN, Account: res.AccountID, Now: e.Now}
-	guard := remediate.Guard{CallerARN: res.CallerARN, Exclusions: in.Scanned.Exclusions, AsOf: res.AsOf}
-	tmp := in.TmpDir
-	if tmp == "" {
-		tmp = filepath.Join(os.TempDir(), "iamsweep-backups")
-	}
-	ap := &plan.Applier{API: api, Exec: x, Guard: guard, AsOf: res.AsOf, Now: e.Now, BackupDir: tmp, Plan: p}
 	var first error
 	failed := 0
-	e.Apply(ctx, ap, in.BeforeChange, func(o plan.Outcome) {
+	_, err = cs.ApplyPlan(ctx, p, false, func(o plan.Outcome) {
 		a := o.Action
 		sum.Counts[a.Action+"-"+o.Status]++
 		attrs := []any{"action", a.Action, "user", a.User, "status", o.Status}
@@ -115,7 +104,13 @@ func (e *Engine) Retire(ctx context.Context, in RetireInput) (Summary, error) {
 			log.Info("retire", attrs...)
 		}
 	})
-	if first != nil {
+	var tooMany *plan.TooManyUsersError
+	switch {
+	case errors.As(err, &tooMany):
+		return sum, fmt.Errorf("the plan disables or deletes %d users, more than max_users %d: nothing was changed; review the scan, then raise max_users (or IAMSWEEP_MAX_USERS) or exclude users", tooMany.Users, tooMany.Max)
+	case err != nil && first == nil:
+		return sum, err
+	case first != nil:
 		return sum, fmt.Errorf("%d action(s) failed; the next run retries them; first: %w", failed, first)
 	}
 	return sum, nil

@@ -29,11 +29,29 @@ type Applier struct {
 	// at; zero is Now. It must be the real time, never a --as-of: the CLI
 	// passes the real clock (clock.ForChange), the Lambda its scheduled
 	// event's time. A plan's own as-of is never used (CheckApplicable).
-	AsOf      time.Time
-	Now       func() time.Time
-	BackupDir string
-	Plan      *Plan
+	AsOf time.Time
+	Now  func() time.Time
+	// Backups is where a delete puts its backup first.
+	Backups remediate.BackupStore
+	Plan    *Plan
+	// QuarantineDays and MaxUnusedDays are the configured ones: the plan
+	// file's can only make them longer (its parameters are not trusted).
+	QuarantineDays int
+	MaxUnusedDays  int
+	// Attempts, when set, is asked before a delete whether anything tried
+	// the user's credentials since it was disabled (CloudTrail): a reason
+	// holds the delete, and so does an error (unknown is never "none").
+	Attempts func(ctx context.Context, a Action, u *remediate.UserState) (string, error)
 }
+
+// Quarantine is the quarantine apply waits out: the longest of the plan's,
+// the configured one and the floor.
+func (ap *Applier) Quarantine() int {
+	return max(ap.QuarantineDays, ap.Plan.Parameters.QuarantineDays, MinQuarantineDays)
+}
+
+// unusedDays is the N of the unused rule a disable re-judges by.
+func (ap *Applier) unusedDays() int { return max(ap.MaxUnusedDays, ap.Plan.Parameters.MaxUnusedDays) }
 
 // Outcome is what happened (or would happen) to one action.
 type Outcome struct {
@@ -85,20 +103,52 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 	}
 	switch a.Action {
 	case ActionDisable:
+		// Judged again on what was just read, on the real clock: the
+		// plan's facts say what was intended, never why it is true. An
+		// expired user is disabled for its expiry, used or not.
+		if a.Expiry == nil {
+			if why := cur.UsedWithin(ap.unusedDays(), ap.judgeAt()); why != "" {
+				return skip("not unused on the fresh read: " + why)
+			}
+		}
 		out.Op = remediate.PlanDisable(cur, ap.Exec.Caller, a.Reason, ap.now())
 	case ActionDeactivateKey:
-		out.Op = remediate.PlanDeactivateKey(cur, a.AccessKeyID)
+		if k, ok := cur.Key(a.AccessKeyID); ok {
+			if why := k.UsedWithin(ap.unusedDays(), ap.judgeAt()); why != "" {
+				return skip("not unused on the fresh read: " + why)
+			}
+		}
+		out.Op = remediate.PlanDeactivateKey(cur, a.AccessKeyID, ap.now())
 	case ActionDeleteKey:
-		if k, ok := cur.Key(a.AccessKeyID); ok && k.Active() {
+		k, ok := cur.Key(a.AccessKeyID)
+		if ok && k.Active() {
 			return skip(fmt.Sprintf("stale plan: access key %s was made active again since the plan", a.AccessKeyID))
 		}
-		op, err := remediate.PlanDeleteKey(b, a.AccessKeyID, remediate.BackupPath(ap.BackupDir, ap.Plan.AccountID, a.User, ap.now()))
+		if _, started := remediate.KeyInactiveSince(cur.Tags, a.AccessKeyID); ok && !started {
+			// Inactive, but not by iamsweep: its quarantine starts now.
+			out.Op = remediate.PlanStartKeyQuarantine(cur, a.AccessKeyID, ap.now())
+			out.Status, out.Reason = StatusWouldDo, fmt.Sprintf("access key %s was made inactive outside iamsweep: its %d-day quarantine starts now, and delete-key waits it out", a.AccessKeyID, ap.Quarantine())
+			return out
+		}
+		if why := remediate.KeyQuarantine(cur.Tags, a.AccessKeyID, ap.Quarantine(), ap.judgeAt()); ok && why != "" {
+			return skip(why)
+		}
+		if why := ap.attempts(ctx, a, cur); why != "" {
+			return skip(why)
+		}
+		op, err := remediate.PlanDeleteKeyTo(b, a.AccessKeyID, ap.Backups, ap.Backups.Location(ap.Plan.AccountID, a.User, ap.now()))
 		if err != nil {
 			return skip(err.Error())
 		}
 		out.Op = op
 	case ActionDelete:
-		if why := Deletable(cur, ap.judgeAt(), ap.Plan.Parameters.QuarantineDays); why != "" {
+		if why := Deletable(cur, ap.judgeAt(), ap.Quarantine()); why != "" {
+			return skip(why)
+		}
+		if why := remediate.AsLeft(cur); why != "" {
+			return skip(why)
+		}
+		if why := ap.attempts(ctx, a, cur); why != "" {
 			return skip(why)
 		}
 		if why := evidenceStale(ap.Plan.Evidence, ap.judgeAt()); why != "" {
@@ -107,7 +157,7 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 		if what := newOtherCredential(b, a.Facts, ap.Plan.ScanGeneratedAt); what != "" {
 			return skip(otherCredentialReason(what))
 		}
-		out.Op = remediate.PlanDelete(b, remediate.BackupPath(ap.BackupDir, ap.Plan.AccountID, a.User, ap.now()))
+		out.Op = remediate.PlanDeleteTo(b, ap.Backups, ap.Backups.Location(ap.Plan.AccountID, a.User, ap.now()))
 	}
 	out.Status = StatusWouldDo
 	if len(out.Op.Steps) == 0 {
@@ -138,6 +188,18 @@ func (ap *Applier) PrepareOwned(ctx context.Context, a Action) (o Outcome, relea
 		return Outcome{Action: a, Status: StatusFailed, Err: err}, release
 	}
 	return ap.Prepare(ctx, a), release
+}
+
+// attempts is why a delete is held by attempts since the disable, or "".
+func (ap *Applier) attempts(ctx context.Context, a Action, u *remediate.UserState) string {
+	if ap.Attempts == nil {
+		return ""
+	}
+	why, err := ap.Attempts(ctx, a, u)
+	if err != nil {
+		return "held: could not look up attempts since the disable, and unknown is never none: " + err.Error()
+	}
+	return why
 }
 
 func (ap *Applier) judgeAt() time.Time {

@@ -189,6 +189,12 @@ func (pl *Plan) inactiveKeyActions(u scan.User, facts Facts, maxUnused int, asOf
 			pl.skip(u.Name, c.Name+" is inactive and old but its key ID is unknown (a saved credential report): plan from a live scan")
 			continue
 		}
+		if since, ok := remediate.KeyInactiveSince(u.Tags, c.AccessKeyID); ok && clock.DaysSince(since, asOf) < pl.Parameters.QuarantineDays {
+			// Deactivated (or first seen inactive) recently: the key's
+			// quarantine is not over, whatever its creation date says.
+			pl.skip(u.Name, fmt.Sprintf("%s is in its %d-day quarantine since %s", c.Name, pl.Parameters.QuarantineDays, since.Format(time.DateOnly)))
+			continue
+		}
 		pl.Actions = append(pl.Actions, Action{
 			Action: ActionDeleteKey, User: u.Name, UserARN: u.ARN, AccessKeyID: c.AccessKeyID, Facts: facts,
 			Reason: fmt.Sprintf("inactive-access-key: inactive, created %d days ago; the user stays (a backup names the key first)", age),

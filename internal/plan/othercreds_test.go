@@ -98,7 +98,7 @@ func TestDeleteSkippedWhenAnOtherCredentialAppearedSincePlan(t *testing.T) {
 			p := &Plan{AccountID: "111122223333", ScanGeneratedAt: scanAt, Parameters: Parameters{QuarantineDays: 30},
 				Evidence: &EvidenceBasis{AsOf: &scanAt}}
 			ap := &Applier{API: &api, Exec: &remediate.Executor{Caller: "arn:aws:iam::111122223333:user/ops"}, Plan: p,
-				Now: func() time.Time { return now }, BackupDir: t.TempDir()}
+				Now: func() time.Time { return now }, Backups: remediate.DirStore{Dir: t.TempDir()}}
 			a := Action{Action: ActionDelete, User: "ci", Facts: Facts{UserID: "AIDACI", AccessKeys: []KeyFact{},
 				State:  remediate.ParseState(map[string]string{remediate.TagState: remediate.StateDisabled, remediate.TagDisabledAt: disabledAt.Format(time.RFC3339)}),
 				KeptBy: c.keptBy}}

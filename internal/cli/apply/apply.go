@@ -103,33 +103,21 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	}
 	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, func(o *pipeline.Overrides) {
 		o.MaxUsers = cmdutil.ChangedInt(opts.flags, "max-users", opts.MaxUsers)
-	})
+	}, opts.Act, opts.BackupDir)
 	if err != nil {
 		return err
 	}
-	if err := p.CheckApplicable(s.F.Now()); err != nil {
-		return err
-	}
-	if p.AccountID != s.Account {
-		return fmt.Errorf("the plan is for account %s but the credentials are for account %s: use --profile or --role-arn for %s", p.AccountID, s.Account, p.AccountID)
-	}
-	max := s.Settings.MaxUsers
-	if n := p.UsersChanged(); n > max {
-		return &plan.TooManyUsersError{Users: n, Max: max}
-	}
+	defer s.Close()
 	out := s.F.IO.Out
-	x := &remediate.Executor{API: s.API, Caller: s.Caller, Account: s.Account, Now: s.F.Now, Progress: s.F.IO.ErrOut}
-	ap := &plan.Applier{API: s.API, Exec: x, Guard: s.Guard, AsOf: s.AsOf, Now: s.F.Now, BackupDir: opts.BackupDir, Plan: p}
+	write := func(o plan.Outcome) { plan.WriteOutcome(out, o) }
 	// With --yes there is no preview to confirm: each user is read once,
 	// just before it is changed.
 	if !opts.Act.Yes {
-		pending := 0
-		for _, o := range s.Engine.Preview(ctx, ap, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
-			if o.Status == plan.StatusWouldDo {
-				pending++
-			}
+		outs, err := s.ApplyPlan(ctx, p, true, write)
+		if err != nil {
+			return err
 		}
-		if pending == 0 {
+		if pipeline.Pending(outs) == 0 {
 			fmt.Fprintln(out, "nothing to do.")
 			return nil
 		}
@@ -138,26 +126,6 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 			return err
 		}
 	}
-	audit, err := remediate.OpenAuditLog(opts.Act.AuditLog)
-	if err != nil {
-		return err
-	}
-	defer audit.Close()
-	x.Audit = audit
-	failed := 0
-	var first error
-	for _, o := range s.Engine.Apply(ctx, ap, nil, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
-		if o.Status == plan.StatusFailed {
-			failed++
-			if first == nil {
-				first = o.Err
-			}
-		}
-	}
-	if failed > 0 {
-		// Wrapping the first failure keeps its exit code (4 for a missing
-		// permission).
-		return fmt.Errorf("%d action(s) failed; fix the cause and run apply again to finish; first: %w", failed, first)
-	}
-	return nil
+	_, err = s.ApplyPlan(ctx, p, false, write)
+	return err
 }

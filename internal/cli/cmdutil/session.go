@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"github.com/iamsweep/iamsweep/internal/clock"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -30,25 +29,21 @@ func (a *ActFlags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&a.AuditLog, "audit-log", remediate.DefaultAuditLog, "append a JSON line per change to `FILE` (fsynced per record)")
 }
 
-// Session is a changing command's view of the account: who calls, where,
-// and the rails that say which users must never be touched.
+// Session is a changing command's change session (pipeline.ChangeSession,
+// the only way to change IAM) with the terminal it confirms at.
 type Session struct {
+	*pipeline.ChangeSession
 	F        *Factory
 	Engine   *pipeline.Engine
 	Settings pipeline.Settings
-	API      remediate.IAMAPI
-	Caller   string
-	Account  string
-	AsOf     time.Time
-	Guard    remediate.Guard
 }
 
 // NewSession resolves the settings from the flags (plus the command's own
-// overrides in o, which may be nil) and identifies the caller.
-func NewSession(ctx context.Context, f *Factory, fl *ScanFlags, o func(*pipeline.Overrides)) (*Session, error) {
-	// A changing command judges on the real clock: --as-of is refused.
-	asOf, err := clock.ForChange(fl.AsOf, f.Now)
-	if err != nil {
+// overrides in o, which may be nil) and opens the change session: the
+// caller, the account, the real clock (--as-of is refused), the rails,
+// the audit log of act and backups under backupDir ("" is the default).
+func NewSession(ctx context.Context, f *Factory, fl *ScanFlags, o func(*pipeline.Overrides), act ActFlags, backupDir string) (*Session, error) {
+	if _, err := clock.ForChange(fl.AsOf, f.Now); err != nil {
 		return nil, &FlagError{Err: err}
 	}
 	ov := fl.Overrides()
@@ -60,23 +55,22 @@ func NewSession(ctx context.Context, f *Factory, fl *ScanFlags, o func(*pipeline
 		return nil, err
 	}
 	engine := f.Engine(settings)
-	a, err := f.AWS(ctx)
+	co := ChangeOptions(f, act, backupDir)
+	co.AsOf = fl.AsOf
+	cs, err := engine.OpenChange(ctx, co)
 	if err != nil {
 		return nil, err
 	}
-	id, err := engine.Identity(ctx)
-	if err != nil {
-		return nil, err
+	return &Session{ChangeSession: cs, F: f, Engine: engine, Settings: settings}, nil
+}
+
+// ChangeOptions are a command's audit log, progress lines and backups.
+func ChangeOptions(f *Factory, act ActFlags, backupDir string) pipeline.ChangeOptions {
+	o := pipeline.ChangeOptions{AuditLog: act.AuditLog, Progress: f.IO.ErrOut}
+	if backupDir != "" {
+		o.Backups = remediate.DirStore{Dir: backupDir}
 	}
-	set, err := engine.Exclusions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s := &Session{
-		F: f, Engine: engine, Settings: settings, API: a.IAM(), Caller: id.CallerARN, Account: id.AccountID, AsOf: asOf,
-	}
-	s.Guard = remediate.Guard{CallerARN: s.Caller, Exclusions: set, AsOf: asOf}
-	return s, nil
+	return o
 }
 
 // Confirmed says whether to act: --yes, or the account ID typed at a
@@ -90,39 +84,22 @@ func (s *Session) Confirmed(act ActFlags) (bool, error) {
 		fmt.Fprintln(io.Out, "dry run: nothing was changed. Run again with --yes to make these changes.")
 		return false, nil
 	}
-	fmt.Fprintf(io.ErrOut, "Type the account ID (%s) to make these changes: ", s.Account)
+	fmt.Fprintf(io.ErrOut, "Type the account ID (%s) to make these changes: ", s.Account())
 	line, _ := bufio.NewReader(io.In).ReadString('\n')
-	if strings.TrimSpace(line) != s.Account {
+	if strings.TrimSpace(line) != s.Account() {
 		fmt.Fprintln(io.Out, "account ID not confirmed: nothing was changed.")
 		return false, nil
 	}
 	return true, nil
 }
 
-// Executor opens the audit log and returns an executor writing to it.
-func (s *Session) Executor(act ActFlags) (*remediate.Executor, func(), error) {
-	audit, err := remediate.OpenAuditLog(act.AuditLog)
-	if err != nil {
-		return nil, nil, err
-	}
-	x := &remediate.Executor{API: s.API, Audit: audit, Caller: s.Caller, Account: s.Account, Now: s.F.Now, Progress: s.F.IO.ErrOut}
-	return x, func() { audit.Close() }, nil
-}
-
 // ReadUser reads name, turning "no such user" into a clear error.
 func (s *Session) ReadUser(ctx context.Context, name string, withLastUsed bool) (*remediate.UserState, error) {
-	if err := s.PreCheck(name); err != nil {
+	if err := s.CheckName(name); err != nil {
 		return nil, err
 	}
-	u, err := remediate.ReadUser(ctx, s.API, name, withLastUsed)
+	u, err := remediate.ReadUser(ctx, s.Reader(), name, withLastUsed)
 	return u, NotFound(name, err)
-}
-
-// PreCheck refuses the root user and the caller by name before any call.
-func (s *Session) PreCheck(name string) error {
-	g := s.Guard
-	g.AllowExcluded = true
-	return g.Check(name, "", "", nil)
 }
 
 // NotFound names the fix when err says the user does not exist.
@@ -133,8 +110,8 @@ func NotFound(name string, err error) error {
 	return err
 }
 
-// Run prints op, and if confirmed executes it with the audit log.
-func (s *Session) Run(ctx context.Context, op *remediate.Operation, act ActFlags) (bool, error) {
+// Do prints op, and if confirmed carries it out in the change session.
+func (s *Session) Do(ctx context.Context, op *remediate.Operation, act ActFlags) (bool, error) {
 	fmt.Fprint(s.F.IO.Out, remediate.Describe(op))
 	if len(op.Steps) == 0 {
 		return false, nil
@@ -143,12 +120,8 @@ func (s *Session) Run(ctx context.Context, op *remediate.Operation, act ActFlags
 	if err != nil || !ok {
 		return false, err
 	}
-	x, done, err := s.Executor(act)
-	if err != nil {
-		return false, err
-	}
-	defer done()
-	if err := x.Run(ctx, op); err != nil {
+	defer s.Close()
+	if err := s.ChangeSession.Run(ctx, op); err != nil {
 		return false, err
 	}
 	fmt.Fprintf(s.F.IO.Out, "%s %s: done\n", op.Kind, op.User)

@@ -68,46 +68,49 @@ BACKUP' rebuilds the user (without secrets).`,
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, func(o *pipeline.Overrides) {
 		o.QuarantineDays = cmdutil.ChangedInt(opts.flags, "quarantine-days", opts.QuarantineDays)
-	})
+	}, opts.Act, opts.BackupDir)
 	if err != nil {
 		return err
 	}
 	days := s.Settings.QuarantineDays
-	if err := s.PreCheck(opts.User); err != nil {
+	if err := s.CheckName(opts.User); err != nil {
 		return err
 	}
 	// Cheap refusals first: one GetUser tells an excluded user, one not
 	// disabled or one still in quarantine, before the dozen reads of the
 	// backup (and before calls an endpoint might lack).
-	head, err := remediate.ReadHead(ctx, s.API, opts.User)
+	head, err := remediate.ReadHead(ctx, s.Reader(), opts.User)
 	if err != nil {
 		return cmdutil.NotFound(opts.User, err)
 	}
-	if err := s.Guard.Check(head.Name, head.ARN, head.Path, head.Tags); err != nil {
+	if err := s.Check(head, false); err != nil {
 		return err
 	}
 	if !opts.Force {
-		if why := plan.Deletable(head, s.AsOf, days); why != "" {
+		if why := plan.Deletable(head, s.Now(), days); why != "" {
 			return &remediate.RefusedError{User: head.Name, Reason: why + " (--force deletes anyway)"}
 		}
 	}
 	stage := progress.Start(ctx, "reading everything "+opts.User+" has, for the backup")
-	b, err := remediate.ReadBackup(ctx, s.API, opts.User, s.Account, s.Caller, s.F.Now())
+	b, err := remediate.ReadBackup(ctx, s.Reader(), opts.User, s.Account(), s.Caller(), s.Now())
 	stage.Done()
 	if err != nil {
 		return cmdutil.NotFound(opts.User, err)
 	}
 	u := &b.User
-	if err := s.Guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
+	if err := s.Check(u, false); err != nil {
 		return err
 	}
 	if !opts.Force {
-		if why := plan.Deletable(u, s.AsOf, days); why != "" {
+		if why := plan.Deletable(u, s.Now(), days); why != "" {
+			return &remediate.RefusedError{User: u.Name, Reason: why + " (--force deletes anyway)"}
+		}
+		if why := remediate.AsLeft(u); why != "" {
 			return &remediate.RefusedError{User: u.Name, Reason: why + " (--force deletes anyway)"}
 		}
 	}
-	op := remediate.PlanDelete(b, remediate.BackupPath(opts.BackupDir, s.Account, u.Name, s.F.Now()))
-	done, err := s.Run(ctx, op, opts.Act)
+	op := remediate.PlanDeleteTo(b, s.Backups(), s.Backups().Location(s.Account(), u.Name, s.Now()))
+	done, err := s.Do(ctx, op, opts.Act)
 	if done {
 		fmt.Fprintf(s.F.IO.Out, "backup: %s (rebuild with: iamsweep recreate %s)\n", op.BackupPath, op.BackupPath)
 	}

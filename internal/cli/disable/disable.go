@@ -55,7 +55,7 @@ managed by CloudFormation.`,
 }
 
 func disableRun(ctx context.Context, opts *DisableOptions) error {
-	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, nil)
+	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, nil, opts.Act, "")
 	if err != nil {
 		return err
 	}
@@ -63,9 +63,9 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
+	if err := s.Check(u, false); err != nil {
 		return err
 	}
-	_, err = s.Run(ctx, remediate.PlanDisable(u, s.Caller, opts.Reason, s.F.Now()), opts.Act)
+	_, err = s.Do(ctx, remediate.PlanDisable(u, s.Caller(), opts.Reason, s.Now()), opts.Act)
 	return err
 }

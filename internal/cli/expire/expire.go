@@ -8,19 +8,15 @@ package expire
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
-	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/config"
 	"github.com/iamsweep/iamsweep/internal/lifecycle"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
@@ -84,12 +80,6 @@ own user and users managed by CloudFormation (set the tags in the stack).`,
 	return cmd
 }
 
-// userAPI is what expire reads before changing; the executor takes the
-// full remediate.IAMAPI but calls only TagUser.
-type userAPI interface {
-	GetUser(ctx context.Context, in *iam.GetUserInput, optFns ...func(*iam.Options)) (*iam.GetUserOutput, error)
-}
-
 func expireRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
 	set := lifecycle.Defaults()
@@ -102,29 +92,24 @@ func expireRun(ctx context.Context, opts *Options) error {
 			return &cmdutil.FlagError{Err: err}
 		}
 	}
-	a, err := f.AWS(ctx)
-	if err != nil {
-		return err
-	}
-	id, err := a.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return awsx.Classify("sts:GetCallerIdentity", err)
-	}
-	caller, account := aws.ToString(id.Arn), aws.ToString(id.Account)
 	// Setting a date is bookkeeping, not retirement: an excluded user may
 	// get one (the exclusion still keeps plan away from it).
-	guard := remediate.Guard{CallerARN: caller, AllowExcluded: true}
-	if err := guard.Check(opts.User, "", "", nil); err != nil {
-		return err
-	}
-	api := a.IAM()
-	name, arn, path, tags, err := readUser(ctx, api, opts.User)
+	cs, err := f.Engine(pipeline.Defaults()).OpenChange(ctx, cmdutil.ChangeOptions(f, cmdutil.ActFlags{AuditLog: opts.AuditLog}, ""))
 	if err != nil {
 		return err
 	}
-	if err := guard.Check(name, arn, path, tags); err != nil {
+	defer cs.Close()
+	if err := cs.CheckName(opts.User); err != nil {
 		return err
 	}
+	head, err := remediate.ReadHead(ctx, cs.Reader(), opts.User)
+	if err != nil {
+		return cmdutil.NotFound(opts.User, err)
+	}
+	if err := cs.Check(head, true); err != nil {
+		return err
+	}
+	name, tags := head.Name, head.Tags
 	op, err := lifecycle.ExpireOp(lifecycle.ExpireRequest{User: name, Tags: tags, On: opts.On, Owner: opts.Owner}, set)
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
@@ -135,39 +120,14 @@ func expireRun(ctx context.Context, opts *Options) error {
 	if len(op.Steps) == 0 {
 		return nil
 	}
-	if ok := confirmed(f.IO, opts.Yes, account); !ok {
+	if ok := confirmed(f.IO, opts.Yes, cs.Account()); !ok {
 		return nil
 	}
-	audit, err := remediate.OpenAuditLog(opts.AuditLog)
-	if err != nil {
-		return err
-	}
-	defer audit.Close()
-	x := &remediate.Executor{API: api, Audit: audit, Caller: caller, Account: account, Now: f.Now, Progress: f.IO.ErrOut}
-	if err := x.Run(ctx, op); err != nil {
+	if err := cs.Run(ctx, op); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "%s %s: done\n", op.Kind, name)
 	return nil
-}
-
-// readUser reads the user's name as IAM spells it, its ARN, path and tags.
-func readUser(ctx context.Context, api userAPI, name string) (string, string, string, map[string]string, error) {
-	out, err := api.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
-	if awsx.ErrorCode(err) == "NoSuchEntity" {
-		return "", "", "", nil, &awsx.NotFoundError{What: "iam user " + name, Fix: "check the name (iamsweep scan lists users)", Err: err}
-	}
-	if err != nil {
-		return "", "", "", nil, awsx.Classify("iam:GetUser", err)
-	}
-	if out.User == nil {
-		return "", "", "", nil, errors.New("iam:GetUser returned no user")
-	}
-	tags := map[string]string{}
-	for _, t := range out.User.Tags {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return aws.ToString(out.User.UserName), aws.ToString(out.User.Arn), aws.ToString(out.User.Path), tags, nil
 }
 
 // confirmed says whether to act: --yes, or the account ID typed at a

@@ -49,18 +49,16 @@ func recreateRun(ctx context.Context, opts *RecreateOptions) error {
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}
-	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, nil)
+	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, nil, opts.Act, "")
 	if err != nil {
 		return err
 	}
-	if b.AccountID != s.Account {
-		return fmt.Errorf("backup is of account %s but the credentials are for account %s: use --profile or --role-arn for %s", b.AccountID, s.Account, b.AccountID)
+	if b.AccountID != s.Account() {
+		return fmt.Errorf("backup is of account %s but the credentials are for account %s: use --profile or --role-arn for %s", b.AccountID, s.Account(), b.AccountID)
 	}
-	g := s.Guard
-	g.AllowExcluded = true
-	if err := g.Check(b.User.Name, b.User.ARN, b.User.Path, b.User.Tags); err != nil {
+	if err := s.Check(&b.User, true); err != nil {
 		return err
 	}
-	_, err = s.Run(ctx, remediate.PlanRecreate(b), opts.Act)
+	_, err = s.Do(ctx, remediate.PlanRecreate(b), opts.Act)
 	return err
 }

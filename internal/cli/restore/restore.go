@@ -62,7 +62,7 @@ func createsPassword(op *remediate.Operation) bool {
 }
 
 func restoreRun(ctx context.Context, opts *RestoreOptions) error {
-	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, nil)
+	s, err := cmdutil.NewSession(ctx, opts.Factory, &opts.Flags, nil, opts.Act, "")
 	if err != nil {
 		return err
 	}
@@ -70,12 +70,10 @@ func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	if err != nil {
 		return err
 	}
-	g := s.Guard
-	g.AllowExcluded = true
-	if err := g.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
+	if err := s.Check(u, true); err != nil {
 		return err
 	}
-	op, err := remediate.PlanRestore(u, s.Caller, s.F.Now())
+	op, err := remediate.PlanRestore(u, s.Caller(), s.Now())
 	if err != nil {
 		return err
 	}
@@ -85,7 +83,7 @@ func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	if acting && createsPassword(op) && !s.F.IO.StdoutTTY && !opts.PrintPassword {
 		return cmdutil.FlagErrorf("restoring %s creates a one-time console password, printed once, and standard output is not a terminal: run it at a terminal, or add --print-password to write it to standard output anyway", op.User)
 	}
-	_, err = s.Run(ctx, op, opts.Act)
+	_, err = s.Do(ctx, op, opts.Act)
 	// Shown even when a later step failed: the login profile exists now,
 	// and a rerun will not create (or show) another password.
 	if op.Password != "" {

@@ -41,7 +41,9 @@ func TestApplyKilledAndRunAgain(t *testing.T) {
 		}
 		env(t, a)
 		// about resuming, not evidence: --no-evidence lets u3's delete be planned
-		cli(t, a, 0, "plan", "--as-of", days(100), "--no-evidence", "--output-file", "plan.json")
+		// planned and applied on a clock 100 days ahead (a plan is applied
+		// on the clock it was made on, never a what-if)
+		cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
 		p := readPlan(t, "plan.json")
 		if actions(p) != "disable u1, disable u2, delete u3" {
 			t.Fatalf("plan: %s", actions(p))
@@ -49,11 +51,17 @@ func TestApplyKilledAndRunAgain(t *testing.T) {
 		return a, p
 	}
 	apply := func(a *iamfixture.Account, api *iam.Client, p *plan.Plan, dir string, clock func() time.Time) []plan.Outcome {
-		x := &remediate.Executor{API: api, Caller: "arn:aws:sts::123456789012:user/moto", Account: p.AccountID, Now: clock}
-		ap := &plan.Applier{API: api, Exec: x, Guard: remediate.Guard{CallerARN: x.Caller}, AsOf: now.AddDate(0, 0, 100), Now: clock, BackupDir: dir, Plan: p}
-		e := &pipeline.Engine{Settings: pipeline.Defaults(), Now: clock}
+		e := &pipeline.Engine{Settings: pipeline.Defaults(), IAM: api, Now: func() time.Time { return clock().AddDate(0, 0, 100) }}
 		e.Settings.Parallel = 8
-		return e.Apply(a.Ctx, ap, nil, nil)
+		cs, err := e.OpenChange(a.Ctx, pipeline.ChangeOptions{
+			Identity: &pipeline.Identity{CallerARN: "arn:aws:sts::123456789012:user/moto", AccountID: p.AccountID},
+			Backups:  remediate.DirStore{Dir: dir}, Audit: func(remediate.Record) error { return nil },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs, _ := cs.ApplyPlan(a.Ctx, p, false, nil)
+		return outs
 	}
 	failed := func(outs []plan.Outcome) error {
 		for _, o := range outs {
