@@ -19,7 +19,8 @@ var Permissions = map[string][]string{
 		"iam:GetUser", "iam:GetAccessKeyLastUsed", "iam:ListAttachedUserPolicies"},
 	// apply does what disable and delete do, plus deactivate-key
 	// (iam:UpdateAccessKey), with a fresh read of each user first.
-	"apply": append(readAll(), "iam:GetPolicy", "iam:SimulatePrincipalPolicy",
+	// A delete planned on CloudTrail evidence looks attempts up again.
+	"apply": append(readAll(), "iam:GetPolicy", "iam:SimulatePrincipalPolicy", "cloudtrail:LookupEvents", "account:ListRegions",
 		"iam:TagUser", "iam:UntagUser", "iam:UpdateAccessKey", "iam:AttachUserPolicy",
 		"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate", "iam:DeleteSSHPublicKey",
 		"iam:DeleteServiceSpecificCredential", "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice", "iam:DeleteUserPolicy",

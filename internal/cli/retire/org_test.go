@@ -33,11 +33,12 @@ func TestPlanAndApplyAcrossAccounts(t *testing.T) {
 	srv.Env(t)
 	dir := t.TempDir()
 	t.Chdir(dir)
-	asOf := time.Now().UTC().AddDate(0, 0, 100).Format(time.DateOnly)
+	// Every command runs on a clock 100 days on (a change is judged on
+	// the real clock, never a --as-of).
 	run := func(want int, args ...string) clitest.Result {
 		t.Helper()
-		full := append([]string{args[0], "--endpoint-url", o.URL, "--as-of", asOf}, args[1:]...)
-		res := clitest.Run(motoserver.Ctx(t), root.Main, time.Now(), "", full...)
+		full := append([]string{args[0], "--endpoint-url", o.URL}, args[1:]...)
+		res := clitest.Run(motoserver.Ctx(t), root.Main, time.Now().AddDate(0, 0, 100), "", full...)
 		if res.Code != want {
 			t.Fatalf("%v: exit %d, want %d\n%s\n%s", args, res.Code, want, res.Stdout, res.Stderr)
 		}
@@ -112,4 +113,39 @@ func status(t *testing.T, o *orgfixture.Org, account, user string) string {
 		t.Fatalf("%s %s: %v", account, user, err)
 	}
 	return string(out.AccessKeyMetadata[0].Status)
+}
+
+// TestOrgApplyIsJudgedOnTheRealClock: apply of a plan across accounts
+// refuses --as-of, and refuses a what-if plan (made with a future
+// --as-of) even without it; no account is changed.
+func TestOrgApplyIsJudgedOnTheRealClock(t *testing.T) {
+	srv := motoserver.Shared(t)
+	o := orgfixture.New(t, srv, 2)
+	m0, m1 := o.Members[0], o.Members[1]
+	o.User(m0, "old-a")
+	o.User(m1, "old-b")
+	srv.Env(t)
+	t.Chdir(t.TempDir())
+	asOf := time.Now().UTC().AddDate(0, 0, 100).Format(time.DateOnly)
+	run := func(want int, args ...string) clitest.Result {
+		t.Helper()
+		full := append([]string{args[0], "--endpoint-url", o.URL}, args[1:]...)
+		res := clitest.Run(motoserver.Ctx(t), root.Main, time.Now(), "", full...)
+		if res.Code != want && (want != -1 || res.Code == 0) {
+			t.Fatalf("%v: exit %d, want %d\n%s\n%s", args, res.Code, want, res.Stdout, res.Stderr)
+		}
+		return res
+	}
+	run(0, "plan", "--accounts", m0+","+m1, "--as-of", asOf, "--no-evidence", "--output-file", "whatif.json")
+	res := run(2, "apply", "whatif.json", "--yes", "--as-of", asOf)
+	if !strings.Contains(res.Stderr, "--as-of") {
+		t.Errorf("stderr: %s", res.Stderr)
+	}
+	res = run(-1, "apply", "whatif.json", "--yes")
+	if status(t, o, m0, "old-a") != "Active" || status(t, o, m1, "old-b") != "Active" {
+		t.Fatalf("a what-if plan changed users:\n%s", res.Stdout)
+	}
+	if !strings.Contains(res.Stdout, "a what-if plan cannot be applied") {
+		t.Errorf("stdout:\n%s", res.Stdout)
+	}
 }

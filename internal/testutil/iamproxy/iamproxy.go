@@ -171,6 +171,12 @@ func New(upstream string) (p *Proxy, stop func(), err error) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
 		p.wait(form)
+		if form.Get("Action") == "TagUser" {
+			if msg, err := tagQuotaExceeded(upstream, form); err == nil && msg != "" {
+				fail(w, "LimitExceeded", msg)
+				return
+			}
+		}
 		if p.serve(w, form) {
 			return
 		}
