@@ -214,3 +214,23 @@ func TestInactiveKeyOfAUserWhoStaysIsDeleted(t *testing.T) {
 		t.Errorf("the Lambda's plan deletes keys: %+v", p.Actions)
 	}
 }
+
+// TestKeyDeactivatedMinutesAgoIsNotPlannedForDelete: a key is old, but
+// iamsweep made it inactive minutes ago: its quarantine is not over, so
+// plan right after apply does not plan delete-key for it.
+func TestKeyDeactivatedMinutesAgoIsNotPlannedForDelete(t *testing.T) {
+	res := testScan()
+	res.Users = []scan.User{{Name: "kim", ARN: "arn:aws:iam::111122223333:user/kim", Status: scan.StatusInUse,
+		Tags: map[string]string{remediate.KeyInactiveTagPrefix + "AKIAOLDINACTIVE": asOf.Add(-5 * time.Minute).Format(time.RFC3339)},
+		Credentials: []scan.Credential{
+			{Name: "password", Active: true, LastUsed: ago(1)},
+			{Name: "access_key_1", AccessKeyID: "AKIAOLDINACTIVE", Active: false, Created: *ago(200)},
+		}}}
+	p, err := Build(res, Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 20, NoEvidence: true, DeleteInactiveKeys: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Actions) != 0 || len(p.Skipped) != 1 || !strings.Contains(p.Skipped[0].Reason, "14-day quarantine") {
+		t.Fatalf("actions %+v skipped %+v", p.Actions, p.Skipped)
+	}
+}

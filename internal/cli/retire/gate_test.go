@@ -12,6 +12,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
 
@@ -294,5 +295,28 @@ func TestDeleteKeyMinutesAfterDeactivation(t *testing.T) {
 	cliAt(t, a, later(115), 0, "apply", "deletekey.json", "--yes")
 	if keyStatus(t, a, "keys", second) != "" {
 		t.Fatal("not deleted after the quarantine")
+	}
+}
+
+// TestAttemptAfterThePlanHoldsTheDelete: the plan to delete erin rests
+// on CloudTrail evidence with no attempt; somebody tries her key after
+// the plan was made. apply looks attempts up again and keeps her.
+func TestAttemptAfterThePlanHoldsTheDelete(t *testing.T) {
+	a := iamfixture.NewAccount(t)
+	erinKey, _ := user(t, a, "erin", nil)
+	env(t, a)
+	fake := evidenceServer(t, a)
+	cli(t, a, 0, "disable", "erin", "--yes", "--reason", "unused")
+	cliAt(t, a, later(15), 0, "plan", "--gather-evidence", "--output-file", "plan.json")
+	if p := readPlan(t, "plan.json"); actions(p) != "delete erin" {
+		t.Fatalf("plan: %s", actions(p))
+	}
+	fake.Events["us-east-1"] = []fakeaws.TrailEvent{{ID: "e1", Time: time.Now().Add(2 * time.Hour), Name: "ListBuckets", AccessKeyID: erinKey, SourceIP: "10.0.0.9", ErrorCode: "InvalidClientTokenId"}}
+	res := cliAt(t, a, later(15), 0, "apply", "plan.json", "--yes")
+	if !exists(t, a, "erin") {
+		t.Fatalf("deleted a user tried after the plan:\n%s", res.Stdout)
+	}
+	if !strings.Contains(res.Stdout, "attempt(s) since") {
+		t.Errorf("apply should say why:\n%s", res.Stdout)
 	}
 }
