@@ -184,7 +184,7 @@ func TestRestoreAt40Tags(t *testing.T) {
 	if keyStatus(t, a, "full", fullKey) != "Active" || userTags(t, a, "full")[remediate.TagState] != "" {
 		t.Fatalf("a user without room for the state tags was changed:\n%s%s", res.Stdout, res.Stderr)
 	}
-	if !strings.Contains(res.Stderr, "has 45 of IAM's 50 tags") {
+	if !strings.Contains(res.Stderr, "of IAM's 50 tags, and disabling needs 8 free slot(s)") {
 		t.Errorf("stderr: %s", res.Stderr)
 	}
 
