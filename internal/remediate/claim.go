@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"math/big"
 	"slices"
 	"strings"
@@ -149,7 +150,7 @@ func (x *Executor) tryClaim(ctx context.Context, user string) (*Claim, bool, err
 		return &others[0], false, nil
 	}
 	key, now := x.claimKey(), x.now().Truncate(time.Second)
-	value := tagValue(now.Format(time.RFC3339) + " " + x.Caller)
+	value := statetag.Value(now.Format(time.RFC3339) + " " + x.Caller)
 	rec := Record{Operation: OpClaim, User: user, Action: "iam:TagUser", Target: key, Before: map[string]string{}, After: map[string]string{key: value}}
 	_, err = x.API.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(user), Tags: iamTags(map[string]string{key: value})})
 	if err := x.audit(rec, awsx.Classify("iam:TagUser", err)); err != nil {

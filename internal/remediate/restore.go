@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"math/big"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // ErrNotDisabled means restore was asked for a user iamsweep never disabled.
-var ErrNotDisabled = fmt.Errorf("the user has no %s tag: iamsweep did not disable it, so there is nothing to restore", TagState)
+var ErrNotDisabled = fmt.Errorf("the user has no %s tag: iamsweep did not disable it, so there is nothing to restore", statetag.TagState)
 
 // AlreadyRestoredError means the user was disabled by iamsweep and has
 // been restored since: its history tags say when and by whom.
@@ -96,11 +97,11 @@ func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error)
 			},
 		})
 	}
-	restored := map[string]string{TagRestoredAt: now.UTC().Truncate(time.Second).Format(time.RFC3339), TagRestoredBy: tagValue(caller)}
-	op.Steps = append(op.Steps, tagStep(u, restored, "record the restore in "+TagRestoredAt+" and "+TagRestoredBy))
+	restored := statetag.History(now, caller)
+	op.Steps = append(op.Steps, tagStep(u, restored, "record the restore in "+statetag.TagRestoredAt+" and "+statetag.TagRestoredBy))
 	before := map[string]string{}
 	var keys []string
-	for _, k := range StateTags {
+	for _, k := range statetag.StateTags {
 		if v, ok := u.Tags[k]; ok {
 			before[k] = v
 			keys = append(keys, k)
