@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"github.com/iamsweep/iamsweep/internal/statetag"
 	"math/big"
 	"slices"
@@ -227,12 +228,7 @@ func (x *Executor) sleep(ctx context.Context, attempt int) {
 		x.Sleep(d)
 		return
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	_ = clock.Sleep(ctx, d) // a cancelled wait ends the claim attempt anyway
 }
 
 func (x *Executor) holds(user string) bool {
