@@ -125,7 +125,7 @@ func expireRun(ctx context.Context, opts *Options) error {
 	if err := guard.Check(name, arn, path, tags); err != nil {
 		return err
 	}
-	op, err := lifecycle.ExpireOp(lifecycle.ExpireRequest{User: name, Tags: tags, On: opts.On, Owner: opts.Owner}, set)
+	op, err := remediate.ExpireOp(lifecycle.ExpireRequest{User: name, Tags: tags, On: opts.On, Owner: opts.Owner}, set)
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}
