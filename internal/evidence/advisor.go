@@ -2,7 +2,9 @@ package evidence
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -34,7 +36,7 @@ const (
 // AccessAdvisor reads, per user, the services it last authenticated to.
 type AccessAdvisor struct {
 	IAM   AdvisorAPI
-	Clock Clock
+	Clock clock.Clock
 	// Timeout per job; zero means DefaultAdvisorTimeout.
 	Timeout time.Duration
 	// Parallel bounds the users read at once; zero or one is serial.
@@ -111,46 +113,46 @@ func advisorErr(err error) AdvisorResult {
 // page. GetServiceLastAccessedDetails has no SDK paginator: Marker is
 // followed by hand.
 func (a *AccessAdvisor) collect(ctx context.Context, jobID string) (*AdvisorSummary, error) {
-	clk := a.Clock
-	if clk == nil {
-		clk = RealClock{}
-	}
+	clk := clock.Or(a.Clock)
 	timeout := a.Timeout
 	if timeout <= 0 {
 		timeout = DefaultAdvisorTimeout
 	}
-	deadline := clk.Now().Add(timeout)
-	interval := advisorFirstPoll
 	var services []iamtypes.ServiceLastAccessed
+	var status iamtypes.JobStatusType
 	in := &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String(jobID)}
-	for {
-		out, err := a.IAM.GetServiceLastAccessedDetails(ctx, in)
-		if err != nil {
-			return nil, awsx.Classify("iam:GetServiceLastAccessedDetails", err)
-		}
-		switch out.JobStatus {
-		case iamtypes.JobStatusTypeFailed:
-			msg := "no reason given"
-			if out.Error != nil {
-				msg = aws.ToString(out.Error.Code) + ": " + aws.ToString(out.Error.Message)
+	err := clock.Poll(ctx, clk, clock.Backoff{First: advisorFirstPoll, Max: advisorMaxInterval, Timeout: timeout}, func(ctx context.Context) (bool, error) {
+		for {
+			out, err := a.IAM.GetServiceLastAccessedDetails(ctx, in)
+			if err != nil {
+				return false, awsx.Classify("iam:GetServiceLastAccessedDetails", err)
 			}
-			return nil, fmt.Errorf("access advisor job %s failed: %s", jobID, msg)
-		case iamtypes.JobStatusTypeCompleted:
-			services = append(services, out.ServicesLastAccessed...)
-			if !out.IsTruncated {
-				return summarizeAdvisor(services), nil
+			status = out.JobStatus
+			switch out.JobStatus {
+			case iamtypes.JobStatusTypeFailed:
+				msg := "no reason given"
+				if out.Error != nil {
+					msg = aws.ToString(out.Error.Code) + ": " + aws.ToString(out.Error.Message)
+				}
+				return false, fmt.Errorf("access advisor job %s failed: %s", jobID, msg)
+			case iamtypes.JobStatusTypeCompleted:
+				services = append(services, out.ServicesLastAccessed...)
+				if !out.IsTruncated {
+					return true, nil
+				}
+				in = &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String(jobID), Marker: out.Marker}
+				continue
 			}
-			in = &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String(jobID), Marker: out.Marker}
-			continue
+			return false, nil
 		}
-		if clk.Now().Add(interval).After(deadline) {
-			return nil, fmt.Errorf("access advisor job %s still %s after %s: run again later", jobID, out.JobStatus, timeout)
-		}
-		if err := clk.Sleep(ctx, interval); err != nil {
-			return nil, err
-		}
-		interval = min(interval*2, advisorMaxInterval)
+	})
+	if errors.Is(err, clock.ErrPollTimeout) {
+		return nil, fmt.Errorf("access advisor job %s still %s after %s: run again later", jobID, status, timeout)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return summarizeAdvisor(services), nil
 }
 
 func summarizeAdvisor(all []iamtypes.ServiceLastAccessed) *AdvisorSummary {

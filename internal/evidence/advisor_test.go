@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeclock"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestAdvisorPollsWithBackoffAndFollowsMarkers(t *testing.T) {
 		{Namespace: "sts", Name: "AWS STS", LastAuthenticated: day0(40, 0), Region: "us-east-1"},
 		{Namespace: "kms", Name: "AWS KMS", LastAuthenticated: day0(200, 0)},
 	}
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	start := clk.Now()
 	a := &AccessAdvisor{IAM: iamClient(fake), Clock: clk}
 	res := a.Read(context.Background(), []Target{{Name: "alice", ARN: arnPrefix + "alice"}})["alice"]
@@ -46,7 +47,7 @@ func TestAdvisorReportsFailedAndStuckJobsPerUser(t *testing.T) {
 	fake := fakeaws.Start(t, "")
 	fake.JobFails = map[string]bool{arnPrefix + "bad": true}
 	fake.Services[arnPrefix+"good"] = []fakeaws.Service{{Namespace: "s3", Name: "Amazon S3"}}
-	a := &AccessAdvisor{IAM: iamClient(fake), Clock: newFakeClock()}
+	a := &AccessAdvisor{IAM: iamClient(fake), Clock: fakeclock.New()}
 	res := a.Read(context.Background(), []Target{{Name: "bad", ARN: arnPrefix + "bad"}, {Name: "good", ARN: arnPrefix + "good"}, {Name: "noarn"}})
 	if e := res["bad"].Err; e == nil || !strings.Contains(e.Error, "failed: InternalFailure: fake failure") {
 		t.Errorf("bad: %+v", res["bad"])
@@ -69,7 +70,7 @@ func TestAdvisorReportsFailedAndStuckJobsPerUser(t *testing.T) {
 func TestAdvisorPermissionErrorNamesTheAction(t *testing.T) {
 	fake := fakeaws.Start(t, "")
 	fake.Fail = func(r fakeaws.Request, n int) string { return "AccessDenied" }
-	a := &AccessAdvisor{IAM: iamClient(fake), Clock: newFakeClock()}
+	a := &AccessAdvisor{IAM: iamClient(fake), Clock: fakeclock.New()}
 	res := a.Read(context.Background(), []Target{{Name: "a", ARN: arnPrefix + "a"}})["a"]
 	if res.Err == nil || !strings.Contains(res.Err.Error, "missing permission iam:GenerateServiceLastAccessedDetails") {
 		t.Errorf("%+v", res)

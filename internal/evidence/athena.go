@@ -2,7 +2,9 @@ package evidence
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"strings"
 	"time"
 
@@ -50,7 +52,7 @@ type AthenaSearch struct {
 	AccountID                   string
 	// Regions prunes the region partition; empty reads every region.
 	Regions []string
-	Clock   Clock
+	Clock   clock.Clock
 	// MaxWait bounds the wait for the query; zero is DefaultAthenaMaxWait.
 	MaxWait time.Duration
 }
@@ -126,47 +128,47 @@ func (a *AthenaSearch) SearchLogs(ctx context.Context, targets []Target, w Windo
 // the query is stopped, so a cancelled run does not keep scanning (and
 // billing).
 func (a *AthenaSearch) wait(ctx context.Context, id string) (*athtypes.QueryExecution, error) {
-	clock := a.Clock
-	if clock == nil {
-		clock = RealClock{}
-	}
+	clk := clock.Or(a.Clock)
 	maxWait := a.MaxWait
 	if maxWait <= 0 {
 		maxWait = DefaultAthenaMaxWait
 	}
-	deadline := clock.Now().Add(maxWait)
-	delay := AthenaFirstPoll
-	for {
+	var q *athtypes.QueryExecution
+	var state athtypes.QueryExecutionState
+	ended := false // failed or cancelled by Athena: nothing to stop
+	err := clock.Poll(ctx, clk, clock.Backoff{First: AthenaFirstPoll, Max: AthenaMaxPoll, Timeout: maxWait}, func(ctx context.Context) (bool, error) {
 		out, err := a.API.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
 		if err != nil {
-			a.stop(ctx, id)
-			return nil, awsx.Classify("athena:GetQueryExecution", err)
+			return false, awsx.Classify("athena:GetQueryExecution", err)
 		}
-		q := out.QueryExecution
-		var state athtypes.QueryExecutionState
+		q = out.QueryExecution
 		if q != nil && q.Status != nil {
 			state = q.Status.State
 		}
 		switch state {
 		case athtypes.QueryExecutionStateSucceeded:
-			return q, nil
+			return true, nil
 		case athtypes.QueryExecutionStateFailed, athtypes.QueryExecutionStateCancelled:
+			ended = true
 			reason := aws.ToString(q.Status.StateChangeReason)
 			if reason == "" {
 				reason = "no reason given"
 			}
-			return nil, fmt.Errorf("%s: %s: check the table and partition columns (--athena-table, --athena-database) and the workgroup's output location", strings.ToLower(string(state)), reason)
+			return false, fmt.Errorf("%s: %s: check the table and partition columns (--athena-table, --athena-database) and the workgroup's output location", strings.ToLower(string(state)), reason)
 		}
-		if clock.Now().Add(delay).After(deadline) {
-			a.stop(ctx, id)
-			return nil, fmt.Errorf("still %s after %s: stopped; narrow the window or the regions, or raise the wait", strings.ToLower(string(state)), maxWait)
-		}
-		if err := clock.Sleep(ctx, delay); err != nil {
-			a.stop(ctx, id)
-			return nil, err
-		}
-		delay = min(2*delay, AthenaMaxPoll)
+		return false, nil
+	})
+	switch {
+	case err == nil:
+		return q, nil
+	case ended:
+		return nil, err
 	}
+	a.stop(ctx, id)
+	if errors.Is(err, clock.ErrPollTimeout) {
+		return nil, fmt.Errorf("still %s after %s: stopped; narrow the window or the regions, or raise the wait", strings.ToLower(string(state)), maxWait)
+	}
+	return nil, err
 }
 
 func (a *AthenaSearch) stop(ctx context.Context, id string) {

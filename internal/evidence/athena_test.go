@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeclock"
 	"net/http"
 	"os"
 	"reflect"
@@ -147,7 +148,7 @@ func TestAthenaReachesTheLogFilesVerdicts(t *testing.T) {
 	cfg := moto.Config()
 	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware)
 	search := &AthenaSearch{API: athena.NewFromConfig(cfg), Table: trailogs.OrgTrailTable("security.org_trail"), Database: "security", Workgroup: "primary",
-		Output: "s3://athena-results/iamsweep/", AccountID: "123456789012", Regions: []string{"us-east-1"}, Clock: newFakeClock()}
+		Output: "s3://athena-results/iamsweep/", AccountID: "123456789012", Regions: []string{"us-east-1"}, Clock: fakeclock.New()}
 	fromAthena, err := (&Gatherer{Logs: search}).Gather(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +250,7 @@ func TestAthenaWaitsWithBackoffAndReadsEveryPage(t *testing.T) {
 			{ev("2", "2026-11-21T01:00:00Z", "", "AKIAALICE")},
 		},
 	}
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	start := clk.Now()
 	s := &AthenaSearch{API: f, Table: trailogs.OrgTrailTable("t"), AccountID: "123456789012", Clock: clk}
 	res, run := s.SearchLogs(context.Background(), []Target{{Name: "alice", KeyIDs: []string{"AKIAALICE"}}}, window())
@@ -266,7 +267,7 @@ func TestAthenaWaitsWithBackoffAndReadsEveryPage(t *testing.T) {
 
 func TestAthenaFailureMakesEveryUserUnknown(t *testing.T) {
 	f := &fakeAthena{states: []athtypes.QueryExecutionState{athtypes.QueryExecutionStateFailed}}
-	s := &AthenaSearch{API: f, Table: trailogs.OrgTrailTable("security.org_trail"), Clock: newFakeClock()}
+	s := &AthenaSearch{API: f, Table: trailogs.OrgTrailTable("security.org_trail"), Clock: fakeclock.New()}
 	d, err := (&Gatherer{Logs: s}).Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: sameSubjects()[:1]})
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +278,7 @@ func TestAthenaFailureMakesEveryUserUnknown(t *testing.T) {
 
 	// A query that never ends is stopped, not left running (and billing).
 	f = &fakeAthena{states: []athtypes.QueryExecutionState{athtypes.QueryExecutionStateRunning}}
-	s = &AthenaSearch{API: f, Table: trailogs.OrgTrailTable("t"), Clock: newFakeClock(), MaxWait: time.Minute}
+	s = &AthenaSearch{API: f, Table: trailogs.OrgTrailTable("t"), Clock: fakeclock.New(), MaxWait: time.Minute}
 	if _, run := s.SearchLogs(context.Background(), []Target{{Name: "alice"}}, window()); run.Status != RunFailed || !f.stopped || !strings.Contains(run.Detail, "still running after 1m0s") {
 		t.Errorf("run %+v stopped %v", run, f.stopped)
 	}

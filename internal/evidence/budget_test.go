@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeclock"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ func TestASourceThatHangsIsUnknownWithinItsBudget(t *testing.T) {
 	fake, subjects := scenario(t)
 	g := &Gatherer{
 		CloudTrail: &CloudTrailLookup{Clients: map[string]CloudTrailAPI{"us-east-1": hangingTrail{}}, Now: asOf},
-		Advisor:    &AccessAdvisor{IAM: iamClient(fake), Clock: newFakeClock()},
+		Advisor:    &AccessAdvisor{IAM: iamClient(fake), Clock: fakeclock.New()},
 		Budgets:    map[string]Budget{SourceCloudTrail: {Base: 50 * time.Millisecond}},
 	}
 	d, err := g.Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Regions: []string{"us-east-1"}, Subjects: subjects[:1]})

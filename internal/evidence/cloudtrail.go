@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/ratelimit"
 	"slices"
 	"sort"
 	"sync"
@@ -34,10 +36,10 @@ const historyTolerance = 24 * time.Hour
 
 // LimitedCloudTrail builds one client per region, each behind its own
 // LookupEvents rate limiter (the quota is per region).
-func LimitedCloudTrail(newClient func(optFns ...func(*cloudtrail.Options)) *cloudtrail.Client, regions []string, clock Clock) map[string]CloudTrailAPI {
+func LimitedCloudTrail(newClient func(optFns ...func(*cloudtrail.Options)) *cloudtrail.Client, regions []string, clk clock.Clock) map[string]CloudTrailAPI {
 	out := make(map[string]CloudTrailAPI, len(regions))
 	for _, r := range regions {
-		lim := NewLimiter(CloudTrailLookupRate, 1, clock)
+		lim := ratelimit.New(CloudTrailLookupRate, 1, clk)
 		out[r] = newClient(func(o *cloudtrail.Options) {
 			o.Region = r
 			// Clip: the options share the config's slice, and appending in

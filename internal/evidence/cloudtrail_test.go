@@ -3,6 +3,7 @@ package evidence
 import (
 	"context"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeclock"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func TestLookupPaginatesDedupesAndDropsRoleSessionsNamedLikeTheUser(t *testing.T
 		{ID: "eu", Time: day0(2, 0), Name: "DescribeInstances", UserName: "alice", AccessKeyID: "AKIAALICE", SourceIP: "198.51.100.1"},
 		{ID: "old", Time: day0(120, 0), Name: "DescribeInstances", UserName: "alice"},
 	}
-	c := &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1", "eu-west-1"}, newFakeClock()), MaxPages: 10, Now: asOf}
+	c := &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1", "eu-west-1"}, fakeclock.New()), MaxPages: 10, Now: asOf}
 	res := c.Lookup(context.Background(), []Target{{Name: "alice", KeyIDs: []string{"AKIAALICE"}}}, window())["alice"]
 	if len(res.Errors) > 0 {
 		t.Fatalf("errors: %v", res.Errors)
@@ -51,7 +52,7 @@ func TestLookupStopsAtMaxPagesAndSaysSo(t *testing.T) {
 	for i := range 200 {
 		fake.Events["us-east-1"] = append(fake.Events["us-east-1"], fakeaws.TrailEvent{ID: fmt.Sprint(i), Time: day0(3, 0).Add(time.Duration(i) * time.Second), Name: "GetCallerIdentity", UserName: "bob"})
 	}
-	c := &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, newFakeClock()), MaxPages: 2, Now: asOf}
+	c := &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, fakeclock.New()), MaxPages: 2, Now: asOf}
 	res := c.Lookup(context.Background(), []Target{{Name: "bob"}}, window())["bob"]
 	if !res.Truncated || len(res.Events) != 100 {
 		t.Errorf("truncated=%v events=%d, want true and 100", res.Truncated, len(res.Events))
@@ -63,7 +64,7 @@ func TestLookupStopsAtMaxPagesAndSaysSo(t *testing.T) {
 
 func TestLookupRetriesThrottlingWithinTheRateLimit(t *testing.T) {
 	fake := fakeaws.Start(t, "")
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	fake.Clock = clk.Now
 	fake.PageSize = 1
 	for i := range 4 {
@@ -100,7 +101,7 @@ func TestLookupRetriesThrottlingWithinTheRateLimit(t *testing.T) {
 
 func TestEachRegionHasItsOwnLimiter(t *testing.T) {
 	fake := fakeaws.Start(t, "")
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	clients := trailClients(fake, []string{"us-east-1", "eu-west-1", "ap-south-1"}, clk)
 	start := clk.Now()
 	for _, r := range []string{"us-east-1", "eu-west-1", "ap-south-1"} {
@@ -125,7 +126,7 @@ func TestLookupPermissionErrorIsReportedOncePerRegionAndNotRepeated(t *testing.T
 		}
 		return ""
 	}
-	c := &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1", "ap-south-1"}, newFakeClock()), Now: asOf}
+	c := &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1", "ap-south-1"}, fakeclock.New()), Now: asOf}
 	res := c.Lookup(context.Background(), []Target{{Name: "a", KeyIDs: []string{"AKIA1"}}, {Name: "b"}, {Name: "c"}}, window())
 	for _, name := range []string{"a", "b", "c"} {
 		errs := res[name].Errors
@@ -146,7 +147,7 @@ func TestLookupPermissionErrorIsReportedOncePerRegionAndNotRepeated(t *testing.T
 
 func TestHistoryGapMakesTheWindowUnreadable(t *testing.T) {
 	fake := fakeaws.Start(t, "")
-	c := &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, newFakeClock()), Now: asOf.AddDate(0, 0, 30)}
+	c := &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, fakeclock.New()), Now: asOf.AddDate(0, 0, 30)}
 	res := c.Lookup(context.Background(), []Target{{Name: "a"}}, window())["a"]
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "event history keeps 90 days") {
 		t.Errorf("errors %+v: an --as-of 30 days ago leaves 30 days the history no longer holds", res.Errors)

@@ -8,9 +8,9 @@
 package evidence
 
 import (
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"time"
 
-	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/rules"
 )
 
@@ -27,7 +27,7 @@ const (
 // DisabledAtTag is the user tag (RFC 3339 time) that `apply` sets when it
 // disables a user; events after it are attempts. It is declared once, in
 // remediate, with the other state tags.
-const DisabledAtTag = remediate.TagDisabledAt
+const DisabledAtTag = statetag.TagDisabledAt
 
 // WindowDays is how far back evidence looks from --as-of: CloudTrail's
 // event history keeps 90 days.

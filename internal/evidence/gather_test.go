@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeclock"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,8 +68,8 @@ func gatherScenario(t *testing.T) *Dossier {
 	fake, subjects := scenario(t)
 	regions := []string{"eu-west-1", "us-east-1"}
 	g := &Gatherer{
-		CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, regions, newFakeClock()), Now: asOf},
-		Advisor:    &AccessAdvisor{IAM: iamClient(fake), Clock: newFakeClock()},
+		CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, regions, fakeclock.New()), Now: asOf},
+		Advisor:    &AccessAdvisor{IAM: iamClient(fake), Clock: fakeclock.New()},
 		Analyzer:   &AccessAnalyzer{Clients: analyzerClients(fake, regions)},
 		Logs: fakeLogs{"bob": {Events: []Event{{Time: day0(1, 2), Name: "GetObject", Source: "s3.amazonaws.com", Region: "eu-west-1",
 			SourceIP: "20.1.2.3", UserAgent: "aws-sdk-js/3.400.0 configure-aws-credentials-for-github-actions", AccessKeyID: "AKIABOB",
@@ -130,8 +131,8 @@ func TestAnyProofBeatsAnUnreadableSource(t *testing.T) {
 	fake, subjects := scenario(t)
 	fake.JobFails = map[string]bool{arnPrefix + "bob": true}
 	g := &Gatherer{
-		CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, newFakeClock()), Now: asOf},
-		Advisor:    &AccessAdvisor{IAM: iamClient(fake), Clock: newFakeClock()},
+		CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, fakeclock.New()), Now: asOf},
+		Advisor:    &AccessAdvisor{IAM: iamClient(fake), Clock: fakeclock.New()},
 	}
 	d, err := g.Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: subjects[1:2]})
 	if err != nil {
@@ -144,7 +145,7 @@ func TestAnyProofBeatsAnUnreadableSource(t *testing.T) {
 
 func TestWithoutAnActivitySourceNothingIsUnused(t *testing.T) {
 	fake, subjects := scenario(t)
-	g := &Gatherer{Advisor: &AccessAdvisor{IAM: iamClient(fake), Clock: newFakeClock()}}
+	g := &Gatherer{Advisor: &AccessAdvisor{IAM: iamClient(fake), Clock: fakeclock.New()}}
 	d, err := g.Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: subjects[:1]})
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +232,7 @@ func TestOnlyWiredCodeReferencesProveUse(t *testing.T) {
 			{Path: "deploy/.env", Line: 2, Kind: "env-file", Matched: "AKIAERIN", MatchKind: "access-key-id"},
 		},
 	}
-	g := &Gatherer{CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, newFakeClock()), Now: asOf}, Code: code}
+	g := &Gatherer{CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, fakeclock.New()), Now: asOf}, Code: code}
 	d, err := g.Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{subjects[0], subjects[4]}})
 	if err != nil {
 		t.Fatal(err)
@@ -250,8 +251,8 @@ func TestUseNobodyCanAttributeLeavesCredentialsUnknown(t *testing.T) {
 	fake := fakeaws.Start(t, "")
 	fake.Services[arnPrefix+"frank"] = []fakeaws.Service{{Namespace: "s3", Name: "Amazon S3", LastAuthenticated: day0(1, 0)}}
 	g := &Gatherer{
-		CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, newFakeClock()), Now: asOf},
-		Advisor:    &AccessAdvisor{IAM: iamClient(fake), Clock: newFakeClock()},
+		CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, []string{"us-east-1"}, fakeclock.New()), Now: asOf},
+		Advisor:    &AccessAdvisor{IAM: iamClient(fake), Clock: fakeclock.New()},
 	}
 	s := subject("frank", scan.StatusUnused, nil, key("access_key_1", "AKIAF1", true, nil), key("access_key_2", "AKIAF2", true, nil))
 	d, err := g.Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{s}})

@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"context"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"io"
 	"net/http"
 	"time"
@@ -66,7 +67,7 @@ func (noRetryQuota) GetToken(context.Context, uint) (func() error, error) {
 }
 func (noRetryQuota) AddTokens(uint) error { return nil }
 
-func trailClients(fake *fakeaws.Server, regions []string, clk Clock) map[string]CloudTrailAPI {
+func trailClients(fake *fakeaws.Server, regions []string, clk clock.Clock) map[string]CloudTrailAPI {
 	cfg := sdkConfig(fake.URL)
 	return LimitedCloudTrail(func(optFns ...func(*cloudtrail.Options)) *cloudtrail.Client {
 		return cloudtrail.NewFromConfig(cfg, optFns...)

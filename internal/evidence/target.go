@@ -1,10 +1,9 @@
 package evidence
 
 import (
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"slices"
 	"time"
-
-	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
 // Target is one user to gather evidence about.
@@ -23,5 +22,5 @@ func (t Target) hasKey(id string) bool { return slices.Contains(t.KeyIDs, id) }
 // (the one parser of the tag); a malformed value is reported so that a
 // hand-edited tag is not silently ignored.
 func ParseDisabledAt(tags map[string]string) (time.Time, bool, error) {
-	return remediate.ParseDisabledAt(tags)
+	return statetag.ParseDisabledAt(tags)
 }

@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"maps"
 	"slices"
 	"strings"
@@ -9,7 +10,6 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/plan"
-	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
@@ -26,7 +26,7 @@ type builder struct {
 	users    map[userKey]*UserView
 	scanUser map[userKey]*scan.User
 	dossier  map[userKey]*evidence.UserDossier
-	state    map[userKey]remediate.State
+	state    map[userKey]statetag.State
 	actions  map[userKey][]string
 	skipped  map[userKey]string
 	seen     map[string]bool // findings already in the table
@@ -46,7 +46,7 @@ func Build(in Input) (*Page, error) {
 	b := &builder{
 		page: &Page{}, accounts: map[string]*AccountRow{}, asOf: map[string]time.Time{}, qdays: map[string]int{},
 		defQDays: flat.QuarantineDays, users: map[userKey]*UserView{}, scanUser: map[userKey]*scan.User{},
-		dossier: map[userKey]*evidence.UserDossier{}, state: map[userKey]remediate.State{},
+		dossier: map[userKey]*evidence.UserDossier{}, state: map[userKey]statetag.State{},
 		actions: map[userKey][]string{}, skipped: map[userKey]string{}, seen: map[string]bool{},
 	}
 	if b.defQDays <= 0 {
@@ -167,7 +167,7 @@ func (b *builder) addDossier(d *evidence.Dossier) {
 		a.Verdicts++
 		if u.DisabledAt != nil {
 			if st, ok := b.state[k]; !ok || st.DisabledAt.IsZero() {
-				b.state[k] = remediate.State{State: remediate.StateDisabled, DisabledAt: u.DisabledAt.UTC()}
+				b.state[k] = statetag.State{State: statetag.StateDisabled, DisabledAt: u.DisabledAt.UTC()}
 			}
 		}
 	}
@@ -195,7 +195,7 @@ func (b *builder) addScan(r *scan.Result) {
 		case scan.StatusExcluded:
 			a.Excluded++
 		}
-		if st := remediate.ParseState(su.Tags); st.State != "" || !st.RestoredAt.IsZero() {
+		if st := statetag.ParseState(su.Tags); st.State != "" || !st.RestoredAt.IsZero() {
 			b.state[k] = st
 		}
 		b.user(k.acct, k.name)

@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"maps"
 	"slices"
 	"sort"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/evidence"
-	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
 // fillUser completes a user's details from its scan entry, dossier, plan
@@ -150,11 +150,11 @@ func advisor(a *evidence.AdvisorSummary) string {
 }
 
 // lifecycle describes the user's iamsweep state in words.
-func (b *builder) lifecycle(k userKey, st remediate.State) string {
+func (b *builder) lifecycle(k userKey, st statetag.State) string {
 	switch {
-	case st.State == remediate.StateDisabled && !st.DisabledAt.IsZero():
+	case st.State == statetag.StateDisabled && !st.DisabledAt.IsZero():
 		return fmt.Sprintf("disabled %s, deletable from %s", day(st.DisabledAt), day(b.deletable(k.acct, st)))
-	case st.State == remediate.StateDisabling:
+	case st.State == statetag.StateDisabling:
 		return "disable interrupted (state disabling): run apply again or restore"
 	case st.State != "":
 		return "state " + st.State
@@ -171,7 +171,7 @@ func (b *builder) quarantineDays(acct string) int {
 	return b.defQDays
 }
 
-func (b *builder) deletable(acct string, st remediate.State) time.Time {
+func (b *builder) deletable(acct string, st statetag.State) time.Time {
 	return st.DisabledAt.AddDate(0, 0, b.quarantineDays(acct))
 }
 
@@ -208,7 +208,7 @@ func (b *builder) lists() {
 			p.Attempts = append(p.Attempts, AttemptRow{Account: u.Account, User: u.Name, Anchor: u.Anchor, DisabledAt: day(st.DisabledAt), Count: n, Newest: newest})
 			b.account(u.Account).Attempts++
 		}
-		if st.State == remediate.StateDisabled && !st.DisabledAt.IsZero() {
+		if st.State == statetag.StateDisabled && !st.DisabledAt.IsZero() {
 			del := b.deletable(u.Account, st)
 			asOf := b.asOf[u.Account]
 			q := QuarantineRow{Account: u.Account, User: u.Name, Anchor: u.Anchor, DisabledAt: day(st.DisabledAt), DeletableFrom: day(del)}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"strings"
 	"time"
 
@@ -43,42 +44,52 @@ func (l *Live) credentialReport(ctx context.Context) ([]byte, time.Time, error) 
 		timeout = 5 * time.Minute
 	}
 	started := l.now()
-	deadline := started.Add(timeout)
 	// IAM usually finishes a report in a second or two: look again soon,
 	// then back off (250 ms, 500 ms, 1 s, ... at most 15 s apart), for at
 	// most PollTimeout (5 minutes) in all.
-	wait := firstPoll
 	stage := progress.Start(ctx, "generating the credential report (IAM takes up to a few minutes)")
 	defer stage.Done()
-	for {
+	var state types.ReportStateType
+	var content []byte
+	var generated time.Time
+	err = clock.Poll(ctx, liveClock{l}, clock.Backoff{First: firstPoll, Max: maxPoll, Timeout: timeout}, func(ctx context.Context) (bool, error) {
 		gen, err := l.IAM.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
 		if err != nil {
-			return nil, time.Time{}, awsx.Classify("iam:GenerateCredentialReport", err)
+			return false, awsx.Classify("iam:GenerateCredentialReport", err)
 		}
+		state = gen.State
 		if gen.State == types.ReportStateTypeComplete {
 			out, err := l.IAM.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 			switch {
 			case err == nil && out.ReportFormat != "" && out.ReportFormat != types.ReportFormatTypeTextCsv:
-				return nil, time.Time{}, fmt.Errorf("credential report has format %q, want text/csv", out.ReportFormat)
+				return false, fmt.Errorf("credential report has format %q, want text/csv", out.ReportFormat)
 			case err == nil:
-				return out.Content, aws.ToTime(out.GeneratedTime).UTC(), nil
+				content, generated = out.Content, aws.ToTime(out.GeneratedTime).UTC()
+				return true, nil
 			case !reportRetryable(err):
-				return nil, time.Time{}, awsx.Classify("iam:GetCredentialReport", err)
+				return false, awsx.Classify("iam:GetCredentialReport", err)
 			}
 		}
-		if !l.now().Add(wait).Before(deadline) {
-			stage.Fail()
-			waited := l.now().Sub(started).Round(time.Second)
-			return nil, time.Time{}, fmt.Errorf("%w after waiting %s (state %s; the limit is %s): iam is still generating it; run again in a few minutes", ErrReportTimeout, waited, gen.State, timeout)
-		}
 		stage.Set(fmt.Sprintf("generating the credential report: %s, waited %s", strings.ToLower(string(gen.State)), l.now().Sub(started).Round(time.Second)))
-		l.log().Debug("waiting for credential report", "state", gen.State, "wait", wait)
-		if err := l.sleep(ctx, wait); err != nil {
-			return nil, time.Time{}, err
-		}
-		wait = min(wait*2, maxPoll)
+		l.log().Debug("waiting for credential report", "state", gen.State)
+		return false, nil
+	})
+	if errors.Is(err, clock.ErrPollTimeout) {
+		stage.Fail()
+		waited := l.now().Sub(started).Round(time.Second)
+		return nil, time.Time{}, fmt.Errorf("%w after waiting %s (state %s; the limit is %s): iam is still generating it; run again in a few minutes", ErrReportTimeout, waited, state, timeout)
 	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return content, generated, nil
 }
+
+// liveClock is the Live's clock (Now, Sleep) as a clock.Clock.
+type liveClock struct{ l *Live }
+
+func (c liveClock) Now() time.Time                                   { return c.l.now() }
+func (c liveClock) Sleep(ctx context.Context, d time.Duration) error { return c.l.sleep(ctx, d) }
 
 func (l *Live) fresh(out *iam.GetCredentialReportOutput) bool {
 	g := aws.ToTime(out.GeneratedTime)

@@ -76,6 +76,11 @@ func (h *Handler) scheduledOrg(ctx context.Context, log *slog.Logger, payload js
 		return nil, err
 	}
 	engine := h.engine(c, s, log)
+	if s.SecurityHub {
+		if err := engine.CheckAuthoritative(asOf); err != nil {
+			return nil, err // an event dated elsewhere may not rewrite Security Hub
+		}
+	}
 	p, err := engine.PrepareOrg(ctx, oe.Options)
 	if err != nil {
 		return nil, err
@@ -129,7 +134,7 @@ func (h *Handler) scheduledOrg(ctx context.Context, log *slog.Logger, payload js
 
 	stageErr := orgRunError(sum)
 	if s.SecurityHub && !errors.Is(stageErr, context.Canceled) {
-		rep, err := engine.SyncSecurityHub(ctx, meta, docs, ok)
+		rep, err := engine.SyncSecurityHub(ctx, asOf, meta, docs, ok)
 		out.SecurityHub = &rep
 		log.Info("security hub import done", "imported", rep.Imported, "resolved", rep.Resolved, "failed", len(rep.Failed))
 		if err != nil {

@@ -2,6 +2,7 @@ package lambdafn_test
 
 import (
 	"encoding/json"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"io"
 	"strings"
 	"testing"
@@ -220,12 +221,12 @@ func (a *account) wantDisabled(name string) {
 	}
 	state := ""
 	for _, tg := range tags.Tags {
-		if aws.ToString(tg.Key) == remediate.TagState {
+		if aws.ToString(tg.Key) == statetag.TagState {
 			state = aws.ToString(tg.Value)
 		}
 	}
-	if state != remediate.StateDisabled {
-		a.t.Errorf("%s: %s=%q", name, remediate.TagState, state)
+	if state != statetag.StateDisabled {
+		a.t.Errorf("%s: %s=%q", name, statetag.TagState, state)
 	}
 }
 

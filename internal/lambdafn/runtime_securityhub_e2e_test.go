@@ -5,20 +5,32 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 
+	"github.com/iamsweep/iamsweep/internal/lifecycle"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 )
 
 // TestFunctionImportsIntoSecurityHub: with IAMSWEEP_SECURITYHUB=true the
 // scheduled scan's findings go to Security Hub, and the next run updates
-// them rather than adding more.
+// them rather than adding more. An event dated elsewhere (a what-if run)
+// is refused and leaves every finding FAILED and ACTIVE.
 func TestFunctionImportsIntoSecurityHub(t *testing.T) {
 	a := newAccount(t)
 	a.user("old-ci", false, 1)
 	a.user("dave", false, 0)
-	hub := securityhub.NewFromConfig(a.srv.Config())
 	ctx := motoserver.Ctx(t)
+	// Expired by their tags: failing on the real clock, which is the only
+	// clock Security Hub is written on.
+	for _, u := range []string{"old-ci", "dave"} {
+		if _, err := a.iam.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(u), Tags: []iamtypes.Tag{{Key: aws.String(lifecycle.TagExpires), Value: aws.String("2020-01-01")}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hub := securityhub.NewFromConfig(a.srv.Config())
 	if _, err := hub.EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
 		t.Fatal(err)
 	}
@@ -26,22 +38,26 @@ func TestFunctionImportsIntoSecurityHub(t *testing.T) {
 	env := awsEnv(a.srv)
 	env["IAMSWEEP_SECURITYHUB"] = "true"
 	fn := startFunction(t, addr, env)
-	later := time.Now().UTC().Add(120 * 24 * time.Hour).Truncate(time.Second)
-	count := func() int {
-		n := 0
+	ctx = motoserver.Ctx(t) // building the function may take a while on a loaded machine
+	now := time.Now().UTC().Truncate(time.Second)
+	state := func() map[string]string {
+		out := map[string]string{}
 		p := securityhub.NewGetFindingsPaginator(hub, &securityhub.GetFindingsInput{})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			n += len(page.Findings)
+			for _, f := range page.Findings {
+				out[aws.ToString(f.Id)] = string(f.Compliance.Status) + " " + string(f.RecordState)
+			}
 		}
-		return n
+		return out
 	}
+	count := func() int { return len(state()) }
 	var first int
 	for run := range 2 {
-		res := rt.invoke(t, map[string]any{"detail-type": "Scheduled Event", "source": "aws.events", "time": later.Format(time.RFC3339), "detail": map[string]any{}})
+		res := rt.invoke(t, map[string]any{"detail-type": "Scheduled Event", "source": "aws.events", "time": now.Format(time.RFC3339), "detail": map[string]any{}})
 		if res.Error {
 			t.Fatalf("run %d failed: %s\n%s", run, res.Body, fn.output())
 		}
@@ -58,6 +74,26 @@ func TestFunctionImportsIntoSecurityHub(t *testing.T) {
 			}
 		} else if got := count(); got != first {
 			t.Errorf("second run: %d findings, want %d (no duplicates)", got, first)
+		}
+	}
+	before := state()
+	for id, st := range before {
+		if st != "FAILED ACTIVE" {
+			t.Fatalf("finding %s is %q after the runs, want FAILED ACTIVE", id, st)
+		}
+	}
+	// 120 days ahead every key is unused, and a year back nothing had
+	// expired yet: neither may rewrite the record.
+	for _, at := range []time.Time{now.AddDate(0, 0, 120), time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)} {
+		res := rt.invoke(t, map[string]any{"detail-type": "Scheduled Event", "source": "aws.events", "time": at.Format(time.RFC3339), "detail": map[string]any{}})
+		if !res.Error {
+			t.Errorf("event dated %s: imported into Security Hub: %s", at, res.Body)
+		}
+		after := state()
+		for id, st := range before {
+			if after[id] != st {
+				t.Errorf("event dated %s: finding %s went from %q to %q", at, id, st, after[id])
+			}
 		}
 	}
 }

@@ -51,6 +51,11 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 		return nil, err
 	}
 	engine := h.engine(c, s, log)
+	if s.SecurityHub {
+		if err := engine.CheckAuthoritative(asOf); err != nil {
+			return nil, err // an event dated elsewhere may not rewrite Security Hub
+		}
+	}
 	sc, err := engine.Scan(ctx, pipeline.ScanInput{AsOf: asOf})
 	if err != nil {
 		return nil, err
@@ -98,7 +103,7 @@ func (h *Handler) scheduled(ctx context.Context, log *slog.Logger, payload json.
 		meta, err := engine.HubMeta(ctx, nil)
 		if err == nil {
 			var rep securityhub.Report
-			rep, err = engine.SyncSecurityHub(ctx, meta, securityhub.FromResult(res, meta), []string{res.AccountID})
+			rep, err = engine.SyncSecurityHub(ctx, asOf, meta, securityhub.FromResult(res, meta), []string{res.AccountID})
 			out.SecurityHub = &rep
 			log.Info("security hub import done", "imported", rep.Imported, "resolved", rep.Resolved, "failed", len(rep.Failed))
 		}

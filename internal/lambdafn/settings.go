@@ -85,6 +85,7 @@ func (env Env) Overrides() pipeline.Overrides {
 	o := pipeline.Overrides{
 		Evidence: env.Evidence, AutoDisable: env.AutoDisable, AutoDelete: env.AutoDelete, SecurityHub: env.SecurityHub,
 		ExclusionsSSM: env.ExclusionsSSM, BackupBucket: env.BackupBucket,
+		Standing: true, // the template's configuration, not a what-if
 	}
 	for _, v := range []struct {
 		dst **int

@@ -2,7 +2,9 @@ package migrate
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"slices"
 	"strings"
 	"time"
@@ -28,7 +30,7 @@ type AnalyzerGeneration struct {
 	API        GenerationAPI
 	TrailARN   string
 	AccessRole string
-	Clock      evidence.Clock
+	Clock      clock.Clock
 	// Timeout bounds the wait for the job (default 15 minutes).
 	Timeout time.Duration
 }
@@ -49,10 +51,7 @@ type AnalyzerComparison struct {
 // Compare starts a generation job for the user over the window, waits for
 // it (with backoff) and compares the action sets.
 func (g *AnalyzerGeneration) Compare(ctx context.Context, userARN string, w evidence.Window, ours *policy.Document) (*AnalyzerComparison, error) {
-	clk := g.Clock
-	if clk == nil {
-		clk = evidence.RealClock{}
-	}
+	clk := clock.Or(g.Clock)
 	timeout := g.Timeout
 	if timeout <= 0 {
 		timeout = 15 * time.Minute
@@ -68,31 +67,32 @@ func (g *AnalyzerGeneration) Compare(ctx context.Context, userARN string, w evid
 		return nil, awsx.Classify("access-analyzer:StartPolicyGeneration", err)
 	}
 	id := aws.ToString(start.JobId)
-	deadline := clk.Now().Add(timeout)
-	interval := 5 * time.Second
-	for {
+	var result *aatypes.GeneratedPolicyResult
+	err = clock.Poll(ctx, clk, clock.Backoff{First: 5 * time.Second, Max: time.Minute, Timeout: timeout}, func(ctx context.Context) (bool, error) {
 		out, err := g.API.GetGeneratedPolicy(ctx, &accessanalyzer.GetGeneratedPolicyInput{JobId: aws.String(id), IncludeResourcePlaceholders: aws.Bool(true)})
 		if err != nil {
-			return nil, awsx.Classify("access-analyzer:GetGeneratedPolicy", err)
+			return false, awsx.Classify("access-analyzer:GetGeneratedPolicy", err)
 		}
 		switch out.JobDetails.Status {
 		case aatypes.JobStatusSucceeded:
-			return compareGenerated(id, out.GeneratedPolicyResult, ours)
+			result = out.GeneratedPolicyResult
+			return true, nil
 		case aatypes.JobStatusFailed, aatypes.JobStatusCanceled:
 			msg := string(out.JobDetails.Status)
 			if e := out.JobDetails.JobError; e != nil {
 				msg += ": " + string(e.Code) + " " + aws.ToString(e.Message)
 			}
-			return nil, fmt.Errorf("access analyzer policy generation %s %s", id, msg)
+			return false, fmt.Errorf("access analyzer policy generation %s %s", id, msg)
 		}
-		if clk.Now().Add(interval).After(deadline) {
-			return nil, fmt.Errorf("access analyzer policy generation %s still running after %s: compare later with aws accessanalyzer get-generated-policy --job-id %s", id, timeout, id)
-		}
-		if err := clk.Sleep(ctx, interval); err != nil {
-			return nil, err
-		}
-		interval = min(interval*2, time.Minute)
+		return false, nil
+	})
+	if errors.Is(err, clock.ErrPollTimeout) {
+		return nil, fmt.Errorf("access analyzer policy generation %s still running after %s: compare later with aws accessanalyzer get-generated-policy --job-id %s", id, timeout, id)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return compareGenerated(id, result, ours)
 }
 
 func compareGenerated(id string, res *aatypes.GeneratedPolicyResult, ours *policy.Document) (*AnalyzerComparison, error) {

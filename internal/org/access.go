@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/ratelimit"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,8 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-
-	"github.com/iamsweep/iamsweep/internal/evidence"
 )
 
 // DefaultRoleName is the role AWS Organizations creates in accounts it
@@ -53,7 +53,7 @@ type Access struct {
 	// DefaultAccountRate, negative is unlimited.
 	Rate float64
 	// Clock paces the limiters; nil is the wall clock.
-	Clock evidence.Clock
+	Clock clock.Clock
 	// STS, when set, replaces the client built from Base (tests).
 	STS stscreds.AssumeRoleAPIClient
 
@@ -171,7 +171,7 @@ func (a *Access) Config(ctx context.Context, account string) (aws.Config, error)
 		}
 	}
 	if rate := a.rate(); rate > 0 {
-		lim := evidence.NewLimiter(rate, int(rate), a.Clock)
+		lim := ratelimit.New(rate, int(rate), a.Clock)
 		// Clip: Base's slice is shared by every account.
 		cfg.APIOptions = append(slices.Clip(cfg.APIOptions), lim.Middleware)
 	}

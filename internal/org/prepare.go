@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"os"
 	"time"
 
@@ -12,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
-	"github.com/iamsweep/iamsweep/internal/evidence"
 )
 
 // Options are the organization flags, as the engine's commands take them.
@@ -30,7 +30,7 @@ type Options struct {
 	Parallel       int           // --parallel-accounts (default 8)
 	AccountTimeout time.Duration // bound on one account's work; zero is none
 	Rate           float64       // requests per second per account; zero is DefaultAccountRate
-	Clock          evidence.Clock
+	Clock          clock.Clock
 }
 
 // Enabled reports whether any account was asked for: otherwise the run is

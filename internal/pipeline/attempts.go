@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"slices"
 	"sync"
 	"time"
@@ -74,7 +75,7 @@ func (s *ChangeSession) attemptLookup(ctx context.Context) (*evidence.CloudTrail
 			s.attemptsErr = err
 			return
 		}
-		s.attempts = &evidence.CloudTrailLookup{Clients: evidence.LimitedCloudTrail(a.CloudTrail, regions, evidence.RealClock{}), Now: e.now()}
+		s.attempts = &evidence.CloudTrailLookup{Clients: evidence.LimitedCloudTrail(a.CloudTrail, regions, clock.Real{}), Now: e.now()}
 	})
 	return s.attempts, s.attemptsErr
 }

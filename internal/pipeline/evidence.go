@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ type SourceOptions struct {
 	// reads neither.
 	Unattended bool
 	// Clock paces CloudTrail and Access Advisor; nil is the wall clock.
-	Clock evidence.Clock
+	Clock clock.Clock
 }
 
 // AthenaOptions name the organization trail's table and the query's
@@ -81,10 +82,7 @@ func (e *Engine) Sources(ctx context.Context, o SourceOptions, accountID string)
 			return nil, nil, nil, err
 		}
 	}
-	clock := o.Clock
-	if clock == nil {
-		clock = evidence.RealClock{}
-	}
+	clk := clock.Or(o.Clock)
 	pages := o.MaxEventPages
 	if pages == 0 {
 		pages = evidence.DefaultMaxEventPages
@@ -116,13 +114,13 @@ func (e *Engine) Sources(ctx context.Context, o SourceOptions, accountID string)
 		g.CloudTrail = &evidence.CloudTrailLookup{Clients: map[string]evidence.CloudTrailAPI{}, Now: e.now(), NoRegions: regionsErr}
 	default:
 		g.CloudTrail = &evidence.CloudTrailLookup{
-			Clients: evidence.LimitedCloudTrail(aws.CloudTrail, regions, clock), MaxPages: pages, Now: e.now(),
+			Clients: evidence.LimitedCloudTrail(aws.CloudTrail, regions, clk), MaxPages: pages, Now: e.now(),
 		}
 	}
 	if skip[evidence.SourceAccessAdvisor] {
 		g.Skipped[evidence.SourceAccessAdvisor] = "--skip access-advisor"
 	} else {
-		g.Advisor = &evidence.AccessAdvisor{IAM: aws.IAM(), Clock: clock, Parallel: e.Settings.Parallel}
+		g.Advisor = &evidence.AccessAdvisor{IAM: aws.IAM(), Clock: clk, Parallel: e.Settings.Parallel}
 	}
 	switch {
 	case skip[evidence.SourceAccessAnalyzer]:
@@ -238,7 +236,7 @@ func (e *Engine) Attempts(ctx context.Context, sc *Scanned, regions []string) er
 		return err
 	}
 	g := &evidence.Gatherer{CloudTrail: &evidence.CloudTrailLookup{
-		Clients: evidence.LimitedCloudTrail(aws.CloudTrail, regions, evidence.RealClock{}), Now: e.now(),
+		Clients: evidence.LimitedCloudTrail(aws.CloudTrail, regions, clock.Real{}), Now: e.now(),
 	}}
 	d, err := g.Gather(ctx, evidence.Input{AccountID: res.AccountID, AsOf: res.AsOf, Now: e.now(), Regions: regions, Subjects: subjects})
 	if err != nil {

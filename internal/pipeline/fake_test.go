@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"log/slog"
 	"sync"
 	"time"
@@ -147,7 +148,7 @@ func judged(name, verdict string, disabledAt time.Time) evidence.UserDossier {
 // disabledUser is a user iamsweep disabled at the given time, as the scan
 // sees it (and the fake IAM answers it).
 func disabledUser(api *fakeIAM, name string, at time.Time) scan.User {
-	tags := map[string]string{remediate.TagState: remediate.StateDisabled, remediate.TagDisabledAt: at.Format(time.RFC3339)}
+	tags := map[string]string{statetag.TagState: statetag.StateDisabled, statetag.TagDisabledAt: at.Format(time.RFC3339)}
 	if api.tags == nil {
 		api.tags = map[string]map[string]string{}
 	}

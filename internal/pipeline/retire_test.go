@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"log/slog"
 	"strings"
 	"testing"
@@ -11,7 +12,6 @@ import (
 	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/inventory"
-	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
@@ -78,7 +78,7 @@ func TestRetirerLeavesWhatIsNotItsToDo(t *testing.T) {
 		{Name: "access_key_1", AccessKeyID: "AKIAIDLE", Active: true, Created: old, DaysUnused: 200},
 	}}
 	disabled := scan.User{Name: "disabled-long-ago", Status: scan.StatusUnused, Tags: map[string]string{
-		remediate.TagState: remediate.StateDisabled, remediate.TagDisabledAt: old.Format(time.RFC3339)}}
+		statetag.TagState: statetag.StateDisabled, statetag.TagDisabledAt: old.Format(time.RFC3339)}}
 	excluded := scan.User{Name: "break-glass", Status: scan.StatusExcluded, ExclusionReason: "ssm list"}
 	root := scan.User{Name: inventory.RootUserName, Status: scan.StatusUnused}
 	newlyExcluded := unused("svc-new")

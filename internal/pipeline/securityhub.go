@@ -56,8 +56,13 @@ func OfflineHubMeta(res *scan.Result, region string, now time.Time) securityhub.
 // SyncSecurityHub imports docs into the caller's Security Hub (in
 // meta's region) and resolves the findings of accounts (those scanned
 // successfully) that no longer hold. A *securityhub.FailedImportError
-// says some findings were refused after every retry.
-func (e *Engine) SyncSecurityHub(ctx context.Context, meta securityhub.Meta, docs []securityhub.Finding, accounts []string) (securityhub.Report, error) {
+// says some findings were refused after every retry. asOf is when the
+// docs were judged: a what-if run is refused (CheckAuthoritative) before
+// anything is written, as it is the only writer of Security Hub.
+func (e *Engine) SyncSecurityHub(ctx context.Context, asOf time.Time, meta securityhub.Meta, docs []securityhub.Finding, accounts []string) (securityhub.Report, error) {
+	if err := e.CheckAuthoritative(asOf); err != nil {
+		return securityhub.Report{}, err
+	}
 	a, err := e.centralAWS(ctx)
 	if err != nil {
 		return securityhub.Report{}, err

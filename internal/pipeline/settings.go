@@ -72,6 +72,10 @@ type Settings struct {
 	// can warn that a report file has no tags.
 	Lifecycle           lifecycle.Settings
 	LifecycleConfigured bool
+	// AdHoc names the one-off overrides that make the run a what-if
+	// (thresholds other than the configured ones, added exclusions);
+	// such a run may not write Security Hub (CheckAuthoritative).
+	AdHoc []string
 }
 
 // Defaults are the settings when nothing is configured.
@@ -101,6 +105,10 @@ type Overrides struct {
 	// Exclusions are added to the config's (--exclude, --exclude-path,
 	// --exclude-tag).
 	Exclusions []exclusion.Entry
+	// Standing says the overrides are the deployment's own configuration
+	// (the Lambda's environment, set by its template), not a one-off
+	// change for this run (a flag): only one-off ones make a what-if.
+	Standing bool
 }
 
 // SettingsError is a setting that cannot be used: a bad value, a bad
@@ -139,6 +147,7 @@ func Resolve(cfg *config.Config, o Overrides) (Settings, error) {
 		}
 		s.Lifecycle, s.LifecycleConfigured = lc, cfg.Lifecycle != nil
 	}
+	configured := s
 	for _, v := range []struct {
 		dst *int
 		src *int
@@ -162,11 +171,35 @@ func Resolve(cfg *config.Config, o Overrides) (Settings, error) {
 	if o.BackupBucket != "" {
 		s.BackupBucket = o.BackupBucket
 	}
+	if !o.Standing {
+		s.AdHoc = o.adHoc(configured, s)
+	}
 	s.Exclusions = append(s.Exclusions, o.Exclusions...)
 	if s.Parallel < 1 {
 		return Settings{}, settingsErrorf("invalid --parallel %d: must be at least 1", s.Parallel)
 	}
 	return s, nil
+}
+
+// adHoc lists the overrides that judge differently from the configured
+// settings: a threshold given with another value, an exclusion added, the
+// SSM exclusion list swapped. Giving a flag its configured value is not a
+// what-if.
+func (o Overrides) adHoc(configured, s Settings) []string {
+	var out []string
+	if s.MaxUnusedDays != configured.MaxUnusedDays {
+		out = append(out, fmt.Sprintf("--max-unused-days %d (configured %d)", s.MaxUnusedDays, configured.MaxUnusedDays))
+	}
+	if s.RotationDays != configured.RotationDays {
+		out = append(out, fmt.Sprintf("--rotation-days %d (configured %d)", s.RotationDays, configured.RotationDays))
+	}
+	if len(o.Exclusions) > 0 {
+		out = append(out, fmt.Sprintf("%d exclusion(s) from %s", len(o.Exclusions), o.Exclusions[0].Source))
+	}
+	if s.ExclusionsSSM != configured.ExclusionsSSM {
+		out = append(out, "--exclusions-ssm "+s.ExclusionsSSM)
+	}
+	return out
 }
 
 func setInt(dst *int, v int) {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			continue
 		}
 		if err := guard.Check(u.Name, u.ARN, u.Path, u.Tags); err != nil {
-			if r, ok := err.(*remediate.RefusedError); ok && (u.Status == scan.StatusUnused || expired[u.Name] || remediate.ParseState(u.Tags).State != "") {
+			if r, ok := err.(*remediate.RefusedError); ok && (u.Status == scan.StatusUnused || expired[u.Name] || statetag.ParseState(u.Tags).State != "") {
 				pl.skip(u.Name, r.Reason)
 			}
 			continue
@@ -100,7 +101,7 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			}
 			act.Action = ActionDelete
 			act.Reason = fmt.Sprintf("disabled %s (%d days ago, quarantine %d), no credential used since", st.DisabledAt.Format(time.DateOnly), days, p.QuarantineDays)
-		case st.State == remediate.StateDisabling:
+		case st.State == statetag.StateDisabling:
 			act.Action = ActionDisable
 			act.Reason = "finish a disable that was interrupted"
 		case expired[u.Name]:
@@ -207,7 +208,7 @@ func (pl *Plan) skip(user, reason string) {
 }
 
 func factsOf(u scan.User) Facts {
-	f := Facts{UserID: u.UserID, AccessKeys: []KeyFact{}, State: remediate.ParseState(u.Tags), KeptBy: u.KeptBy}
+	f := Facts{UserID: u.UserID, AccessKeys: []KeyFact{}, State: statetag.ParseState(u.Tags), KeptBy: u.KeptBy}
 	for _, c := range u.Credentials {
 		if c.Name == inventory.CredPassword {
 			f.PasswordEnabled, f.PasswordLastUsed = c.Active, c.LastUsed

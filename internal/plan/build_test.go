@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"errors"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func ago(days int) *time.Time {
 }
 
 func disabledTags(daysAgo int) map[string]string {
-	return remediate.State{State: remediate.StateDisabled, DisabledAt: asOf.AddDate(0, 0, -daysAgo), DisabledBy: "arn:aws:iam::111122223333:user/admin", DeactivatedKeys: []string{"AKIAOLD"}}.Tags()
+	return statetag.State{State: statetag.StateDisabled, DisabledAt: asOf.AddDate(0, 0, -daysAgo), DisabledBy: "arn:aws:iam::111122223333:user/admin", DeactivatedKeys: []string{"AKIAOLD"}}.Tags()
 }
 
 func key(id string, active bool, lastUsed *time.Time, daysUnused int) scan.Credential {
@@ -43,12 +44,12 @@ func testScan() *scan.Result {
 			u("erin", scan.StatusInUse, disabledTags(20), key("AKIAERIN", false, ago(3), 3)),
 			u("frank", scan.StatusInUse, nil, key("AKIAFRANK1", true, ago(1), 1), scan.Credential{Name: "access_key_2", AccessKeyID: "AKIAFRANK2", Active: true, DaysUnused: 120}),
 			u("carol", scan.StatusExcluded, nil, key("AKIACAROL", true, nil, 300)),
-			u("gina", scan.StatusInUse, map[string]string{remediate.TagState: remediate.StateDisabling, remediate.TagDisabledAt: "2026-11-20T00:00:00Z"}, key("AKIAGINA", false, nil, 10)),
+			u("gina", scan.StatusInUse, map[string]string{statetag.TagState: statetag.StateDisabling, statetag.TagDisabledAt: "2026-11-20T00:00:00Z"}, key("AKIAGINA", false, nil, 10)),
 			u("admin", scan.StatusUnused, nil),
-			u("stacked", scan.StatusUnused, map[string]string{remediate.CloudFormationStackTag: "legacy"}),
+			u("stacked", scan.StatusUnused, map[string]string{statetag.CloudFormationStackTag: "legacy"}),
 			u("henry", scan.StatusInUse, nil, key("AKIAHENRY", true, ago(2), 2)),
-			u("ivan", scan.StatusUnused, map[string]string{remediate.TagRestoredAt: "2026-10-01T00:00:00Z"}, key("AKIAIVAN", true, nil, 200)),
-			u("judy", scan.StatusUnused, map[string]string{remediate.TagRestoredAt: "2026-06-01T00:00:00Z"}, key("AKIAJUDY", true, nil, 200)),
+			u("ivan", scan.StatusUnused, map[string]string{statetag.TagRestoredAt: "2026-10-01T00:00:00Z"}, key("AKIAIVAN", true, nil, 200)),
+			u("judy", scan.StatusUnused, map[string]string{statetag.TagRestoredAt: "2026-06-01T00:00:00Z"}, key("AKIAJUDY", true, nil, 200)),
 		},
 	}
 }
@@ -152,7 +153,7 @@ func TestQuarantineAtLeastADay(t *testing.T) {
 		t.Error(err)
 	}
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	u := &remediate.UserState{State: remediate.State{State: remediate.StateDisabled, DisabledAt: now.Add(-time.Second)}}
+	u := &remediate.UserState{State: statetag.State{State: statetag.StateDisabled, DisabledAt: now.Add(-time.Second)}}
 	if why := Deletable(u, now, 0); !strings.Contains(why, "less than the 1-day quarantine") {
 		t.Errorf("a user disabled a second ago, quarantine 0: %q", why)
 	}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"strings"
 	"testing"
 	"time"
@@ -31,8 +32,8 @@ func expiredScan() *scan.Result {
 			u("ci-legacy", scan.StatusInUse, lc("platform@example.com"), nil, key("AKIACI", true, &today, 0)),
 			u("quiet", scan.StatusInUse, lc(""), nil, key("AKIAQUIET", true, ago(40), 40)),
 			u("held", scan.StatusExcluded, lc(""), nil),
-			u("restored", scan.StatusInUse, lc(""), map[string]string{remediate.TagRestoredAt: "2026-11-10T00:00:00Z"}),
-			u("stacked", scan.StatusInUse, lc(""), map[string]string{remediate.CloudFormationStackTag: "app"}),
+			u("restored", scan.StatusInUse, lc(""), map[string]string{statetag.TagRestoredAt: "2026-11-10T00:00:00Z"}),
+			u("stacked", scan.StatusInUse, lc(""), map[string]string{statetag.CloudFormationStackTag: "app"}),
 		},
 	}
 	for _, x := range res.Users {

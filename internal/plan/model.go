@@ -6,6 +6,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"io"
 	"time"
 
@@ -82,11 +83,11 @@ type ExpiryFact struct {
 
 // Facts are what the plan relied on; apply skips the user if any changed.
 type Facts struct {
-	UserID           string          `json:"user_id,omitempty"`
-	PasswordEnabled  bool            `json:"password_enabled"`
-	PasswordLastUsed *time.Time      `json:"password_last_used"`
-	AccessKeys       []KeyFact       `json:"access_keys"`
-	State            remediate.State `json:"state"`
+	UserID           string         `json:"user_id,omitempty"`
+	PasswordEnabled  bool           `json:"password_enabled"`
+	PasswordLastUsed *time.Time     `json:"password_last_used"`
+	AccessKeys       []KeyFact      `json:"access_keys"`
+	State            statetag.State `json:"state"`
 	// KeptBy is the scan's kept_by: the active credentials whose use
 	// IAM's dates do not show. apply skips a delete when another such
 	// credential is active by then (othercreds.go).

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"strings"
 	"testing"
 	"time"
@@ -63,9 +64,9 @@ func TestDeleteSkippedWhenAnOtherCredentialAppearedSincePlan(t *testing.T) {
 	scanAt := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	tags := []types.Tag{
-		{Key: aws.String(remediate.TagState), Value: aws.String(remediate.StateDisabled)},
-		{Key: aws.String(remediate.TagDisabledAt), Value: aws.String(disabledAt.Format(time.RFC3339))},
-		{Key: aws.String(remediate.TagDenyAttached), Value: aws.String("true")},
+		{Key: aws.String(statetag.TagState), Value: aws.String(statetag.StateDisabled)},
+		{Key: aws.String(statetag.TagDisabledAt), Value: aws.String(disabledAt.Format(time.RFC3339))},
+		{Key: aws.String(statetag.TagDenyAttached), Value: aws.String("true")},
 	}
 	oldKey := types.SSHPublicKeyMetadata{SSHPublicKeyId: aws.String("APKAOLD"), Status: types.StatusTypeActive, UploadDate: aws.Time(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))}
 	newKey := types.SSHPublicKeyMetadata{SSHPublicKeyId: aws.String("APKANEW"), Status: types.StatusTypeActive, UploadDate: aws.Time(scanAt.Add(time.Hour))}
@@ -100,7 +101,7 @@ func TestDeleteSkippedWhenAnOtherCredentialAppearedSincePlan(t *testing.T) {
 			ap := &Applier{API: &api, Exec: &remediate.Executor{Caller: "arn:aws:iam::111122223333:user/ops"}, Plan: p,
 				Now: func() time.Time { return now }, Backups: remediate.DirStore{Dir: t.TempDir()}}
 			a := Action{Action: ActionDelete, User: "ci", Facts: Facts{UserID: "AIDACI", AccessKeys: []KeyFact{},
-				State:  remediate.ParseState(map[string]string{remediate.TagState: remediate.StateDisabled, remediate.TagDisabledAt: disabledAt.Format(time.RFC3339)}),
+				State:  statetag.ParseState(map[string]string{statetag.TagState: statetag.StateDisabled, statetag.TagDisabledAt: disabledAt.Format(time.RFC3339)}),
 				KeptBy: c.keptBy}}
 			o := ap.Prepare(context.Background(), a)
 			if c.skip == "" {

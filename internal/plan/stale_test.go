@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +14,9 @@ func TestStale(t *testing.T) {
 	used := asOf.AddDate(0, 0, -100)
 	disabledAt := asOf.AddDate(0, 0, -20)
 	base := func(action string) (Action, *remediate.UserState) {
-		st := remediate.State{}
+		st := statetag.State{}
 		if action == ActionDelete {
-			st = remediate.State{State: remediate.StateDisabled, DisabledAt: disabledAt}
+			st = statetag.State{State: statetag.StateDisabled, DisabledAt: disabledAt}
 		}
 		a := Action{Action: action, User: "u", AccessKeyID: "AKIA1", Facts: Facts{
 			UserID: "AIDU", PasswordEnabled: true, PasswordLastUsed: &used, State: st,
@@ -41,14 +42,14 @@ func TestStale(t *testing.T) {
 		{"user recreated", ActionDisable, func(u *remediate.UserState) { u.UserID = "AIDNEW" }, "created again"},
 		{"progress: key deactivated, console removed", ActionDisable, func(u *remediate.UserState) {
 			u.Keys[0].Status, u.LoginProfile = "Inactive", false
-			u.State = remediate.State{State: remediate.StateDisabling}
+			u.State = statetag.State{State: statetag.StateDisabling}
 		}, ""},
 		{"progress: delete half done", ActionDelete, func(u *remediate.UserState) { u.Keys, u.LoginProfile = nil, false }, ""},
-		{"restored since the plan", ActionDelete, func(u *remediate.UserState) { u.State = remediate.State{} }, "it was restored since the plan"},
+		{"restored since the plan", ActionDelete, func(u *remediate.UserState) { u.State = statetag.State{} }, "it was restored since the plan"},
 		{"disabled again", ActionDelete, func(u *remediate.UserState) { u.State.DisabledAt = asOf }, "disabled again at"},
 		{"restored after the scan", ActionDisable, func(u *remediate.UserState) { u.State.RestoredAt = asOf.Add(time.Hour) }, "restored at"},
 		{"restored before the scan", ActionDisable, func(u *remediate.UserState) { u.State.RestoredAt = asOf.Add(-time.Hour) }, ""},
-		{"state changed under deactivate-key", ActionDeactivateKey, func(u *remediate.UserState) { u.State.State = remediate.StateDisabled }, "iamsweep:state changed"},
+		{"state changed under deactivate-key", ActionDeactivateKey, func(u *remediate.UserState) { u.State.State = statetag.StateDisabled }, "iamsweep:state changed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, cur := base(tc.action)
@@ -80,7 +81,7 @@ func TestStaleWithoutKeyIDs(t *testing.T) {
 
 func TestDeletable(t *testing.T) {
 	disabledAt := asOf.AddDate(0, 0, -14)
-	u := &remediate.UserState{State: remediate.State{State: remediate.StateDisabled, DisabledAt: disabledAt}, Keys: []remediate.Key{{ID: "K", LastUsed: disabledAt.Add(-time.Hour)}}}
+	u := &remediate.UserState{State: statetag.State{State: statetag.StateDisabled, DisabledAt: disabledAt}, Keys: []remediate.Key{{ID: "K", LastUsed: disabledAt.Add(-time.Hour)}}}
 	if why := Deletable(u, asOf, 14); why != "" {
 		t.Errorf("14 days: %s", why)
 	}

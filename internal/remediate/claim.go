@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"math/big"
 	"slices"
 	"strings"
@@ -166,7 +168,7 @@ func (x *Executor) tryClaim(ctx context.Context, user string) (*Claim, bool, err
 		return &others[0], false, nil
 	}
 	key, now := x.claimKey(), x.now().Truncate(time.Second)
-	value := tagValue(now.Format(time.RFC3339) + " " + x.Caller)
+	value := statetag.Value(now.Format(time.RFC3339) + " " + x.Caller)
 	rec := Record{Operation: OpClaim, User: user, Action: "iam:TagUser", Target: key, Before: map[string]string{}, After: map[string]string{key: value}}
 	_, err = x.API.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(user), Tags: iamTags(map[string]string{key: value})})
 	if err := x.audit(rec, awsx.Classify("iam:TagUser", err)); err != nil {
@@ -245,12 +247,7 @@ func (x *Executor) sleep(ctx context.Context, attempt int) {
 		x.Sleep(d)
 		return
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	_ = clock.Sleep(ctx, d) // a cancelled wait ends the claim attempt anyway
 }
 
 func (x *Executor) holds(user string) bool {

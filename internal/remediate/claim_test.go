@@ -3,6 +3,7 @@ package remediate
 import (
 	"context"
 	"errors"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"strings"
 	"testing"
 	"time"
@@ -94,7 +95,7 @@ func TestRunIDInAuditAndStateRecord(t *testing.T) {
 	if err := x.Run(context.Background(), op); err != nil {
 		t.Fatal(err)
 	}
-	if f.tags[TagRunID] != "RUN-C" || f.tags[TagState] != StateDisabled || f.tags[TagDenyAttached] != "true" || !f.denyAll {
+	if f.tags[statetag.TagRunID] != "RUN-C" || f.tags[statetag.TagState] != statetag.StateDisabled || f.tags[statetag.TagDenyAttached] != "true" || !f.denyAll {
 		t.Errorf("state tags %v", f.tags)
 	}
 	if len(recs) == 0 {

@@ -2,6 +2,7 @@ package remediate
 
 import (
 	"context"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"maps"
 	"slices"
 	"time"
@@ -51,7 +52,7 @@ func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation 
 	}
 	next := u.State
 	if next.State == "" {
-		next = State{DisabledAt: now.UTC().Truncate(time.Second), DisabledBy: caller, Reason: reason}
+		next = statetag.State{DisabledAt: now.UTC().Truncate(time.Second), DisabledBy: caller, Reason: reason}
 	}
 	// Keep only keys that still exist, plus those about to be deactivated.
 	var keys []string
@@ -72,7 +73,7 @@ func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation 
 	}
 
 	disabling := next
-	disabling.State = StateDisabling
+	disabling.State = statetag.StateDisabling
 	op.Steps = append(op.Steps, tagStep(u, disabling.Tags(), "record the disable in the user's tags (state disabling)"))
 	for _, id := range active {
 		op.Steps = append(op.Steps, Step{
@@ -86,7 +87,7 @@ func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation 
 	}
 	if u.LoginProfile {
 		op.Steps = append(op.Steps, Step{
-			Action: "iam:DeleteLoginProfile", Text: "delete the console login profile (recorded in " + TagConsoleRemoved + ")",
+			Action: "iam:DeleteLoginProfile", Text: "delete the console login profile (recorded in " + statetag.TagConsoleRemoved + ")",
 			Before: map[string]bool{"login_profile": true}, After: map[string]bool{"login_profile": false},
 			Run: func(ctx context.Context, x *Executor) (string, error) {
 				_, err := x.API.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String(u.Name)})
@@ -104,13 +105,13 @@ func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation 
 			},
 		})
 	}
-	next.State = StateDisabled
+	next.State = statetag.StateDisabled
 	after := next.Tags()
 	op.Steps = append(op.Steps, Step{
-		Action: "iam:TagUser", Target: TagState, Text: "set " + TagState + "=" + StateDisabled,
-		Before: map[string]string{TagState: StateDisabling}, After: after,
+		Action: "iam:TagUser", Target: statetag.TagState, Text: "set " + statetag.TagState + "=" + statetag.StateDisabled,
+		Before: map[string]string{statetag.TagState: statetag.StateDisabling}, After: after,
 		Run: func(ctx context.Context, x *Executor) (string, error) {
-			after[TagRunID] = x.RunID()
+			after[statetag.TagRunID] = x.RunID()
 			_, err := x.API.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(u.Name), Tags: iamTags(after)})
 			return ResultOK, err
 		},
@@ -129,8 +130,8 @@ func tagStep(u *UserState, tags map[string]string, text string) Step {
 	return Step{
 		Action: "iam:TagUser", Text: text, Before: before, After: tags,
 		Run: func(ctx context.Context, x *Executor) (string, error) {
-			if _, ok := tags[TagState]; ok {
-				tags[TagRunID] = x.RunID() // the state record names its run
+			if _, ok := tags[statetag.TagState]; ok {
+				tags[statetag.TagRunID] = x.RunID() // the state record names its run
 			}
 			_, err := x.API.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(u.Name), Tags: iamTags(tags)})
 			return ResultOK, err

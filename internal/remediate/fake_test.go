@@ -2,6 +2,7 @@ package remediate
 
 import (
 	"context"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"strings"
 	"testing"
 	"time"
@@ -204,8 +205,8 @@ func TestDeleteBoundaryHardwareMFAAndConflict(t *testing.T) {
 }
 
 func TestRestoreRequiresPasswordReset(t *testing.T) {
-	f := &fakeIAM{tags: map[string]string{TagState: StateDisabled, TagConsoleRemoved: "true"}}
-	u := &UserState{Name: "u", State: State{State: StateDisabled, ConsoleRemoved: true}, Tags: map[string]string{TagState: StateDisabled}}
+	f := &fakeIAM{tags: map[string]string{statetag.TagState: statetag.StateDisabled, statetag.TagConsoleRemoved: "true"}}
+	u := &UserState{Name: "u", State: statetag.State{State: statetag.StateDisabled, ConsoleRemoved: true}, Tags: map[string]string{statetag.TagState: statetag.StateDisabled}}
 	op, err := PlanRestore(u, "admin", time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -233,8 +234,8 @@ func TestOneTimePasswordHasEveryClass(t *testing.T) {
 }
 
 func TestStateTagsRoundTrip(t *testing.T) {
-	s := State{State: StateDisabled, DisabledAt: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC), DisabledBy: "arn:aws:sts::1:assumed-role/Admin/jo", DeactivatedKeys: []string{"AKIA1", "AKIA2"}, ConsoleRemoved: true, Reason: "unused, ticket #42 (ops)"}
-	got := ParseState(s.Tags())
+	s := statetag.State{State: statetag.StateDisabled, DisabledAt: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC), DisabledBy: "arn:aws:sts::1:assumed-role/Admin/jo", DeactivatedKeys: []string{"AKIA1", "AKIA2"}, ConsoleRemoved: true, Reason: "unused, ticket #42 (ops)"}
+	got := statetag.ParseState(s.Tags())
 	if got.Reason != "unused ticket 42 - ops" {
 		t.Errorf("reason %q: characters IAM rejects must go, and the text still read", got.Reason)
 	}
@@ -247,7 +248,7 @@ func TestStateTagsRoundTrip(t *testing.T) {
 func FuzzParseState(f *testing.F) {
 	f.Add("disabled", "2026-11-23T12:00:00Z", "AKIA1 AKIA2", "true")
 	f.Fuzz(func(t *testing.T, state, at, keys, console string) {
-		s := ParseState(map[string]string{TagState: state, TagDisabledAt: at, TagDeactivatedKeys: keys, TagConsoleRemoved: console})
+		s := statetag.ParseState(map[string]string{statetag.TagState: state, statetag.TagDisabledAt: at, statetag.TagDeactivatedKeys: keys, statetag.TagConsoleRemoved: console})
 		for _, k := range s.DeactivatedKeys {
 			if k == "" || strings.ContainsAny(k, " \t\n") {
 				t.Errorf("key %q", k)
@@ -286,7 +287,7 @@ func TestRestoreKeepsADenyPolicyIamsweepDidNotAttach(t *testing.T) {
 		}
 	}
 	tags := op.Steps[len(op.Steps)-1].After.(map[string]string)
-	disabled := &UserState{Name: "u", DenyAttached: true, Tags: tags, State: ParseState(tags), Keys: []Key{{ID: "AKIA1", Status: "Inactive"}}}
+	disabled := &UserState{Name: "u", DenyAttached: true, Tags: tags, State: statetag.ParseState(tags), Keys: []Key{{ID: "AKIA1", Status: "Inactive"}}}
 	restore, err := PlanRestore(disabled, "admin", time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package remediate
 
 import (
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"strings"
 	"time"
 
@@ -50,7 +51,7 @@ func (g Guard) Check(name, arn, path string, tags map[string]string) error {
 	if own := CallerUserARN(g.CallerARN); own != "" && (own == arn || own[strings.LastIndex(own, "/")+1:] == name) {
 		return refuse("it is the caller's own identity (%s); run as another identity", g.CallerARN)
 	}
-	if stack, ok := tags[CloudFormationStackTag]; ok {
+	if stack, ok := tags[statetag.CloudFormationStackTag]; ok {
 		return refuse("it is managed by CloudFormation stack %q: remove or change the user in the stack instead, or the next stack update undoes this", stack)
 	}
 	if g.AllowExcluded {

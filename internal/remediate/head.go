@@ -3,6 +3,7 @@ package remediate
 import (
 	"context"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -45,6 +46,6 @@ func headOf(name string, u *types.User) *UserState {
 		st.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	st.Claims = parseClaims(st.Tags)
-	st.State = ParseState(st.Tags)
+	st.State = statetag.ParseState(st.Tags)
 	return st
 }

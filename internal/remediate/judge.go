@@ -2,6 +2,7 @@ package remediate
 
 import (
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/clock"
@@ -64,7 +65,7 @@ func AsLeft(u *UserState) string {
 	}
 	switch {
 	case !u.State.Disabled() || u.State.DisabledAt.IsZero():
-		return fmt.Sprintf("its %s tag says %q, not a completed disable with a date", TagState, u.State.State)
+		return fmt.Sprintf("its %s tag says %q, not a completed disable with a date", statetag.TagState, u.State.State)
 	case u.LoginProfile:
 		return reenabled("it has a console password again")
 	case !u.DenyAttached:

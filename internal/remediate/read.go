@@ -3,6 +3,7 @@ package remediate
 import (
 	"context"
 	"errors"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,7 +41,7 @@ type UserState struct {
 	LoginProfile        bool              `json:"login_profile"`
 	Keys                []Key             `json:"access_keys"`
 	DenyAttached        bool              `json:"deny_all_attached"`
-	State               State             `json:"state"`
+	State               statetag.State    `json:"state"`
 	// Claims are the runs that claimed the user (their tags are not in
 	// Tags, so a backup never restores a claim).
 	Claims []Claim `json:"-"`

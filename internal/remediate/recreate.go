@@ -3,6 +3,7 @@ package remediate
 import (
 	"context"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"slices"
 	"strings"
 
@@ -28,7 +29,7 @@ func PlanRecreate(b *Backup) *Operation {
 	tags := map[string]string{}
 	for k, v := range u.Tags {
 		// aws: tags belong to AWS services and cannot be set by anyone else.
-		if !slices.Contains(StateTags, k) && !strings.HasPrefix(k, "aws:") {
+		if !slices.Contains(statetag.StateTags, k) && !strings.HasPrefix(k, "aws:") {
 			tags[k] = v
 		}
 	}

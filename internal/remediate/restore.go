@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"math/big"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // ErrNotDisabled means restore was asked for a user iamsweep never disabled.
-var ErrNotDisabled = fmt.Errorf("the user has no %s tag: iamsweep did not disable it, so there is nothing to restore", TagState)
+var ErrNotDisabled = fmt.Errorf("the user has no %s tag: iamsweep did not disable it, so there is nothing to restore", statetag.TagState)
 
 // AlreadyRestoredError means the user was disabled by iamsweep and has
 // been restored since: its history tags say when and by whom.
@@ -60,7 +61,7 @@ func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error)
 	// of what to undo stays (state "restoring"), so a restore that stops
 	// half-way is run again and finishes.
 	if u.State.State != StateRestoring {
-		op.Steps = append(op.Steps, tagStep(u, map[string]string{TagState: StateRestoring}, "set "+TagState+"="+StateRestoring+" before undoing anything"))
+		op.Steps = append(op.Steps, tagStep(u, map[string]string{statetag.TagState: StateRestoring}, "set "+statetag.TagState+"="+StateRestoring+" before undoing anything"))
 	}
 	for _, id := range u.State.DeactivatedKeys {
 		k, ok := u.Key(id)
@@ -107,7 +108,7 @@ func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error)
 	}
 	before := map[string]string{}
 	var keys []string
-	for _, k := range StateTags {
+	for _, k := range statetag.StateTags {
 		if v, ok := u.Tags[k]; ok {
 			before[k] = v
 			keys = append(keys, k)
@@ -122,8 +123,8 @@ func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error)
 	})
 	// History last: the state tags are gone by now, so their slots are
 	// free for it even on a user near IAM's 50-tag quota.
-	restored := map[string]string{TagRestoredAt: now.UTC().Truncate(time.Second).Format(time.RFC3339), TagRestoredBy: tagValue(caller)}
-	op.Steps = append(op.Steps, tagStep(u, restored, "record the restore in "+TagRestoredAt+" and "+TagRestoredBy))
+	restored := statetag.History(now, caller)
+	op.Steps = append(op.Steps, tagStep(u, restored, "record the restore in "+statetag.TagRestoredAt+" and "+statetag.TagRestoredBy))
 	return op, nil
 }
 

@@ -2,14 +2,15 @@ package remediate
 
 import (
 	"errors"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"strings"
 	"testing"
 	"time"
 )
 
 func TestSecondRestoreSaysWhenAndWhoRestored(t *testing.T) {
-	tags := map[string]string{TagRestoredAt: "2026-11-24T09:00:00Z", TagRestoredBy: "arn:aws:iam::1:user/ops"}
-	u := &UserState{Name: "ci", Tags: tags, State: ParseState(tags)}
+	tags := map[string]string{statetag.TagRestoredAt: "2026-11-24T09:00:00Z", statetag.TagRestoredBy: "arn:aws:iam::1:user/ops"}
+	u := &UserState{Name: "ci", Tags: tags, State: statetag.ParseState(tags)}
 	_, err := PlanRestore(u, "admin", time.Unix(0, 0))
 	var ar *AlreadyRestoredError
 	if !errors.As(err, &ar) {
@@ -26,18 +27,5 @@ func TestSecondRestoreSaysWhenAndWhoRestored(t *testing.T) {
 	never := &UserState{Name: "bob", Tags: map[string]string{}}
 	if _, err := PlanRestore(never, "admin", time.Unix(0, 0)); !errors.Is(err, ErrNotDisabled) {
 		t.Errorf("a user never disabled: %v", err)
-	}
-}
-
-func TestTagValueKeepsTheReasonReadable(t *testing.T) {
-	for in, want := range map[string]string{
-		"unused-user: every credential unused for at least 90 days (or none)": "unused-user: every credential unused for at least 90 days - or none",
-		"a, b; c":  "a b c",
-		"  x  ":    "x",
-		"ok@x=1+2": "ok@x=1+2",
-	} {
-		if got := tagValue(in); got != want {
-			t.Errorf("tagValue(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

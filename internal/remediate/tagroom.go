@@ -1,6 +1,10 @@
 package remediate
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/iamsweep/iamsweep/internal/statetag"
+)
 
 // MaxUserTags is IAM's quota of tags per user. A disable that could not
 // write its state tags would leave the user half-disabled with no record
@@ -25,7 +29,7 @@ func (e *TagRoomError) Error() string {
 func tagRoom(u *UserState, claimed bool) error {
 	used := len(u.Tags) + len(u.Claims)
 	need := 0
-	for _, k := range StateTags {
+	for _, k := range statetag.StateTags {
 		if _, ok := u.Tags[k]; !ok {
 			need++
 		}

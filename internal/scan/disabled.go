@@ -1,9 +1,8 @@
 package scan
 
 import (
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"time"
-
-	"github.com/iamsweep/iamsweep/internal/remediate"
 )
 
 // A user iamsweep disabled has no active credential, so the rules alone
@@ -16,7 +15,7 @@ import (
 // markDisabled gives out the disabled status when the tags say iamsweep
 // disabled it, and reports whether it did.
 func markDisabled(out *User, tags map[string]string) bool {
-	st := remediate.ParseState(tags)
+	st := statetag.ParseState(tags)
 	if !st.Disabled() || st.DisabledAt.IsZero() {
 		return false
 	}

@@ -3,6 +3,7 @@ package securityhub
 import (
 	"context"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"sort"
 	"strings"
 	"time"
@@ -12,7 +13,6 @@ import (
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
-	"github.com/iamsweep/iamsweep/internal/evidence"
 )
 
 // MaxBatch is BatchImportFindings' limit of findings per call.
@@ -36,7 +36,7 @@ type Importer struct {
 	// Attempts per refused finding; zero is DefaultAttempts.
 	Attempts int
 	// Clock paces retries; nil is the wall clock.
-	Clock evidence.Clock
+	Clock clock.Clock
 	// Now stamps UpdatedAt of resolved findings.
 	Now time.Time
 }
@@ -215,17 +215,14 @@ func (im *Importer) importAll(ctx context.Context, findings []shtypes.AwsSecurit
 	if attempts <= 0 {
 		attempts = DefaultAttempts
 	}
-	clock := im.Clock
-	if clock == nil {
-		clock = evidence.RealClock{}
-	}
+	clk := clock.Or(im.Clock)
 	accepted := 0
 	for start := 0; start < len(findings); start += MaxBatch {
 		pending := findings[start:min(start+MaxBatch, len(findings))]
 		var lastErr map[string]FailedFinding
 		for attempt := 1; len(pending) > 0 && attempt <= attempts; attempt++ {
 			if attempt > 1 {
-				if err := clock.Sleep(ctx, time.Duration(1<<(attempt-2))*time.Second); err != nil {
+				if err := clk.Sleep(ctx, time.Duration(1<<(attempt-2))*time.Second); err != nil {
 					return accepted, err
 				}
 			}

@@ -5,6 +5,7 @@ package evidence
 import (
 	"context"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"io"
 	"strings"
 
@@ -45,7 +46,7 @@ type Options struct {
 	FailOn string
 
 	// Clock paces CloudTrail and Access Advisor; nil is the wall clock.
-	Clock evidence.Clock
+	Clock clock.Clock
 }
 
 // skippable sources, as --skip names them.

@@ -110,7 +110,7 @@ func expireRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	name, tags := head.Name, head.Tags
-	op, err := lifecycle.ExpireOp(lifecycle.ExpireRequest{User: name, Tags: tags, On: opts.On, Owner: opts.Owner}, set)
+	op, err := remediate.ExpireOp(lifecycle.ExpireRequest{User: name, Tags: tags, On: opts.On, Owner: opts.Owner}, set)
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}

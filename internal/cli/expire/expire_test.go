@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -175,7 +176,7 @@ func TestExpireSetsAndMovesTheTags(t *testing.T) {
 func TestExpireRefusesRootCallerAndCloudFormation(t *testing.T) {
 	api, ctx := setup(t)
 	createUser(t, api, ctx, "moto", nil) // moto's caller identity is user/moto
-	createUser(t, api, ctx, "stacked", map[string]string{remediate.CloudFormationStackTag: "app"})
+	createUser(t, api, ctx, "stacked", map[string]string{statetag.CloudFormationStackTag: "app"})
 	for user, want := range map[string]string{
 		"<root_account>": "it is the account's root user",
 		"moto":           "it is the caller's own identity",

@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -40,7 +41,7 @@ func gatherLive(ctx context.Context, opts *Options, in migrate.Inputs, current [
 	if err != nil {
 		return in, nil, err
 	}
-	clients := evidence.LimitedCloudTrail(aws_.CloudTrail, regions, evidence.RealClock{})
+	clients := evidence.LimitedCloudTrail(aws_.CloudTrail, regions, clock.Real{})
 	recs, truncated, err := migrate.LookupRecords(ctx, clients, in.Subject, in.Window, opts.MaxPages)
 	if err != nil {
 		return in, nil, err

@@ -7,13 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
-	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/scan"
@@ -34,7 +34,7 @@ type PlanOptions struct {
 	NoEvidence     bool
 	Regions        []string
 	// Clock paces evidence gathering; nil is the wall clock.
-	Clock evidence.Clock
+	Clock clock.Clock
 	// Org selects the accounts of a plan across accounts; MaxUsersTotal
 	// caps the users changed in all of them.
 	Org           cmdutil.OrgFlags

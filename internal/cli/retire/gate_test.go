@@ -1,6 +1,7 @@
 package retire_test
 
 import (
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"os"
 	"strings"
 	"testing"
@@ -103,7 +104,7 @@ func TestForgedFactsDoNotDisableAUsedUser(t *testing.T) {
 	if keyStatus(t, a, "victim", victimKey) != "Active" || keyStatus(t, a, "keyholder", keyUser) != "Active" {
 		t.Fatalf("a forged plan changed a used user:\n%s", res.Stdout)
 	}
-	if tags := userTags(t, a, "victim"); tags[remediate.TagState] != "" {
+	if tags := userTags(t, a, "victim"); tags[statetag.TagState] != "" {
 		t.Errorf("victim tagged %v", tags)
 	}
 	if !strings.Contains(res.Stdout, "not unused on the fresh read") {
@@ -181,7 +182,7 @@ func TestRestoreAt40Tags(t *testing.T) {
 	env(t, a)
 
 	res := cli(t, a, 1, "disable", "full", "--yes", "--reason", "unused")
-	if keyStatus(t, a, "full", fullKey) != "Active" || userTags(t, a, "full")[remediate.TagState] != "" {
+	if keyStatus(t, a, "full", fullKey) != "Active" || userTags(t, a, "full")[statetag.TagState] != "" {
 		t.Fatalf("a user without room for the state tags was changed:\n%s%s", res.Stdout, res.Stderr)
 	}
 	if !strings.Contains(res.Stderr, "of IAM's 50 tags, and disabling needs 8 free slot(s)") {
@@ -195,7 +196,7 @@ func TestRestoreAt40Tags(t *testing.T) {
 	// Stop the restore at its console step.
 	a.Proxy.Deny("CreateLoginProfile")
 	cli(t, a, 4, "restore", "tagged", "--yes", "--print-password")
-	if st := userTags(t, a, "tagged")[remediate.TagState]; st == remediate.StateDisabled {
+	if st := userTags(t, a, "tagged")[statetag.TagState]; st == statetag.StateDisabled {
 		t.Fatalf("a half-restored user (key active again) is still marked %q", st)
 	}
 	if keyStatus(t, a, "tagged", key) != "Active" {
@@ -204,8 +205,8 @@ func TestRestoreAt40Tags(t *testing.T) {
 	a.Proxy.Allow("CreateLoginProfile")
 	cli(t, a, 0, "restore", "tagged", "--yes", "--print-password")
 	got := userTags(t, a, "tagged")
-	if got[remediate.TagState] != "" || got[remediate.TagRestoredAt] == "" || len(got) != 42 {
-		t.Errorf("after the rerun: %d tags, state %q, restored-at %q", len(got), got[remediate.TagState], got[remediate.TagRestoredAt])
+	if got[statetag.TagState] != "" || got[statetag.TagRestoredAt] == "" || len(got) != 42 {
+		t.Errorf("after the rerun: %d tags, state %q, restored-at %q", len(got), got[statetag.TagState], got[statetag.TagRestoredAt])
 	}
 	if _, err := a.API.GetLoginProfile(a.Ctx, &iam.GetLoginProfileInput{UserName: aws.String("tagged")}); err != nil {
 		t.Errorf("no console login after the restore: %v", err)

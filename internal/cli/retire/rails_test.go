@@ -3,6 +3,7 @@ package retire_test
 import (
 	"bytes"
 	"context"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"os"
 	"strings"
 	"testing"
@@ -163,7 +164,7 @@ func TestMissingPermissionExits4AndRerunFinishes(t *testing.T) {
 		t.Errorf("audit log:\n%s", log)
 	}
 	u, _ := remediate.ReadUser(a.Ctx, a.API, "alice", false)
-	if u.State.State != remediate.StateDisabling || u.State.DeactivatedKeys[0] != id {
+	if u.State.State != statetag.StateDisabling || u.State.DeactivatedKeys[0] != id {
 		t.Errorf("the interrupted disable did not record its intent: %+v", u.State)
 	}
 	cliAt(t, a, later(100), 0, "plan", "--output-file", "plan.json")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/org"
@@ -95,7 +96,7 @@ func scanOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in pip
 		return err
 	}
 	if opts.SecurityHub && !errors.Is(sum.Err(), context.Canceled) {
-		if err := syncHub(ctx, f, engine, meta, docs, ok); err != nil {
+		if err := syncHub(ctx, f, engine, in.AsOf, meta, docs, ok); err != nil {
 			return err
 		}
 	}
@@ -104,8 +105,8 @@ func scanOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in pip
 
 // syncHub imports docs into the caller's Security Hub and resolves the
 // findings of the accounts scanned that no longer hold.
-func syncHub(ctx context.Context, f *cmdutil.Factory, engine *pipeline.Engine, meta securityhub.Meta, docs []securityhub.Finding, accounts []string) error {
-	rep, err := engine.SyncSecurityHub(ctx, meta, docs, accounts)
+func syncHub(ctx context.Context, f *cmdutil.Factory, engine *pipeline.Engine, asOf time.Time, meta securityhub.Meta, docs []securityhub.Finding, accounts []string) error {
+	rep, err := engine.SyncSecurityHub(ctx, asOf, meta, docs, accounts)
 	fmt.Fprintf(f.IO.ErrOut, "security hub (%s): %d finding(s) imported, %d resolved, %d refused\n", meta.Region, rep.Imported, rep.Resolved, len(rep.Failed))
 	return err
 }

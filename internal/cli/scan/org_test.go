@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
+	"github.com/iamsweep/iamsweep/internal/lifecycle"
 	"github.com/iamsweep/iamsweep/internal/report"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
@@ -52,14 +55,24 @@ func newOrg(t *testing.T) *orgfixture.Org {
 // granted by deploy/policies/org-central.json.
 func runOrg(t *testing.T, o *orgfixture.Org, args ...string) clitest.Result {
 	t.Helper()
-	asOf := time.Now().UTC().AddDate(0, 0, 100).Format(time.DateOnly)
+	return runOrgAsOf(t, o, time.Now().UTC().AddDate(0, 0, 100).Format(time.DateOnly), args...)
+}
+
+// runOrgAsOf is runOrg as of asOf; "" is the real clock (no --as-of).
+func runOrgAsOf(t *testing.T, o *orgfixture.Org, asOf string, args ...string) clitest.Result {
+	t.Helper()
 	// --as-of is the command's flag: the command comes first.
-	full := append([]string{args[0], "--endpoint-url", o.URL, "--as-of", asOf}, args[1:]...)
+	full := append([]string{args[0], "--endpoint-url", o.URL}, args[1:]...)
+	if asOf != "" {
+		full = append([]string{args[0], "--endpoint-url", o.URL, "--as-of", asOf}, args[1:]...)
+	}
 	var out, errOut bytes.Buffer
 	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Now: time.Now}
 	res := clitest.Result{Code: root.Main(motoserver.Ctx(t), f, full), Stdout: out.String(), Stderr: errOut.String()}
 	if a := f.BuiltAWS(); a == nil {
-		t.Errorf("%v made no AWS call", args)
+		if res.Code != 2 { // a usage error is refused before any call
+			t.Errorf("%v made no AWS call", args)
+		}
 	} else {
 		if a.Calls.Counts()["sts:AssumeRole"] == 0 {
 			t.Errorf("%v assumed no role: the policy check proves nothing", args)
@@ -141,7 +154,17 @@ func TestScanOrgImportsIntoSecurityHubWithoutDuplicates(t *testing.T) {
 	if _, err := hub.EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
 		t.Fatal(err)
 	}
-	res := runOrg(t, o, "scan", "--accounts", o.Members[0]+","+o.Members[2], "--securityhub", "-o", "asff")
+	// Security Hub is written on the real clock only: users expired by
+	// their tag fail now, with no --as-of.
+	for _, m := range []int{0, 2} {
+		for j := range m + 1 {
+			if _, err := o.IAM(o.Members[m]).TagUser(ctx, &iam.TagUserInput{UserName: aws.String(fmt.Sprintf("user-%d-%d", m, j)),
+				Tags: []iamtypes.Tag{{Key: aws.String(lifecycle.TagExpires), Value: aws.String("2020-01-01")}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	res := runOrgAsOf(t, o, "", "scan", "--accounts", o.Members[0]+","+o.Members[2], "--securityhub", "-o", "asff")
 	if res.Code != 0 {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}
@@ -184,11 +207,26 @@ func TestScanOrgImportsIntoSecurityHubWithoutDuplicates(t *testing.T) {
 	if !strings.Contains(res.Stderr, fmt.Sprintf("%d finding(s) imported", len(asff.Findings))) {
 		t.Errorf("stderr: %s", res.Stderr)
 	}
-	res = runOrg(t, o, "scan", "--accounts", o.Members[0]+","+o.Members[2], "--securityhub", "-o", "json")
+	res = runOrgAsOf(t, o, "", "scan", "--accounts", o.Members[0]+","+o.Members[2], "--securityhub", "-o", "json")
 	if res.Code != 0 {
 		t.Fatalf("re-run: exit %d: %s", res.Code, res.Stderr)
 	}
 	if got := count(); got != len(asff.Findings) {
 		t.Errorf("re-run: %d findings, want %d (no duplicates)", got, len(asff.Findings))
+	}
+	// A what-if across the organization is refused before any account is
+	// read: every finding stays FAILED and ACTIVE.
+	before := hubState(t, ctx, hub)
+	for _, whatIf := range [][]string{{"--as-of", "2020-01-01"}, {"--exclude", "*"}, {"--max-unused-days", "3650"}} {
+		res = runOrgAsOf(t, o, "", append([]string{"scan", "--accounts", o.Members[0] + "," + o.Members[2], "--securityhub", "-o", "json"}, whatIf...)...)
+		if res.Code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", whatIf, res.Code, res.Stderr)
+		}
+		after := hubState(t, ctx, hub)
+		for id, st := range before {
+			if st != "FAILED ACTIVE" || after[id] != st {
+				t.Errorf("%v: finding %s %q, then %q; want FAILED ACTIVE throughout", whatIf, id, st, after[id])
+			}
+		}
 	}
 }

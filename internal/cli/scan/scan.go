@@ -153,6 +153,12 @@ func scanRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	engine := f.Engine(settings)
+	if opts.SecurityHub {
+		// Refused before any AWS call: a what-if may not resolve findings.
+		if err := engine.CheckAuthoritative(in.AsOf); err != nil {
+			return err
+		}
+	}
 	if opts.Org.Enabled() {
 		return scanOrg(ctx, opts, engine, in, format, failOn)
 	}
@@ -206,7 +212,7 @@ func scanRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.SecurityHub {
-		if err := syncHub(ctx, f, engine, meta, securityhub.FromResult(res, meta), []string{res.AccountID}); err != nil {
+		if err := syncHub(ctx, f, engine, in.AsOf, meta, securityhub.FromResult(res, meta), []string{res.AccountID}); err != nil {
 			return err
 		}
 	}

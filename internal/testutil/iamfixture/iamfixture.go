@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/statetag"
 	"math/big"
 	"regexp"
 	"slices"
@@ -137,7 +138,7 @@ func Snapshot(t *testing.T, ctx context.Context, api remediate.IAMAPI, lister *i
 			for id, alias := range ids {
 				v = strings.ReplaceAll(v, id, alias)
 			}
-			if k == remediate.TagRunID {
+			if k == statetag.TagRunID {
 				v = "RUN-ID" // one per run by design
 			}
 			tags = append(tags, k+"="+v)

@@ -1,4 +1,4 @@
-package remediate
+package statetag
 
 import (
 	"testing"
@@ -32,4 +32,17 @@ func FuzzParseDisabledAt(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestValueKeepsTheReasonReadable(t *testing.T) {
+	for in, want := range map[string]string{
+		"unused-user: every credential unused for at least 90 days (or none)": "unused-user: every credential unused for at least 90 days - or none",
+		"a, b; c":  "a b c",
+		"  x  ":    "x",
+		"ok@x=1+2": "ok@x=1+2",
+	} {
+		if got := Value(in); got != want {
+			t.Errorf("Value(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

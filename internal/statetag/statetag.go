@@ -1,4 +1,8 @@
-package remediate
+// Package statetag is the schema of the tags iamsweep writes on a user it
+// disables and restores: their keys, their values' format and the one
+// parser of each. It is a leaf, so the packages that only read the state
+// (scan, evidence, the HTML report) need not import the changer.
+package statetag
 
 import (
 	"fmt"
@@ -37,9 +41,6 @@ const (
 	StateDisabling = "disabling"
 	StateDisabled  = "disabled"
 )
-
-// DenyAllPolicyARN is the AWS managed policy that denies every action.
-const DenyAllPolicyARN = "arn:aws:iam::aws:policy/AWSDenyAll"
 
 // CloudFormationStackTag marks a user owned by a CloudFormation stack.
 const CloudFormationStackTag = "aws:cloudformation:stack-name"
@@ -104,27 +105,27 @@ func (s State) Disabled() bool { return s.State == StateDisabled }
 // because IAM tag values may not contain commas.
 func (s State) Tags() map[string]string {
 	out := map[string]string{
-		TagState:           tagValue(s.State),
+		TagState:           Value(s.State),
 		TagDisabledAt:      s.DisabledAt.UTC().Format(time.RFC3339),
-		TagDisabledBy:      tagValue(s.DisabledBy),
-		TagDeactivatedKeys: tagValue(strings.Join(s.DeactivatedKeys, " ")),
+		TagDisabledBy:      Value(s.DisabledBy),
+		TagDeactivatedKeys: Value(strings.Join(s.DeactivatedKeys, " ")),
 		TagConsoleRemoved:  fmt.Sprint(s.ConsoleRemoved),
 		TagDenyAttached:    fmt.Sprint(s.DenyAttached),
-		TagReason:          tagValue(s.Reason),
+		TagReason:          Value(s.Reason),
 	}
 	if s.RunID != "" {
-		out[TagRunID] = tagValue(s.RunID)
+		out[TagRunID] = Value(s.RunID)
 	}
 	return out
 }
 
-// tagValue keeps only the characters IAM accepts in a tag value
+// Value keeps only the characters IAM accepts in a tag value
 // (ASCII letters, digits, spaces and _ . : / = + - @) and at most 256 of them.
 // The rest must go, but the text must still read: a parenthesis opens an
 // aside as " - " ("at least 90 days - or none"), punctuation that only
 // separates (, ; # ) ' ") is dropped, anything else becomes a space, and
 // runs of spaces fold into one.
-func tagValue(s string) string {
+func Value(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -142,4 +143,10 @@ func tagValue(s string) string {
 		out = out[:256]
 	}
 	return string(out)
+}
+
+// History is the tags restore writes last: when and by whom the user was
+// restored, kept after the state tags are gone.
+func History(at time.Time, by string) map[string]string {
+	return map[string]string{TagRestoredAt: at.UTC().Truncate(time.Second).Format(time.RFC3339), TagRestoredBy: Value(by)}
 }

@@ -1,4 +1,6 @@
-package evidence
+// Package ratelimit spaces AWS calls to a quota (a token bucket in the SDK's
+// middleware stack), so a run stays under it instead of earning throttles.
+package ratelimit
 
 import (
 	"context"
@@ -6,45 +8,14 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/iamsweep/iamsweep/internal/clock"
 )
-
-// Clock is the time a rate limiter and a poller see; tests pass a fake.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits d or until ctx is done.
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// RealClock is the wall clock.
-type RealClock struct{}
-
-// Now returns the current time.
-func (RealClock) Now() time.Time { return time.Now() }
-
-// Sleep waits d or until ctx is done.
-func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// CloudTrailLookupRate is LookupEvents' quota: 2 requests per second per
-// account per region. Exceeding it only earns ThrottlingExceptions, so the
-// client spaces its requests instead of relying on retries.
-const CloudTrailLookupRate = 2
 
 // Limiter is a token bucket holding at most Burst tokens, refilled at Rate
 // per second. Wait takes one token, sleeping until one is available.
 type Limiter struct {
-	clock    Clock
+	clk      clock.Clock
 	interval time.Duration
 	burst    float64
 
@@ -53,22 +24,19 @@ type Limiter struct {
 	last   time.Time
 }
 
-// NewLimiter allows rate requests per second with bursts of burst (>= 1).
+// New allows rate requests per second with bursts of burst (>= 1).
 // The bucket starts full.
-func NewLimiter(rate float64, burst int, clock Clock) *Limiter {
+func New(rate float64, burst int, clk clock.Clock) *Limiter {
 	if burst < 1 {
 		burst = 1
 	}
-	if clock == nil {
-		clock = RealClock{}
-	}
-	return &Limiter{clock: clock, interval: time.Duration(float64(time.Second) / rate), burst: float64(burst), tokens: float64(burst)}
+	return &Limiter{clk: clock.Or(clk), interval: time.Duration(float64(time.Second) / rate), burst: float64(burst), tokens: float64(burst)}
 }
 
 // Wait blocks until the caller may send one request.
 func (l *Limiter) Wait(ctx context.Context) error {
 	l.mu.Lock()
-	now := l.clock.Now()
+	now := l.clk.Now()
 	if !l.last.IsZero() {
 		l.tokens += float64(now.Sub(l.last)) / float64(l.interval)
 		if l.tokens > l.burst {
@@ -84,7 +52,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		wait = time.Duration(-l.tokens * float64(l.interval))
 	}
 	l.mu.Unlock()
-	return l.clock.Sleep(ctx, wait)
+	return l.clk.Sleep(ctx, wait)
 }
 
 // Middleware waits for the limiter before every attempt of an SDK call,

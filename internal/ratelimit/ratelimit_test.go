@@ -1,38 +1,21 @@
-package evidence
+package ratelimit
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/testutil/fakeclock"
 )
 
-// fakeClock advances only when someone sleeps, so tests see exact times.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d > 0 {
-		c.now = c.now.Add(d)
-	}
-	return ctx.Err()
-}
+// cloudTrailLookupRate is evidence.CloudTrailLookupRate, the quota the
+// limiter was built for.
+const cloudTrailLookupRate = 2
 
 func TestLimiterSpacesRequestsAtTwoPerSecond(t *testing.T) {
-	clk := newFakeClock()
-	l := NewLimiter(CloudTrailLookupRate, 1, clk)
+	clk := fakeclock.New()
+	l := New(cloudTrailLookupRate, 1, clk)
 	start := clk.Now()
 	var at []time.Duration
 	for range 7 {
@@ -54,19 +37,19 @@ func TestLimiterSpacesRequestsAtTwoPerSecond(t *testing.T) {
 				n++
 			}
 		}
-		if n > CloudTrailLookupRate {
+		if n > cloudTrailLookupRate {
 			t.Errorf("%d requests in the second after %v", n, at[i])
 		}
 	}
 }
 
 func TestLimiterRefillsAfterIdleButNotBeyondBurst(t *testing.T) {
-	clk := newFakeClock()
-	l := NewLimiter(2, 2, clk)
+	clk := fakeclock.New()
+	l := New(2, 2, clk)
 	ctx := context.Background()
 	_ = l.Wait(ctx)
 	_ = l.Wait(ctx) // burst of two: no wait yet
-	if got := clk.Now().Sub(newFakeClock().now); got != 0 {
+	if got := clk.Now().Sub(fakeclock.Start); got != 0 {
 		t.Fatalf("burst of 2 waited %v", got)
 	}
 	_ = clk.Sleep(ctx, 10*time.Second) // idle: bucket refills to 2, not 20
@@ -82,7 +65,7 @@ func TestLimiterRefillsAfterIdleButNotBeyondBurst(t *testing.T) {
 func TestLimiterStopsOnCancelledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	l := NewLimiter(2, 1, RealClock{})
+	l := New(2, 1, clock.Real{})
 	_ = l.Wait(context.Background())
 	if err := l.Wait(ctx); err == nil {
 		t.Error("Wait on a cancelled context returned nil")
