@@ -81,12 +81,16 @@ func BenchmarkDigest10k(b *testing.B) {
 
 // BenchmarkColdStart: from exec of the bootstrap to its first request for
 // an event (runtime init, AWS configuration, settings check).
+// IAMSWEEP_BOOTSTRAP names a bootstrap already built (to compare two).
 func BenchmarkColdStart(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, "../cmd/iamsweep")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("%v\n%s", err, out)
+	bin := os.Getenv("IAMSWEEP_BOOTSTRAP")
+	if bin == "" {
+		bin = filepath.Join(b.TempDir(), "bootstrap")
+		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, "../cmd/iamsweep")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
 	}
 	ready := make(chan struct{}, 1)
 	l, err := net.Listen("tcp", "127.0.0.1:0")

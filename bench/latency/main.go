@@ -77,6 +77,10 @@ func main() {
 		configs = append(configs, config{"baseline (serial)", *base, nil})
 	}
 	for _, p := range strings.Split(*parallel, ",") {
+		if p == "default" {
+			configs = append(configs, config{"default flags", *bin, nil})
+			continue
+		}
 		configs = append(configs, config{"--parallel " + p, *bin, []string{"--parallel", p}})
 	}
 	asOf := time.Now().UTC().AddDate(0, 0, *days)
@@ -106,6 +110,7 @@ func benchScan(ctx context.Context, srv *motoserver.Server, px *iamproxy.Proxy, 
 	px.SetLatency(*latency)
 	fmt.Printf("\n%-28s %10s %10s %9s %s\n", "run", "wall", "api calls", "flagged", "same users as seed 003")
 	var want []string
+	var seedWall time.Duration
 	if *seed003 {
 		cfg := srv.Config()
 		cfg.BaseEndpoint = aws.String(px.URL)
@@ -116,7 +121,7 @@ func benchScan(ctx context.Context, srv *motoserver.Server, px *iamproxy.Proxy, 
 		if err != nil {
 			log.Fatal(err)
 		}
-		want = flagged
+		want, seedWall = flagged, time.Since(t0)
 		fmt.Printf("%-28s %9.2fs %10d %9d\n", "seed 003 algorithm", time.Since(t0).Seconds(), calls.n, len(flagged))
 	}
 	for _, c := range configs {
@@ -134,7 +139,12 @@ func benchScan(ctx context.Context, srv *motoserver.Server, px *iamproxy.Proxy, 
 		if want != nil {
 			same = strconv.FormatBool(slices.Equal(got, want))
 		}
-		fmt.Printf("%-28s %9.2fs %10d %9d %s\n", c.name, m.wall.Seconds(), m.calls, len(got), same)
+		ratio := ""
+		if seedWall > 0 {
+			ratio = fmt.Sprintf(" (x%.1f seed 003)", seedWall.Seconds()/m.wall.Seconds())
+		}
+		fmt.Printf("%-28s %9.2fs %10d %9d %s%s\n", c.name, m.wall.Seconds(), m.calls, len(got), same, ratio)
+		fmt.Printf("    calls by operation: %s\n", m.byAction)
 	}
 }
 
@@ -169,11 +179,15 @@ func benchApply(ctx context.Context, srv *motoserver.Server, px *iamproxy.Proxy,
 }
 
 type measurement struct {
-	wall  time.Duration
-	calls int
+	wall     time.Duration
+	calls    int
+	byAction string
 }
 
-var totalCalls = regexp.MustCompile(`msg="aws calls" total=(\d+)`)
+var (
+	totalCalls = regexp.MustCompile(`msg="aws calls" total=(\d+)`)
+	byAction   = regexp.MustCompile(`msg="aws calls" .*by_action="?map\[([^\]]*)\]`)
+)
 
 // run runs one iamsweep command and returns its stdout, wall time and the
 // calls its --debug line reports.
@@ -190,6 +204,9 @@ func run(env []string, binary string, args ...string) ([]byte, measurement, erro
 	}
 	if s := totalCalls.FindStringSubmatch(errOut.String()); s != nil {
 		m.calls, _ = strconv.Atoi(s[1])
+	}
+	if s := byAction.FindStringSubmatch(errOut.String()); s != nil {
+		m.byAction = s[1]
 	}
 	return out.Bytes(), m, nil
 }

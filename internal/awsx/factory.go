@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -143,9 +142,6 @@ func (f *Factory) AccessAnalyzer(optFns ...func(*accessanalyzer.Options)) *acces
 
 // Account returns an Account client (ListRegions).
 func (f *Factory) Account() *account.Client { return account.NewFromConfig(f.Config) }
-
-// EC2 returns an EC2 client (DescribeRegions, when ListRegions is denied).
-func (f *Factory) EC2() *ec2.Client { return ec2.NewFromConfig(f.Config) }
 
 // S3 returns an S3 client (CloudTrail log files).
 func (f *Factory) S3() *s3.Client {

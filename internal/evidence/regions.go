@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	accttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 )
@@ -44,8 +42,9 @@ func EnabledRegions(ctx context.Context, api RegionsAPI) ([]string, error) {
 
 // EC2RegionsAPI lists regions the way most callers may: ec2:DescribeRegions
 // is in every read-only policy, account:ListRegions is not.
+// (awsx.EC2Regions, a signed Query call without the EC2 SDK package).
 type EC2RegionsAPI interface {
-	DescribeRegions(ctx context.Context, in *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
+	DescribeRegions(ctx context.Context) ([]string, error)
 }
 
 // RegionsError means neither ListRegions nor DescribeRegions answered: the
@@ -68,14 +67,9 @@ func DiscoverRegions(ctx context.Context, acct RegionsAPI, ec2api EC2RegionsAPI)
 	if err == nil || ec2api == nil || ctx.Err() != nil {
 		return regions, err
 	}
-	out, ec2err := ec2api.DescribeRegions(ctx, &ec2.DescribeRegionsInput{AllRegions: aws.Bool(false)})
+	regions, ec2err := ec2api.DescribeRegions(ctx)
 	if ec2err != nil {
 		return nil, &RegionsError{ListRegions: err, DescribeRegions: awsx.Classify("ec2:DescribeRegions", ec2err)}
-	}
-	for _, r := range out.Regions {
-		if name := aws.ToString(r.RegionName); name != "" {
-			regions = append(regions, name)
-		}
 	}
 	if len(regions) == 0 {
 		return nil, &RegionsError{ListRegions: err, DescribeRegions: errors.New("ec2:DescribeRegions listed no region")}

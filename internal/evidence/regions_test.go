@@ -6,10 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/account"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 type deniedAccount struct{}
@@ -23,15 +20,11 @@ type fakeEC2 struct {
 	err     error
 }
 
-func (f fakeEC2) DescribeRegions(context.Context, *ec2.DescribeRegionsInput, ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error) {
+func (f fakeEC2) DescribeRegions(context.Context) ([]string, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
-	out := &ec2.DescribeRegionsOutput{}
-	for _, r := range f.regions {
-		out.Regions = append(out.Regions, ec2types.Region{RegionName: aws.String(r)})
-	}
-	return out, nil
+	return f.regions, nil
 }
 
 func TestDiscoverRegionsFallsBackToDescribeRegions(t *testing.T) {

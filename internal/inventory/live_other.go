@@ -2,10 +2,14 @@ package inventory
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/par"
 )
 
 // OtherCredentialsAPI lists the credentials the credential report lacks.
@@ -16,64 +20,66 @@ type OtherCredentialsAPI interface {
 
 // FillOtherCredentials reads the SSH public keys and service-specific
 // credentials of the named users: two calls per unused-user candidate,
-// never per user of the account. The reads are best effort, one attempt
-// each: a user whose lists cannot be read stays unread
-// (OtherCredentialsRead false, OtherCredentialsError says why), which the
-// unused-user finding then states, exactly as for a report file. After a
-// list fails once, it is not tried for the other users.
+// never per user of the account, concurrently (Parallel), each with the
+// client's standard retryer. A list that still cannot be read leaves the
+// user unread (OtherCredentialsRead false, OtherCredentialsError says
+// why), which makes the user unknown rather than unused; the credentials
+// of the other list are kept, so an active SSH key read before the
+// service-specific list failed still keeps the user.
 func (l *Live) FillOtherCredentials(ctx context.Context, inv *Inventory, names []string) error {
 	api, ok := l.IAM.(OtherCredentialsAPI)
 	if !ok {
 		return nil
 	}
-	once := func(o *iam.Options) { o.RetryMaxAttempts = 1 }
-	var failed error
 	idx := inv.ByName()
-	for _, name := range names {
-		u := idx[name]
+	return par.Do(ctx, len(names), l.Parallel, func(ctx context.Context, i int) error {
+		u := idx[names[i]]
 		if u == nil {
-			continue
+			return nil
 		}
-		if failed != nil {
-			u.OtherCredentialsError = failed.Error()
-			continue
+		ssh, sshErr := listSSHKeys(ctx, api, u.Name)
+		svc, svcErr := listServiceCredentials(ctx, api, u.Name)
+		u.OtherCredentials = append(ssh, svc...)
+		if err := errors.Join(sshErr, svcErr); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			u.OtherCredentialsError = err.Error()
+			l.log().Warn("SSH keys or service-specific credentials not read; the user is unknown, never retired on this scan", "user", u.Name, "error", err)
+			return nil
 		}
-		var creds []OtherCredential
-		var marker *string
-		for {
-			out, err := api.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{UserName: aws.String(name), Marker: marker}, once)
-			if err != nil {
-				failed = err
-				break
-			}
-			for _, k := range out.SSHPublicKeys {
-				creds = append(creds, OtherCredential{Kind: KindSSHPublicKey, ID: aws.ToString(k.SSHPublicKeyId),
-					Active: k.Status == types.StatusTypeActive, Created: aws.ToTime(k.UploadDate).UTC()})
-			}
-			if !out.IsTruncated {
-				break
-			}
-			marker = out.Marker
+		u.OtherCredentialsRead = true
+		return nil
+	})
+}
+
+func listSSHKeys(ctx context.Context, api OtherCredentialsAPI, name string) ([]OtherCredential, error) {
+	var creds []OtherCredential
+	p := iam.NewListSSHPublicKeysPaginator(api, &iam.ListSSHPublicKeysInput{UserName: aws.String(name)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return creds, awsx.Classify("iam:ListSSHPublicKeys", err)
 		}
-		if failed == nil {
-			out, err := api.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: aws.String(name)}, once)
-			if err != nil {
-				failed = err
-			} else {
-				for _, c := range out.ServiceSpecificCredentials {
-					creds = append(creds, OtherCredential{Kind: KindServiceCredential, ID: aws.ToString(c.ServiceSpecificCredentialId),
-						Service: aws.ToString(c.ServiceName), Active: c.Status == types.StatusTypeActive, Created: aws.ToTime(c.CreateDate).UTC()})
-				}
-			}
+		for _, k := range out.SSHPublicKeys {
+			creds = append(creds, OtherCredential{Kind: KindSSHPublicKey, ID: aws.ToString(k.SSHPublicKeyId),
+				Active: k.Status == types.StatusTypeActive, Created: aws.ToTime(k.UploadDate).UTC()})
 		}
-		if failed != nil {
-			u.OtherCredentialsError = failed.Error()
-			if l.Log != nil {
-				l.Log.Warn("SSH keys and service-specific credentials not read; unused-user findings say so", "user", name, "error", failed)
-			}
-			continue
-		}
-		u.OtherCredentials, u.OtherCredentialsRead = creds, true
 	}
-	return nil
+	return creds, nil
+}
+
+// listServiceCredentials has no paginator: IAM returns every
+// service-specific credential of a user in one answer.
+func listServiceCredentials(ctx context.Context, api OtherCredentialsAPI, name string) ([]OtherCredential, error) {
+	out, err := api.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: aws.String(name)})
+	if err != nil {
+		return nil, awsx.Classify("iam:ListServiceSpecificCredentials", err)
+	}
+	var creds []OtherCredential
+	for _, c := range out.ServiceSpecificCredentials {
+		creds = append(creds, OtherCredential{Kind: KindServiceCredential, ID: aws.ToString(c.ServiceSpecificCredentialId),
+			Service: aws.ToString(c.ServiceName), Active: c.Status == types.StatusTypeActive, Created: aws.ToTime(c.CreateDate).UTC()})
+	}
+	return creds, nil
 }

@@ -95,7 +95,7 @@ func (e *Engine) Sources(ctx context.Context, o SourceOptions, accountID string)
 		// account:ListRegions, else ec2:DescribeRegions; when neither
 		// answers, the region-bound sources cannot run, the others still do.
 		stage := progress.Start(ctx, "listing the account's regions")
-		regions, err = evidence.ResolveRegions(ctx, aws.Account(), aws.EC2(), o.Regions)
+		regions, err = evidence.ResolveRegions(ctx, aws.Account(), aws.EC2Regions(), o.Regions)
 		stage.Done()
 		var re *evidence.RegionsError
 		switch {
@@ -232,7 +232,7 @@ func (e *Engine) Attempts(ctx context.Context, sc *Scanned, regions []string) er
 	if err := e.fillKeyIDs(ctx, inv, subjects); err != nil {
 		return err
 	}
-	if regions, err = evidence.ResolveRegions(ctx, aws.Account(), aws.EC2(), regions); err != nil {
+	if regions, err = evidence.ResolveRegions(ctx, aws.Account(), aws.EC2Regions(), regions); err != nil {
 		return err
 	}
 	g := &evidence.Gatherer{CloudTrail: &evidence.CloudTrailLookup{

@@ -69,6 +69,11 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 			}
 			continue
 		}
+		if u.Unreadable != "" {
+			// Unknown is never unused: what could not be read may keep the user.
+			pl.skip(u.Name, "unknown: its SSH public keys or service-specific credentials could not be read ("+u.Unreadable+"): scan again")
+			continue
+		}
 		facts := factsOf(u)
 		act := Action{User: u.Name, UserARN: u.ARN, Facts: facts}
 		st := facts.State

@@ -232,7 +232,7 @@ func appendUserFindings(out []Finding, account string, u *inventory.User, p Para
 				f.Message = "not unused-user: every password and access key is unused, but " + strings.Join(kept, "; ") +
 					" keeps the user: IAM does not record its use; check it (CloudTrail shows CodeCommit and Bedrock use) before retiring the user"
 			} else if u.OtherCredentialsError != "" {
-				f.Message += "; SSH public keys and service-specific credentials could not be read (" + u.OtherCredentialsError + "): check them before deleting"
+				f.Message += "; unknown: SSH public keys or service-specific credentials could not be read (" + u.OtherCredentialsError + "), so the user is not retired until a scan reads them"
 			} else if !u.OtherCredentialsRead {
 				f.Message += "; SSH public keys and service-specific credentials were not read (a report file has none): check them before deleting"
 			}

@@ -75,6 +75,8 @@ func Evaluate(inv *inventory.Inventory, p rules.Params, ex *exclusion.Set, sourc
 		case ok:
 			out.Status, out.ExclusionReason = StatusExcluded, reason
 		case markDisabled(&out, u.Tags):
+		case unused[u.Name] && u.OtherCredentialsError != "":
+			out.Status = StatusUnknown
 		case unused[u.Name]:
 			out.Status = StatusUnused
 		default:
@@ -128,6 +130,7 @@ func userResult(u *inventory.User, asOf time.Time) User {
 	out := User{
 		Name: u.Name, ARN: u.ARN, UserID: u.UserID, Path: u.Path, Created: u.Created.UTC(),
 		MFAActive: u.MFAActive, Tags: u.Tags, Credentials: []Credential{}, KeptBy: rules.KeptBy(u),
+		Unreadable: u.OtherCredentialsError,
 	}
 	if u.Password.Enabled {
 		created := u.Password.ProfileCreated
@@ -179,6 +182,8 @@ func summarize(r *Result) Summary {
 			s.Excluded++
 		case StatusDisabled:
 			s.Disabled++
+		case StatusUnknown:
+			s.Unknown++
 		}
 	}
 	for _, f := range r.Findings {

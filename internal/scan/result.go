@@ -25,6 +25,10 @@ const (
 	// StatusDisabled: iamsweep disabled the user (its state tags say so);
 	// it waits out the quarantine before it may be deleted.
 	StatusDisabled = "disabled"
+	// StatusUnknown: every password and key is unused, but the user's SSH
+	// public keys or service-specific credentials could not be read
+	// (Unreadable says why): it is never disabled or deleted on this scan.
+	StatusUnknown = "unknown"
 )
 
 // Result is one account's scan.
@@ -84,6 +88,7 @@ type Summary struct {
 	Unused     int            `json:"unused"`
 	Excluded   int            `json:"excluded"`
 	Disabled   int            `json:"disabled"`
+	Unknown    int            `json:"unknown,omitempty"`
 	Findings   int            `json:"findings"`
 	BySeverity map[string]int `json:"by_severity"`
 }
@@ -110,6 +115,10 @@ type User struct {
 	// not show (signing certificates, SSH public keys, service-specific
 	// credentials): deleting such a user needs evidence covering them.
 	KeptBy []string `json:"kept_by,omitempty"`
+	// Unreadable is why the user's SSH public keys or service-specific
+	// credentials could not be read live: what they would show is
+	// unknown, so plan neither disables nor deletes the user.
+	Unreadable string `json:"unreadable,omitempty"`
 }
 
 // Lifecycle is a user's expiry and owner as read from its tags.

@@ -37,7 +37,7 @@ func gatherLive(ctx context.Context, opts *Options, in migrate.Inputs, current [
 			return in, nil, err
 		}
 	}
-	regions, err := evidence.ResolveRegions(ctx, aws_.Account(), aws_.EC2(), opts.Regions)
+	regions, err := evidence.ResolveRegions(ctx, aws_.Account(), aws_.EC2Regions(), opts.Regions)
 	if err != nil {
 		return in, nil, err
 	}

@@ -35,6 +35,8 @@ type Proxy struct {
 	latency   time.Duration
 
 	holds map[string]*hold // action + "\x00" + user name
+
+	faults faults // injected 500s (faults.go)
 }
 
 // hold is one request Hold stops.
@@ -171,6 +173,9 @@ func New(upstream string) (p *Proxy, stop func(), err error) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
 		p.wait(form)
+		if p.faults.fail(w, form.Get("Action"), form.Get("UserName")) {
+			return
+		}
 		if form.Get("Action") == "TagUser" {
 			if msg, err := tagQuotaExceeded(upstream, form); err == nil && msg != "" {
 				fail(w, "LimitExceeded", msg)

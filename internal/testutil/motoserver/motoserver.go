@@ -36,9 +36,11 @@ var (
 
 // Shared returns one moto_server per test binary, started on first use and
 // stopped by Stop (call it from TestMain). Without moto_server the test is
-// skipped, except under CI=true where that is a failure.
+// skipped, except under CI=true where that is a failure. Under -short
+// (the edit-test loop: unit tests only) it is skipped too, unless CI=true.
 func Shared(t testing.TB) *Server {
 	t.Helper()
+	SkipIfShort(t)
 	sharedOnce.Do(func() { shared, sharedErr = Start() })
 	if sharedErr != nil {
 		if os.Getenv("CI") == "true" {
@@ -47,6 +49,15 @@ func Shared(t testing.TB) *Server {
 		t.Skipf("moto_server not available: %v", sharedErr)
 	}
 	return shared
+}
+
+// SkipIfShort skips an integration test under go test -short, except
+// under CI=true, where every test runs.
+func SkipIfShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("integration test: skipped under -short")
+	}
 }
 
 // StopShared stops the shared server if one was started.
