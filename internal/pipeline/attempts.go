@@ -70,7 +70,7 @@ func (s *ChangeSession) attemptLookup(ctx context.Context) (*evidence.CloudTrail
 			s.attemptsErr = err
 			return
 		}
-		regions, err := evidence.ResolveRegions(ctx, a.Account(), a.EC2(), e.Regions)
+		regions, err := evidence.ResolveRegions(ctx, a.Account(), a.EC2Regions(), e.Regions)
 		if err != nil {
 			s.attemptsErr = err
 			return
