@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/iamsweep/iamsweep/internal/pipeline"
@@ -64,36 +62,4 @@ func TestBucketBackupComesBeforeAnyRemoval(t *testing.T) {
 	if err := store.Put(context.Background(), loc, b); err != nil || len(up.keys) != 1 || up.keys[0] != "bkt/iamsweep/backups/123456789012/old-ci-20261123T060000Z.json" {
 		t.Errorf("err %v, uploads %v", err, up.keys)
 	}
-}
-
-// claimIAM answers what Executor.Run needs to claim a user for its run:
-// the user's tags, and tagging and untagging them.
-type claimIAM struct {
-	remediate.IAMAPI
-	tags map[string]string
-}
-
-func (c *claimIAM) GetUser(_ context.Context, in *iam.GetUserInput, _ ...func(*iam.Options)) (*iam.GetUserOutput, error) {
-	var tags []iamtypes.Tag
-	for k, v := range c.tags {
-		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-	}
-	return &iam.GetUserOutput{User: &iamtypes.User{UserName: in.UserName, Tags: tags}}, nil
-}
-
-func (c *claimIAM) TagUser(_ context.Context, in *iam.TagUserInput, _ ...func(*iam.Options)) (*iam.TagUserOutput, error) {
-	if c.tags == nil {
-		c.tags = map[string]string{}
-	}
-	for _, t := range in.Tags {
-		c.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return &iam.TagUserOutput{}, nil
-}
-
-func (c *claimIAM) UntagUser(_ context.Context, in *iam.UntagUserInput, _ ...func(*iam.Options)) (*iam.UntagUserOutput, error) {
-	for _, k := range in.TagKeys {
-		delete(c.tags, k)
-	}
-	return &iam.UntagUserOutput{}, nil
 }

@@ -73,6 +73,15 @@ func (ap *Applier) Prepare(ctx context.Context, a Action) Outcome {
 	var b *remediate.Backup
 	var cur *remediate.UserState
 	var err error
+	if a.Action == ActionDelete {
+		// The quarantine first, from one GetUser: a user still in it is
+		// skipped before the dozen reads of the backup.
+		if head, err := remediate.ReadHead(ctx, ap.API, a.User); err == nil {
+			if why := Deletable(head, ap.judgeAt(), ap.Quarantine()); why != "" {
+				return skip(why)
+			}
+		}
+	}
 	if a.Action == ActionDelete || a.Action == ActionDeleteKey {
 		b, err = remediate.ReadBackup(ctx, ap.API, a.User, ap.Plan.AccountID, ap.Exec.Caller, ap.now())
 		if b != nil {

@@ -149,3 +149,52 @@ func TestOrgApplyIsJudgedOnTheRealClock(t *testing.T) {
 		t.Errorf("stdout:\n%s", res.Stdout)
 	}
 }
+
+// TestOrgApplyTrustsNoPlanFact: across accounts, a quarantine lowered to 0
+// in the plan file does not shorten the configured one.
+func TestOrgApplyTrustsNoPlanFact(t *testing.T) {
+	srv := motoserver.Shared(t)
+	o := orgfixture.New(t, srv, 2)
+	m0, m1 := o.Members[0], o.Members[1]
+	o.User(m0, "old-a")
+	o.User(m1, "old-b")
+	srv.Env(t)
+	t.Chdir(t.TempDir())
+	run := func(days, want int, args ...string) clitest.Result {
+		t.Helper()
+		full := append([]string{args[0], "--endpoint-url", o.URL}, args[1:]...)
+		res := clitest.Run(motoserver.Ctx(t), root.Main, time.Now().AddDate(0, 0, days), "", full...)
+		if res.Code != want {
+			t.Fatalf("%v: exit %d, want %d\n%s\n%s", args, res.Code, want, res.Stdout, res.Stderr)
+		}
+		return res
+	}
+	run(100, 0, "plan", "--accounts", m0+","+m1, "--no-evidence", "--output-file", "disable.json")
+	run(100, 0, "apply", "disable.json", "--yes")
+	run(102, 0, "plan", "--accounts", m0+","+m1, "--no-evidence", "--quarantine-days", "1", "--output-file", "delete.json")
+	f, err := os.Open("delete.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, op, err := plan.ReadAny(f)
+	f.Close()
+	if err != nil || op.UsersChanged() != 2 {
+		t.Fatalf("delete plan: %v %+v", err, op)
+	}
+	for _, a := range op.Accounts {
+		a.Plan.Parameters.QuarantineDays = 0
+	}
+	b, _ := json.Marshal(op)
+	if err := os.WriteFile("edited.json", b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := run(102, 0, "apply", "edited.json", "--yes")
+	for acct, u := range map[string]string{m0: "old-a", m1: "old-b"} {
+		if _, err := o.IAM(acct).GetUser(motoserver.Ctx(t), &iam.GetUserInput{UserName: aws.String(u)}); err != nil {
+			t.Fatalf("%s deleted 2 days into a 14-day quarantine: %v", u, err)
+		}
+	}
+	if n := strings.Count(res.Stdout, "less than the 14-day quarantine"); n != 2 {
+		t.Errorf("each account's delete must be held by the configured quarantine:\n%s", res.Stdout)
+	}
+}
