@@ -200,4 +200,3 @@ func stagesName(name string, stages []string) string {
 	}
 	return name + "; " + s
 }
-
