@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,12 +13,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/iamsweep/iamsweep/internal/lambdafn"
+	"github.com/iamsweep/iamsweep/internal/testutil/cfntemplate"
+	"github.com/iamsweep/iamsweep/internal/testutil/iampolicy"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 	"github.com/iamsweep/iamsweep/internal/testutil/orgfixture"
 )
@@ -171,6 +175,13 @@ func TestFanoutAcrossTheOrganization(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	roots, err := organizations.NewFromConfig(o.Base).ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil || len(roots.Roots) != 1 {
+		t.Fatalf("roots: %v %v", roots, err)
+	}
+	// The root opts out (an OU entry, walked as --ou walks it); the
+	// account's own entry beats it.
+	optIn := retire + "=disable," + aws.ToString(roots.Roots[0].Id) + "=off"
 	topicOut, err := sns.NewFromConfig(o.Base).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("iamsweep-fanout")})
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +197,7 @@ func TestFanoutAcrossTheOrganization(t *testing.T) {
 	env["AWS_ENDPOINT_URL"] = o.URL
 	for k, v := range map[string]string{
 		"IAMSWEEP_ACCOUNTS": retire + "," + scanOnly + "," + denied, lambdafn.EnvFanoutResults: "s3://iamsweep-runs/fanout",
-		lambdafn.EnvRetireOptIn: retire + "=disable", "IAMSWEEP_AUTO_DISABLE": "true", "IAMSWEEP_MAX_UNUSED_DAYS": "1",
+		lambdafn.EnvRetireOptIn: optIn, "IAMSWEEP_AUTO_DISABLE": "true", "IAMSWEEP_MAX_UNUSED_DAYS": "1",
 		"IAMSWEEP_SECURITYHUB": "true", "IAMSWEEP_SNS_TOPIC_ARN": topic, "IAMSWEEP_LOG_LEVEL": "debug", "TMPDIR": t.TempDir(),
 	} {
 		env[k] = v
@@ -268,11 +279,42 @@ func TestFanoutAcrossTheOrganization(t *testing.T) {
 	if err := json.Unmarshal(agg.Body, &sum); err == nil {
 		t.Logf("run 3: %v", sum)
 	}
-	fanoutCalls = after
+	fanoutGranted(t, after)
 }
 
-// fanoutCalls are the calls the fan-out made, for the policy test.
-var fanoutCalls map[string]int
+// fanoutGranted: every call the function made is granted by
+// deploy/org-fanout.yaml's function role or, in the members, by the
+// member role (its retire policy included: one member opted in); and
+// every action the function role grants unconditionally was called.
+func fanoutGranted(t *testing.T, called map[string]int) {
+	t.Helper()
+	fanout, err := cfntemplate.Load("../../deploy/org-fanout.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, err := cfntemplate.Load("../../deploy/stackset-member-role.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := cfntemplate.Actions(cfntemplate.Get(fanout.Resources["FunctionRole"].Properties, "Policies"))
+	granted := append(slices.Clone(own), cfntemplate.Actions(cfntemplate.Get(member.Resources["MemberRole"].Properties, "Policies"))...)
+	granted = append(granted, cfntemplate.Actions(cfntemplate.Get(member.Resources["RetirePolicy"].Properties, "PolicyDocument"))...)
+	for a := range called {
+		if !slices.Contains(granted, a) && !iampolicy.NeedsNoPermission[a] {
+			t.Errorf("the fan-out called %s, which neither deploy/org-fanout.yaml nor the member role grants", a)
+		}
+	}
+	for _, a := range own {
+		// Logs are written by Lambda, not through the SDK; the backup
+		// upload needs auto-delete, which this test leaves off.
+		if strings.HasPrefix(a, "logs:") || a == "s3:PutObject" && called[a] > 0 {
+			continue
+		}
+		if called[a] == 0 && !strings.HasPrefix(a, "iam:") {
+			t.Errorf("deploy/org-fanout.yaml grants %s, which the fan-out never called: least privilege", a)
+		}
+	}
+}
 
 func keyStatus(t *testing.T, o *orgfixture.Org, account, user string) iamtypes.StatusType {
 	t.Helper()
