@@ -106,6 +106,11 @@ func (h *Handler) runAccount(ctx context.Context, log *slog.Logger, c *Clients, 
 		}
 	}
 	level = effectiveRetire(level, s)
+	if item.ID == run.Caller {
+		// The function's own account is entered with its own role, which
+		// grants no IAM change (deploy/org-fanout.yaml): scan it only.
+		level = RetireOff
+	}
 	rec.Account.Retire = level
 
 	access := &org.Access{Base: c.AWS.Config, CallerAccount: run.Caller, CallerARN: run.CallerARN,
