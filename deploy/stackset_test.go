@@ -30,7 +30,7 @@ func TestStackSetTemplatesResolve(t *testing.T) {
 	for k, v := range realTypes {
 		types[k] = v
 	}
-	for _, file := range []string{"stackset.yaml", "stackset-member-role.yaml", "org-central-lambda.yaml"} {
+	for _, file := range []string{"stackset.yaml", "stackset-member-role.yaml", "org-central-lambda.yaml", "org-fanout.yaml"} {
 		tpl := loadFile(t, file)
 		for name, r := range tpl.Resources {
 			if _, ok := types[r.Type]; !ok {
@@ -206,7 +206,7 @@ func TestStackSetTemplatesPassCfnLint(t *testing.T) {
 	if err != nil {
 		t.Skip("cfn-lint not on PATH")
 	}
-	if out, err := exec.Command(bin, "stackset.yaml", "stackset-member-role.yaml", "org-central-lambda.yaml").CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, "stackset.yaml", "stackset-member-role.yaml", "org-central-lambda.yaml", "org-fanout.yaml").CombinedOutput(); err != nil {
 		t.Errorf("cfn-lint: %v\n%s", err, out)
 	}
 }

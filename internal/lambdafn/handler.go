@@ -93,6 +93,7 @@ type probe struct {
 	DetailType    string `json:"detail-type"`
 	InvokingEvent string `json:"invokingEvent"`
 	ResultToken   string `json:"resultToken"`
+	Fanout        string `json:"iamsweep"` // the state machine's events (fanout.go)
 }
 
 // Invoke dispatches one event: an EventBridge "Scheduled Event" or an AWS
@@ -114,6 +115,8 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, err
 		err error
 	)
 	switch {
+	case p.Fanout != "":
+		out, err = h.fanout(ctx, log, p.Fanout, payload)
 	case p.InvokingEvent != "" || p.ResultToken != "":
 		log = log.With("event", KindConfigRule)
 		out, err = h.configRule(ctx, log, payload)

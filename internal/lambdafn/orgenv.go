@@ -114,6 +114,9 @@ func (h *Handler) checkOrgStartup(ctx context.Context, c *Clients) error {
 	if err != nil || !oe.Enabled() {
 		return err
 	}
+	if fanoutSwitchedOn(h.getenv) {
+		return checkFanoutStartup(h.getenv) // the fan-out runs every stage per account
+	}
 	s, err := h.loadSettings(ctx, c.SSM)
 	if err != nil {
 		return err

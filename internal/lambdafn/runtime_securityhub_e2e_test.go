@@ -62,10 +62,14 @@ func TestFunctionImportsIntoSecurityHub(t *testing.T) {
 			t.Fatalf("run %d failed: %s\n%s", run, res.Body, fn.output())
 		}
 		var out struct {
-			SecurityHub *struct{ Imported, Resolved int } `json:"securityhub"`
+			SecurityHub *struct{ Imported, Resolved, Unchanged int } `json:"securityhub"`
 		}
-		if err := json.Unmarshal(res.Body, &out); err != nil || out.SecurityHub == nil || out.SecurityHub.Imported == 0 {
+		if err := json.Unmarshal(res.Body, &out); err != nil || out.SecurityHub == nil {
 			t.Fatalf("run %d: %s", run, res.Body)
+		}
+		// The second run finds everything unchanged and sends nothing.
+		if h := out.SecurityHub; run == 0 && h.Imported == 0 || run == 1 && (h.Imported != 0 || h.Unchanged != first) {
+			t.Errorf("run %d: %s", run, res.Body)
 		}
 		if run == 0 {
 			first = count()

@@ -3,7 +3,7 @@ package securityhub
 import (
 	"context"
 	"fmt"
-	"github.com/iamsweep/iamsweep/internal/clock"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -13,6 +13,7 @@ import (
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/clock"
 )
 
 // MaxBatch is BatchImportFindings' limit of findings per call.
@@ -39,6 +40,9 @@ type Importer struct {
 	Clock clock.Clock
 	// Now stamps UpdatedAt of resolved findings.
 	Now time.Time
+	// RefreshAfter re-imports an unchanged finding this long after its
+	// last import; zero is DefaultRefreshAfter (unchanged.go).
+	RefreshAfter time.Duration
 }
 
 // FailedFinding is a finding Security Hub refused on every attempt.
@@ -53,9 +57,12 @@ type Report struct {
 	// Imported counts findings accepted (new or updated).
 	Imported int `json:"imported"`
 	// Resolved counts findings archived because they no longer hold.
-	Resolved int             `json:"resolved"`
-	Failed   []FailedFinding `json:"failed"`
-	Calls    int             `json:"calls"`
+	Resolved int `json:"resolved"`
+	// Unchanged counts findings not sent: Security Hub already holds
+	// them as they are (unchanged.go).
+	Unchanged int             `json:"unchanged"`
+	Failed    []FailedFinding `json:"failed"`
+	Calls     int             `json:"calls"`
 }
 
 // FailedImportError says some findings were refused after every retry.
@@ -86,13 +93,24 @@ func (im *Importer) Sync(ctx context.Context, docs []Finding, accounts []string)
 		if err := d.Validate(); err != nil {
 			return rep, err
 		}
+		d.ProductFields = maps.Clone(d.ProductFields)
+		if d.ProductFields == nil {
+			d.ProductFields = map[string]string{}
+		}
+		d.ProductFields[ContentHashField] = contentHash(d)
+		current[d.ID] = true
 		if old, ok := existing[d.ID]; ok {
+			// Unchanged findings are not sent: each import is a billed
+			// ingestion event, and a daily run would re-send them all.
+			if im.unchanged(d, old) {
+				rep.Unchanged++
+				continue
+			}
 			d.CreatedAt = aws.ToString(old.CreatedAt)
 			if first := aws.ToString(old.FirstObservedAt); first != "" {
 				d.FirstObservedAt = first
 			}
 		}
-		current[d.ID] = true
 		batch = append(batch, toSDK(d))
 	}
 	var stale []shtypes.AwsSecurityFinding

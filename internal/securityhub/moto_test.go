@@ -62,7 +62,8 @@ func TestSyncAgainstMoto(t *testing.T) {
 		t.Errorf("alice read back: %+v", alice)
 	}
 
-	// The next day, the same run: updated in place.
+	// The next day, the same run: nothing is sent (each import is a
+	// billed event), and what Security Hub holds is as it was.
 	im.Now = now.AddDate(0, 0, 1)
 	later := m
 	later.Now = im.Now
@@ -70,16 +71,41 @@ func TestSyncAgainstMoto(t *testing.T) {
 	for i := range again[6:] {
 		again[6+i].ProductArn = m.ProductARN
 	}
-	if _, err := im.Sync(ctx, again, []string{acct}); err != nil {
+	before := calls.Counts()["securityhub:BatchImportFindings"]
+	rep, err = im.Sync(ctx, again, []string{acct})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if n := calls.Counts()["securityhub:BatchImportFindings"] - before; n != 0 || rep.Imported != 0 || rep.Unchanged != 136 {
+		t.Errorf("unchanged re-run: %d BatchImportFindings calls, report %+v; want none, 136 unchanged", n, rep)
 	}
 	all = readAll(t, setup)
 	if len(all) != 138 {
 		t.Fatalf("re-run: %d findings, want 138 (no duplicates)", len(all))
 	}
-	if a := all["iamsweep/111122223333/unused-access-key/alice/access_key_1"]; aws.ToString(a.CreatedAt) != "2026-11-23T00:00:00.000Z" || aws.ToString(a.UpdatedAt) != "2026-11-24T00:00:00.000Z" {
-		t.Errorf("re-run: created %s updated %s: CreatedAt must be kept", aws.ToString(a.CreatedAt), aws.ToString(a.UpdatedAt))
+	if a := all["iamsweep/111122223333/unused-access-key/alice/access_key_1"]; aws.ToString(a.CreatedAt) != "2026-11-23T00:00:00.000Z" || aws.ToString(a.UpdatedAt) != "2026-11-23T00:00:00.000Z" {
+		t.Errorf("unchanged re-run: created %s updated %s: the finding must be left as it was", aws.ToString(a.CreatedAt), aws.ToString(a.UpdatedAt))
 	}
+
+	// One finding changed in content (its severity): only it is sent,
+	// updated in place with its CreatedAt kept.
+	again[1].Severity = Severity{Label: "CRITICAL", Original: "critical"}
+	rep, err = im.Sync(ctx, again, []string{acct})
+	if err != nil || rep.Imported != 1 || rep.Unchanged != 135 {
+		t.Errorf("one changed finding: %+v %v; want 1 imported, 135 unchanged", rep, err)
+	}
+	all = readAll(t, setup)
+	if a := all[again[1].ID]; a.Severity == nil || a.Severity.Label != shtypes.SeverityLabelCritical || aws.ToString(a.CreatedAt) != "2026-11-23T00:00:00.000Z" || aws.ToString(a.UpdatedAt) != "2026-11-24T00:00:00.000Z" {
+		t.Errorf("changed finding read back: %+v created %s updated %s", a.Severity, aws.ToString(a.CreatedAt), aws.ToString(a.UpdatedAt))
+	}
+
+	// Past RefreshAfter an unchanged finding is sent again, so Security
+	// Hub's 90-day clean-up never removes a finding that still holds.
+	stale := &Importer{API: hub, ProductARN: m.ProductARN, Now: now.AddDate(0, 0, 30)}
+	if rep, err := stale.Sync(ctx, again, []string{acct}); err != nil || rep.Imported != 135 || rep.Unchanged != 1 {
+		t.Errorf("after 30 days: %+v %v; want the 135 findings last sent 30 days ago re-imported", rep, err)
+	}
+	im.Now = now.AddDate(0, 0, 30)
 
 	// Alice's key and 100 users are gone: their findings are resolved.
 	rep, err = im.Sync(ctx, append(again[:1], again[2:36]...), []string{acct})

@@ -80,6 +80,8 @@ func Start() (*Server, error) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	// Step Functions in moto calls Lambda and S3 through MOTO_PORT.
+	cmd.Env = append(os.Environ(), fmt.Sprintf("MOTO_PORT=%d", port))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
