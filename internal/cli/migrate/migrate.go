@@ -41,6 +41,7 @@ type Options struct {
 	AsOf         string
 	MaxPages     int
 	AWSChecks    bool
+	Exact        bool
 	// CompareAnalyzer runs Access Analyzer's policy generation with the
 	// trail and the role it reads the trail with.
 	CompareAnalyzer bool
@@ -107,6 +108,7 @@ changes nothing in AWS.`,
 	fl.BoolVar(&opts.CompareAnalyzer, "compare-analyzer", false, "also run Access Analyzer's policy generation and show the differences (needs --analyzer-trail and --analyzer-role)")
 	fl.StringVar(&opts.AnalyzerTrail, "analyzer-trail", "", "trail `ARN` Access Analyzer reads")
 	fl.StringVar(&opts.AnalyzerRole, "analyzer-role", "", "service role `ARN` Access Analyzer reads the trail with")
+	fl.BoolVar(&opts.Exact, "exact", false, "keep the observed S3 object keys instead of grouping them into their narrowest prefix")
 	fl.IntVar(&opts.MaxPages, "max-event-pages", migrate.DefaultMaxEventPages, "pages of 50 events read per lookup")
 	return cmd
 }
@@ -183,7 +185,7 @@ func migrateRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	s, err := migrate.Build(migrate.BuildInput{User: opts.User, Activity: activity, Choice: choice, Target: target, Current: current, Workflow: workflow, GeneratedAt: f.Now()})
+	s, err := migrate.Build(migrate.BuildInput{User: opts.User, Activity: activity, Choice: choice, Target: target, Current: current, Workflow: workflow, GeneratedAt: f.Now(), Exact: opts.Exact})
 	if err != nil {
 		return cmdutil.FlagErrorf("%v", err)
 	}
@@ -247,10 +249,12 @@ func gather(ctx context.Context, opts *Options, dossier *evidence.UserDossier, w
 		}
 	}
 	if len(opts.Events) > 0 {
-		recs, err := migrate.ReadRecordFiles(opts.Events)
+		var skipped migrate.Skipped
+		recs, err := migrate.ReadRecordFiles(opts.Events, &skipped)
 		if err != nil {
 			return in, nil, err
 		}
+		in.Unusable, in.UnusableReasons = skipped.Count, skipped.Reasons
 		in.Records, in.TrailRead = recs, true
 		in.SourceDetail = "files " + strings.Join(opts.Events, ", ")
 		for _, r := range recs {
