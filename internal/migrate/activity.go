@@ -56,17 +56,17 @@ type Source struct {
 
 // Activity is what the user really did in the window.
 type Activity struct {
-	User     string          `json:"user"`
-	Account  string          `json:"account_id"`
-	Window   evidence.Window `json:"window"`
-	Uses     []Usage         `json:"uses"`
+	User    string          `json:"user"`
+	Account string          `json:"account_id"`
+	Window  evidence.Window `json:"window"`
+	Uses    []Usage         `json:"uses"`
 	// Denied are calls that failed (any errorCode): listed, not granted.
 	Denied []Usage `json:"denied"`
 	// Refused are calls that succeeded but cannot be granted as observed
 	// (no IAM action known for them): listed for review.
-	Refused  []Usage         `json:"refused"`
-	Services []ServiceUse    `json:"services"`
-	Sources  []Source        `json:"sources"`
+	Refused  []Usage      `json:"refused"`
+	Services []ServiceUse `json:"services"`
+	Sources  []Source     `json:"sources"`
 	// Missing says what may be absent: sources not read, services Access
 	// Advisor saw without a single event naming an action.
 	Missing    []string `json:"may_be_missing"`

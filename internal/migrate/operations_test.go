@@ -24,7 +24,7 @@ var samples = map[string]any{
 	"aliasName": "alias/app", "targetKeyId": "3333", "secretId": "prod/db",
 	"stackName": "app", "changeSetName": "cs", "stackSetName": "set",
 	"transactItems": []any{map[string]any{"put": map[string]any{"tableName": "orders"}}},
-	"requestItems": map[string]any{"orders": []any{}},
+	"requestItems":  map[string]any{"orders": []any{}},
 }
 
 // TestEveryOperationThroughTheReference runs every API operation of the
