@@ -178,7 +178,7 @@ func Observe(in Inputs) *Activity {
 		s := services[ns]
 		a.Services = append(a.Services, *s)
 		if s.Events == 0 && s.AdvisorLast != nil {
-			a.Missing = append(a.Missing, fmt.Sprintf("%s: Access Advisor shows use on %s but no event names an action: read its data events (--events with log files) or add its actions by hand",
+			a.Missing = append(a.Missing, fmt.Sprintf("%s: Access Advisor shows use on %s but no event names an action: read its data events (--cloudtrail-logs) or add its actions by hand",
 				ns, s.AdvisorLast.Format(time.DateOnly)))
 		}
 	}
@@ -192,7 +192,7 @@ func Observe(in Inputs) *Activity {
 		}
 		a.Tracked = append(a.Tracked, ta)
 		if !seen[strings.ToLower(ta.Action)] {
-			a.Missing = append(a.Missing, fmt.Sprintf("%s: Access Advisor's action-level data shows use on %s but no event names it: read its data events (--events with log files) or add it by hand",
+			a.Missing = append(a.Missing, fmt.Sprintf("%s: Access Advisor's action-level data shows use on %s but no event names it: read its data events (--cloudtrail-logs) or add it by hand",
 				ta.Action, ta.Last.Format(time.DateOnly)))
 		}
 	}
@@ -205,7 +205,7 @@ func Observe(in Inputs) *Activity {
 		a.Missing = append(a.Missing, "no call the user made was found: the policy is empty (IAM refuses a policy without statements); widen the window or read the log files")
 	}
 	if !in.DataEventsRead {
-		a.Missing = append(a.Missing, "data events were not read (the event history holds management events only): S3 object calls, Lambda Invoke, DynamoDB item calls, SQS messages and SNS Publish may be missing; pass --events with the trail's log files")
+		a.Missing = append(a.Missing, "data events were not read (the event history holds management events only): S3 object calls, Lambda Invoke, DynamoDB item calls, SQS messages and SNS Publish may be missing; pass --cloudtrail-logs with the trail's log files")
 	}
 	if in.Unusable > 0 {
 		a.Missing = append(a.Missing, fmt.Sprintf("%d record(s) could not be read and were skipped (%s)", in.Unusable, strings.Join(in.UnusableReasons, "; ")))
