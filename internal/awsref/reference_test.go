@@ -115,3 +115,19 @@ func TestExceptionsNameRealActions(t *testing.T) {
 		}
 	}
 }
+
+func FuzzPartiQLAction(f *testing.F) {
+	f.Add(`SELECT * FROM "Orders" WHERE id = ?`)
+	f.Add(`UPDATE "T" SET a = 1`)
+	f.Fuzz(func(t *testing.T, s string) {
+		a, tbl := PartiQLAction(s)
+		if a == "" && tbl != "" {
+			t.Fatalf("%q: %q %q", s, a, tbl)
+		}
+		if a != "" {
+			if _, ok := Load().Action(a); !ok {
+				t.Fatalf("%q: %s is not AWS's", s, a)
+			}
+		}
+	})
+}

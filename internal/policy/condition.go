@@ -65,7 +65,7 @@ func condition(op string, want List, got []string, ctx map[string][]string) (boo
 					return true, nil
 				}
 			default:
-				return false, fmt.Errorf("Null wants true or false, got %q", w)
+				return false, fmt.Errorf("the Null operator wants true or false, got %q", w)
 			}
 		}
 		return false, nil

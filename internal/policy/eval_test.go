@@ -217,3 +217,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGlob: matching never panics, and a pattern without wildcards or
+// variables matches exactly itself.
+func FuzzGlob(f *testing.F) {
+	f.Add("arn:aws:s3:::b/${*}?", "arn:aws:s3:::b/*x")
+	f.Add("a*b?c", "aXbüc")
+	f.Fuzz(func(t *testing.T, p, v string) {
+		Glob(p, v, false)
+		arnLike(p, v, map[string][]string{"aws:username": {"u"}})
+		if !strings.ContainsAny(p, "*?$") && Glob(p, v, false) != (p == v) && strings.ToValidUTF8(p, "") == p && strings.ToValidUTF8(v, "") == v {
+			t.Fatalf("Glob(%q, %q)", p, v)
+		}
+	})
+}

@@ -31,14 +31,14 @@ func comparer(op string) (compare, bool, error) {
 		return func(w, g string, _ map[string][]string) (bool, error) {
 			lw := strings.ToLower(w)
 			if lw != "true" && lw != "false" {
-				return false, fmt.Errorf("Bool wants true or false, got %q", w)
+				return false, fmt.Errorf("the Bool operator wants true or false, got %q", w)
 			}
 			return strings.EqualFold(w, g), nil
 		}, false, nil
 	case "BinaryEquals":
 		return func(w, g string, _ map[string][]string) (bool, error) {
 			if _, err := base64.StdEncoding.DecodeString(w); err != nil {
-				return false, fmt.Errorf("BinaryEquals wants base64, got %q", w)
+				return false, fmt.Errorf("the BinaryEquals operator wants base64, got %q", w)
 			}
 			return w == g, nil
 		}, false, nil
