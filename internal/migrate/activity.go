@@ -37,6 +37,15 @@ type Usage struct {
 	Refused string `json:"refused,omitempty"`
 }
 
+// Requested is the resource as the calls named it: what evaluators are
+// asked about (Resource is the policy's form of it).
+func (u Usage) Requested() string {
+	if u.Request != "" {
+		return u.Request
+	}
+	return u.Resource
+}
+
 // ServiceUse is one service, from events and from Access Advisor.
 type ServiceUse struct {
 	Namespace string     `json:"namespace"`

@@ -64,10 +64,7 @@ func Prove(doc *policy.Document, a *Activity) Proof {
 	for _, u := range a.Uses {
 		observed[strings.ToLower(u.Action)] = true
 		p.Checked++
-		req := u.Request
-		if req == "" {
-			req = u.Resource
-		}
+		req := u.Requested()
 		p.Requests = append(p.Requests, u.Action+" on "+req)
 		if why := notAWS(ref, u.Action, req, u.Note); why != "" {
 			p.NotAWS = append(p.NotAWS, fmt.Sprintf("%s on %s: %s", u.Action, req, why))
@@ -108,10 +105,7 @@ func Prove(doc *policy.Document, a *Activity) Proof {
 		if u.Resource == "*" {
 			continue
 		}
-		req := u.Request
-		if req == "" {
-			req = u.Resource
-		}
+		req := u.Requested()
 		parts := strings.SplitN(req, ":", 6)
 		if len(parts) < 6 {
 			continue
