@@ -216,7 +216,16 @@ func targets(r Record, action string) target {
 	case "s3":
 		s3Targets(&t, p, r.EventName)
 	case "dynamodb":
-		t.set("TableName", p.strings("tableName")...)
+		for _, tbl := range p.strings("tableName") {
+			// A table given as its ARN: its region and account, and its
+			// name, so that an index of it is still named.
+			parts := strings.SplitN(tbl, ":", 6)
+			if name, ok := strings.CutPrefix(parts[len(parts)-1], "table/"); ok && len(parts) == 6 && !strings.Contains(name, "/") {
+				t.region, t.account = parts[3], parts[4]
+				tbl = name
+			}
+			t.set("TableName", tbl)
+		}
 		t.set("TableName", p.keys("requestItems")...)
 		t.set("TableName", p.deep("tableName")...)
 		t.set("IndexName", p.str("indexName"))

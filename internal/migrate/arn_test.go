@@ -81,6 +81,8 @@ func TestAccessesPerService(t *testing.T) {
 			[]string{"dynamodb:Query arn:aws:dynamodb:eu-west-1:123456789012:table/orders/index/byDate"}},
 		{"dynamodb Scan of a table given as an ARN", `"eventSource":"dynamodb.amazonaws.com","eventName":"Scan","requestParameters":{"tableName":"arn:aws:dynamodb:us-east-1:210987654321:table/orders"}`,
 			[]string{"dynamodb:Scan arn:aws:dynamodb:us-east-1:210987654321:table/orders"}},
+		{"dynamodb Query of an index of a table given as an ARN", `"eventSource":"dynamodb.amazonaws.com","eventName":"Query","requestParameters":{"tableName":"arn:aws:dynamodb:us-east-1:210987654321:table/orders","indexName":"byDate"}`,
+			[]string{"dynamodb:Query arn:aws:dynamodb:us-east-1:210987654321:table/orders/index/byDate"}},
 		{"dynamodb ExecuteStatement", `"eventSource":"dynamodb.amazonaws.com","eventName":"ExecuteStatement","requestParameters":{"statement":"SELECT * FROM \"orders\" WHERE id = ?"}`,
 			[]string{"dynamodb:PartiQLSelect arn:aws:dynamodb:eu-west-1:123456789012:table/orders"}},
 		{"dynamodb ExecuteStatement unrecorded", `"eventSource":"dynamodb.amazonaws.com","eventName":"ExecuteStatement","requestParameters":{}`,
