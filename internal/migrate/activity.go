@@ -26,8 +26,24 @@ type Usage struct {
 	Count    int       `json:"count"`
 	First    time.Time `json:"first"`
 	Last     time.Time `json:"last"`
-	// Note says why Resource is "*".
-	Note string `json:"note,omitempty"`
+	// Request is the resource as the calls named it (Resource is its
+	// policy form: escaped, or a pattern); the proof evaluates it.
+	Request string `json:"request,omitempty"`
+	// Pattern: Resource is deliberately wider than one resource.
+	Pattern bool `json:"pattern,omitempty"`
+	// Note says why Resource is "*" or escaped; Refused why the calls
+	// are not granted.
+	Note    string `json:"note,omitempty"`
+	Refused string `json:"refused,omitempty"`
+}
+
+// Requested is the resource as the calls named it: what evaluators are
+// asked about (Resource is the policy's form of it).
+func (u Usage) Requested() string {
+	if u.Request != "" {
+		return u.Request
+	}
+	return u.Resource
 }
 
 // ServiceUse is one service, from events and from Access Advisor.
@@ -49,13 +65,17 @@ type Source struct {
 
 // Activity is what the user really did in the window.
 type Activity struct {
-	User     string          `json:"user"`
-	Account  string          `json:"account_id"`
-	Window   evidence.Window `json:"window"`
-	Uses     []Usage         `json:"uses"`
-	Denied   []Usage         `json:"denied"`
-	Services []ServiceUse    `json:"services"`
-	Sources  []Source        `json:"sources"`
+	User    string          `json:"user"`
+	Account string          `json:"account_id"`
+	Window  evidence.Window `json:"window"`
+	Uses    []Usage         `json:"uses"`
+	// Denied are calls that failed (any errorCode): listed, not granted.
+	Denied []Usage `json:"denied"`
+	// Refused are calls that succeeded but cannot be granted as observed
+	// (no IAM action known for them): listed for review.
+	Refused  []Usage      `json:"refused"`
+	Services []ServiceUse `json:"services"`
+	Sources  []Source     `json:"sources"`
 	// Missing says what may be absent: sources not read, services Access
 	// Advisor saw without a single event naming an action.
 	Missing    []string `json:"may_be_missing"`
@@ -64,6 +84,10 @@ type Activity struct {
 	Regions    []string `json:"regions"`
 	Console    bool     `json:"console_sign_in"`
 	Records    int      `json:"records"`
+	// Unusable counts the records that could not be read (no eventSource,
+	// bad JSON), with a few reasons.
+	Unusable        int      `json:"unusable_records"`
+	UnusableReasons []string `json:"unusable_reasons,omitempty"`
 	// Tracked are the actions IAM tracks that the user used in the window.
 	Tracked []TrackedAction `json:"tracked_actions,omitempty"`
 }
@@ -85,6 +109,9 @@ type Inputs struct {
 	Tracked []TrackedAction
 	// SourceDetail describes where the records came from.
 	SourceDetail string
+	// Unusable counts records that could not be read, with reasons.
+	Unusable        int
+	UnusableReasons []string
 }
 
 // Attributable reports whether the record was made by the user: one of
@@ -100,8 +127,9 @@ func (s Subject) Attributable(r Record) bool {
 
 // Observe folds the records into the user's activity.
 func Observe(in Inputs) *Activity {
-	a := &Activity{User: in.Subject.Name, Account: in.Subject.AccountID, Window: in.Window, Uses: []Usage{}, Denied: []Usage{}, Services: []ServiceUse{}, Missing: []string{}}
-	uses, denied := map[[2]string]*Usage{}, map[[2]string]*Usage{}
+	a := &Activity{User: in.Subject.Name, Account: in.Subject.AccountID, Window: in.Window, Uses: []Usage{}, Denied: []Usage{}, Refused: []Usage{},
+		Services: []ServiceUse{}, Missing: []string{}, Unusable: in.Unusable, UnusableReasons: in.UnusableReasons}
+	uses, denied, refused := map[[2]string]*Usage{}, map[[2]string]*Usage{}, map[[2]string]*Usage{}
 	services := map[string]*ServiceUse{}
 	agents, ips, regions := map[string]int{}, map[string]int{}, map[string]int{}
 	for _, r := range in.Records {
@@ -115,13 +143,17 @@ func Observe(in Inputs) *Activity {
 		if r.EventSource == "signin.amazonaws.com" {
 			a.Console = true
 		}
-		into := uses
-		if Denied(r) {
-			into = denied
-		}
 		for _, acc := range Accesses(r) {
+			into := uses
+			switch {
+			case Denied(r):
+				into = denied
+				acc.Note = "failed with " + r.ErrorCode
+			case acc.Refused != "":
+				into = refused
+			}
 			add(into, acc, r.EventTime)
-			if !Denied(r) {
+			if !Denied(r) && acc.Refused == "" {
 				ns := strings.SplitN(acc.Action, ":", 2)[0]
 				s := services[ns]
 				if s == nil {
@@ -136,7 +168,7 @@ func Observe(in Inputs) *Activity {
 			}
 		}
 	}
-	a.Uses, a.Denied = sorted(uses), sorted(denied)
+	a.Uses, a.Denied, a.Refused = sorted(uses), sorted(denied), sorted(refused)
 	if in.Advisor != nil {
 		for _, sv := range in.Advisor.Services {
 			if !in.Window.From.IsZero() && !in.Window.Contains(sv.LastAuthenticated) {
@@ -155,7 +187,7 @@ func Observe(in Inputs) *Activity {
 		s := services[ns]
 		a.Services = append(a.Services, *s)
 		if s.Events == 0 && s.AdvisorLast != nil {
-			a.Missing = append(a.Missing, fmt.Sprintf("%s: Access Advisor shows use on %s but no event names an action: read its data events (--events with log files) or add its actions by hand",
+			a.Missing = append(a.Missing, fmt.Sprintf("%s: Access Advisor shows use on %s but no event names an action: read its data events (--cloudtrail-logs) or add its actions by hand",
 				ns, s.AdvisorLast.Format(time.DateOnly)))
 		}
 	}
@@ -169,7 +201,7 @@ func Observe(in Inputs) *Activity {
 		}
 		a.Tracked = append(a.Tracked, ta)
 		if !seen[strings.ToLower(ta.Action)] {
-			a.Missing = append(a.Missing, fmt.Sprintf("%s: Access Advisor's action-level data shows use on %s but no event names it: read its data events (--events with log files) or add it by hand",
+			a.Missing = append(a.Missing, fmt.Sprintf("%s: Access Advisor's action-level data shows use on %s but no event names it: read its data events (--cloudtrail-logs) or add it by hand",
 				ta.Action, ta.Last.Format(time.DateOnly)))
 		}
 	}
@@ -182,7 +214,13 @@ func Observe(in Inputs) *Activity {
 		a.Missing = append(a.Missing, "no call the user made was found: the policy is empty (IAM refuses a policy without statements); widen the window or read the log files")
 	}
 	if !in.DataEventsRead {
-		a.Missing = append(a.Missing, "data events were not read (the event history holds management events only): S3 object calls, Lambda Invoke, DynamoDB item calls, SQS messages and SNS Publish may be missing; pass --events with the trail's log files")
+		a.Missing = append(a.Missing, "data events were not read (the event history holds management events only): S3 object calls, Lambda Invoke, DynamoDB item calls, SQS messages and SNS Publish may be missing; pass --cloudtrail-logs with the trail's log files")
+	}
+	if in.Unusable > 0 {
+		a.Missing = append(a.Missing, fmt.Sprintf("%d record(s) could not be read and were skipped (%s)", in.Unusable, strings.Join(in.UnusableReasons, "; ")))
+	}
+	for _, u := range a.Refused {
+		a.Missing = append(a.Missing, fmt.Sprintf("%s on %s (%d call(s)) is not granted: %s; add it by hand after review", u.Action, u.Resource, u.Count, u.Refused))
 	}
 	if in.Truncated {
 		a.Missing = append(a.Missing, "only the newest events were read (--max-event-pages): older, rarer calls may be missing")
@@ -208,7 +246,7 @@ func add(m map[[2]string]*Usage, acc Access, t time.Time) {
 	k := [2]string{acc.Action, acc.Resource}
 	u := m[k]
 	if u == nil {
-		u = &Usage{Action: acc.Action, Resource: acc.Resource, First: t, Last: t, Note: acc.Note}
+		u = &Usage{Action: acc.Action, Resource: acc.Resource, Request: acc.Request, Pattern: acc.Pattern, First: t, Last: t, Note: acc.Note, Refused: acc.Refused}
 		m[k] = u
 	}
 	u.Count++

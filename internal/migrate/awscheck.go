@@ -71,7 +71,7 @@ func CheckWithAWS(ctx context.Context, v ValidateAPI, sim SimulateAPI, doc *poli
 func (c *AWSCheck) simulate(ctx context.Context, sim SimulateAPI, text string, doc *policy.Document, a *Activity) {
 	byResource := map[string][]string{}
 	for _, u := range a.Uses {
-		byResource[u.Resource] = append(byResource[u.Resource], u.Action)
+		byResource[u.Requested()] = append(byResource[u.Requested()], u.Action)
 	}
 	services := map[string]bool{}
 	for _, u := range a.Uses {

@@ -60,6 +60,8 @@ type BuildInput struct {
 	// Workflow is the CI file's content when it could be read.
 	Workflow    []byte
 	GeneratedAt time.Time
+	// Exact keeps observed S3 object keys instead of their prefix.
+	Exact bool
 }
 
 // Build generates the policy, the trust, the comparison, the proof and
@@ -72,7 +74,7 @@ func Build(in BuildInput) (*Successor, error) {
 			s.Target.Region = in.Activity.Regions[0]
 		}
 	}
-	s.Policy = Generate(in.Activity)
+	s.Policy = GenerateWith(in.Activity, in.Exact)
 	trust, err := Trust(in.Choice.Kind, s.Target)
 	if err != nil {
 		return nil, err
@@ -186,9 +188,15 @@ func Report(s *Successor) string {
 		fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", u.Action, u.Resource, u.Count, u.Last.Format(time.DateOnly))
 	}
 	if len(a.Denied) > 0 {
-		b.WriteString("\nDenied calls (not granted to the successor):\n\n")
+		b.WriteString("\nFailed calls (an errorCode: not granted to the successor):\n\n")
 		for _, u := range a.Denied {
-			fmt.Fprintf(&b, "- %s on %s: %d, last %s\n", u.Action, u.Resource, u.Count, u.Last.Format(time.DateOnly))
+			fmt.Fprintf(&b, "- %s on %s: %d, last %s (%s)\n", u.Action, u.Resource, u.Count, u.Last.Format(time.DateOnly), u.Note)
+		}
+	}
+	if len(a.Refused) > 0 {
+		b.WriteString("\nCalls not granted as observed (review, add by hand):\n\n")
+		for _, u := range a.Refused {
+			fmt.Fprintf(&b, "- %s: %d, last %s: %s\n", u.Action, u.Count, u.Last.Format(time.DateOnly), u.Refused)
 		}
 	}
 	b.WriteString("\nServices:\n\n")
@@ -222,12 +230,25 @@ func Report(s *Successor) string {
 			fmt.Fprintf(&b, "- %s names `*`: %s\n", sid, n)
 		}
 	}
-	b.WriteString("\nProof (in-repo evaluator): ")
+	for _, w := range s.Policy.Widened {
+		fmt.Fprintf(&b, "- wider than observed: %s\n", w)
+	}
+	for _, u := range a.Uses {
+		if u.Pattern {
+			fmt.Fprintf(&b, "- wider than observed: %s on %s (the request does not give the whole ARN)\n", u.Action, u.Resource)
+		} else if u.Resource != "*" && u.Note != "" {
+			fmt.Fprintf(&b, "- %s on %s: %s\n", u.Action, u.Resource, u.Note)
+		}
+	}
+	fmt.Fprintf(&b, "\nProof (in-repo evaluator, against the %s): ", s.Proof.Reference)
 	if s.Proof.OK() {
-		fmt.Fprintf(&b, "every observed use is allowed, and nothing beyond the observed actions.\n")
+		fmt.Fprintf(&b, "each observed request is AWS's (action in the reference, resource of one of its types) and allowed, and no action beyond the observed ones is. Requests tested:\n\n")
+		for _, r := range s.Proof.Requests {
+			fmt.Fprintf(&b, "- %s\n", r)
+		}
 	} else {
 		b.WriteString("FAILED\n")
-		for _, n := range append(append([]string{}, s.Proof.NotAllowed...), s.Proof.Beyond...) {
+		for _, n := range append(append(append([]string{}, s.Proof.NotAWS...), s.Proof.NotAllowed...), s.Proof.Beyond...) {
 			fmt.Fprintf(&b, "- %s\n", n)
 		}
 	}

@@ -52,7 +52,7 @@ func Compare(current []NamedPolicy, generated *policy.Document, a *Activity) Com
 		docs = append(docs, p.Document)
 	}
 	for _, u := range a.Uses {
-		d, err := policy.Evaluate(docs, policy.Request{Action: u.Action, Resource: u.Resource})
+		d, err := policy.Evaluate(docs, policy.Request{Action: u.Action, Resource: u.Requested()})
 		switch {
 		case err != nil:
 			c.Undecided = append(c.Undecided, fmt.Sprintf("%s on %s: %v", u.Action, u.Resource, err))
@@ -74,7 +74,7 @@ func Compare(current []NamedPolicy, generated *policy.Document, a *Activity) Com
 			dr := Dropped{Policy: p.Name, Sid: s.Sid, Actions: actionsOf(s), Resources: resourcesOf(s), Kept: []string{}}
 			exact := len(s.NotAction) == 0 && len(s.NotResource) == 0
 			for _, u := range a.Uses {
-				if ok, _ := policy.Evaluate([]*policy.Document{{Version: policy.Version, Statement: []policy.Statement{s}}}, policy.Request{Action: u.Action, Resource: u.Resource}); ok == policy.Allowed && !slices.Contains(dr.Kept, u.Action) {
+				if ok, _ := policy.Evaluate([]*policy.Document{{Version: policy.Version, Statement: []policy.Statement{s}}}, policy.Request{Action: u.Action, Resource: u.Requested()}); ok == policy.Allowed && !slices.Contains(dr.Kept, u.Action) {
 					dr.Kept = append(dr.Kept, u.Action)
 				}
 			}

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -9,8 +10,8 @@ import (
 	"github.com/iamsweep/iamsweep/internal/policy"
 )
 
-// maxObjectsPerBucket is how many object ARNs of one action and bucket
-// are listed before they collapse to their common prefix and a wildcard.
+// maxObjectsPerBucket is how many object ARNs at a bucket's root of one
+// action are listed before they become the whole bucket (bucket/*).
 const maxObjectsPerBucket = 10
 
 // LeastPrivilege is the generated policy and, per statement, why its
@@ -19,12 +20,23 @@ type LeastPrivilege struct {
 	Policy *policy.Document
 	// Notes maps a statement's Sid to the reasons it names no resource.
 	Notes map[string][]string
+	// Widened says which observed S3 object keys were grouped into a
+	// prefix (none with --exact).
+	Widened []string
 }
 
 // Generate writes a policy allowing exactly the observed actions, each on
 // the resources the events named: actions grouped by service, actions
 // with the same resources in one statement.
-func Generate(a *Activity) *LeastPrivilege {
+//
+// S3 object keys of one action and bucket are grouped into the narrowest
+// "directory" prefix covering them (a job writing a new key per build
+// needs the next one too), named in Widened; exact keeps the keys.
+func Generate(a *Activity) *LeastPrivilege { return GenerateWith(a, false) }
+
+// GenerateWith is Generate, keeping observed S3 object keys when exact.
+func GenerateWith(a *Activity, exact bool) *LeastPrivilege {
+	var widened []string
 	byAction := map[string][]string{}
 	notes := map[string][]string{}
 	for _, u := range a.Uses {
@@ -38,13 +50,16 @@ func Generate(a *Activity) *LeastPrivilege {
 		if slices.Contains(res, "*") {
 			res = []string{"*"}
 		} else {
-			res = collapseObjects(res)
+			var w []string
+			res, w = groupObjects(action, res, exact)
+			widened = append(widened, w...)
 		}
 		byAction[action] = res
 		svc, _, _ := strings.Cut(action, ":")
 		services[svc] = append(services[svc], action)
 	}
-	lp := &LeastPrivilege{Policy: &policy.Document{Version: policy.Version, Statement: []policy.Statement{}}, Notes: map[string][]string{}}
+	sort.Strings(widened)
+	lp := &LeastPrivilege{Policy: &policy.Document{Version: policy.Version, Statement: []policy.Statement{}}, Notes: map[string][]string{}, Widened: widened}
 	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		groups := map[string][]string{}
 		for _, action := range services[svc] {
@@ -101,32 +116,41 @@ func sidFor(svc string, star bool, i, n int) string {
 	return b.String()
 }
 
-// collapseObjects keeps resources as they are unless one bucket has more
-// than maxObjectsPerBucket objects, which then become PREFIX* (their
-// longest common prefix): a job writing a file per build would otherwise
-// list every build.
-func collapseObjects(res []string) []string {
+// groupObjects groups the object ARNs of each bucket (arn:P:s3:::B/KEY)
+// into B/PREFIX*, PREFIX the longest "directory" (up to a "/") common to
+// the keys: one key builds/123/app.zip gives builds/123/*. Keys at the
+// bucket's root stay as they are up to maxObjectsPerBucket, then become
+// B/*. With exact, nothing is grouped.
+func groupObjects(action string, res []string, exact bool) ([]string, []string) {
 	perBucket := map[string][]string{}
-	var out []string
+	var out, widened []string
 	for _, r := range res {
-		if rest, ok := strings.CutPrefix(r, "arn:aws:s3:::"); ok && strings.Contains(rest, "/") {
-			b, _, _ := strings.Cut(rest, "/")
+		if i := strings.Index(r, ":s3:::"); i > 0 && strings.Contains(r[i+6:], "/") && !exact {
+			b, _, _ := strings.Cut(r, "/")
 			perBucket[b] = append(perBucket[b], r)
 			continue
 		}
 		out = append(out, r)
 	}
-	for _, objs := range perBucket {
-		if len(objs) <= maxObjectsPerBucket {
+	for _, b := range slices.Sorted(maps.Keys(perBucket)) {
+		objs := perBucket[b]
+		p := commonPrefix(objs)
+		p = p[:strings.LastIndexByte(p, '/')+1]
+		if p == b+"/" && len(objs) <= maxObjectsPerBucket {
 			out = append(out, objs...)
 			continue
 		}
-		out = append(out, commonPrefix(objs)+"*")
+		if len(objs) == 1 && objs[0] == p+"*" {
+			out = append(out, objs...)
+			continue
+		}
+		out = append(out, p+"*")
+		widened = append(widened, fmt.Sprintf("%s on %s*: widened from the %d key(s) observed (%s); --exact keeps the observed keys",
+			action, p, len(objs), strings.Join(objs[:min(len(objs), 3)], ", ")+map[bool]string{true: ", ...", false: ""}[len(objs) > 3]))
 	}
 	sort.Strings(out)
-	return slices.Compact(out)
+	return slices.Compact(out), widened
 }
-
 func commonPrefix(ss []string) string {
 	p := ss[0]
 	for _, s := range ss[1:] {

@@ -49,7 +49,7 @@ func TestGenerateGroupsAndProves(t *testing.T) {
 }
 
 func TestProveCatchesWideGrants(t *testing.T) {
-	a := activityOf(Usage{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:1:q"})
+	a := activityOf(Usage{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:123456789012:q"})
 	wide := &policy.Document{Version: policy.Version, Statement: []policy.Statement{
 		{Sid: "W", Effect: "Allow", Action: policy.List{"sqs:*"}, Resource: policy.List{"*"}},
 	}}
@@ -60,7 +60,7 @@ func TestProveCatchesWideGrants(t *testing.T) {
 		t.Errorf("proof of sqs:* on *: %+v", p)
 	}
 	narrow := &policy.Document{Version: policy.Version, Statement: []policy.Statement{
-		{Effect: "Allow", Action: policy.List{"sqs:SendMessage"}, Resource: policy.List{"arn:aws:sqs:us-east-1:1:other"}},
+		{Effect: "Allow", Action: policy.List{"sqs:SendMessage"}, Resource: policy.List{"arn:aws:sqs:us-east-1:123456789012:other"}},
 	}}
 	if p := Prove(narrow, a); len(p.NotAllowed) != 1 {
 		t.Errorf("a policy missing the observed queue: %+v", p)
@@ -145,5 +145,42 @@ func TestChoose(t *testing.T) {
 	}
 	if got, _ := Choose(nil, &Activity{Console: true}, ""); got.Kind != KindIdentityCenter {
 		t.Errorf("console only: %+v", got)
+	}
+}
+
+func TestGenerateGroupsKeysIntoTheirPrefix(t *testing.T) {
+	a := activityOf(
+		Usage{Action: "s3:PutObject", Resource: "arn:aws:s3:::b/builds/17/app.zip"},
+		Usage{Action: "s3:PutObject", Resource: "arn:aws:s3:::b/builds/18/app.zip"},
+		Usage{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/config.json"},
+	)
+	lp := Generate(a)
+	var got []string
+	for _, s := range lp.Policy.Statement {
+		got = append(got, strings.Join(s.Action, ",")+" "+strings.Join(s.Resource, ","))
+	}
+	want := []string{"s3:GetObject arn:aws:s3:::b/config.json", "s3:PutObject arn:aws:s3:::b/builds/*"}
+	slices.Sort(got)
+	if !slices.Equal(got, want) || len(lp.Widened) != 1 || !strings.Contains(lp.Widened[0], "b/builds/*") || !strings.Contains(lp.Widened[0], "--exact") {
+		t.Errorf("statements %q, widened %q", got, lp.Widened)
+	}
+	if p := Prove(lp.Policy, a); !p.OK() || len(p.Requests) != 3 {
+		t.Errorf("proof %+v", p)
+	}
+	exact := GenerateWith(a, true)
+	if len(exact.Widened) != 0 || !slices.Contains(exact.Policy.Statement[0].Resource, "arn:aws:s3:::b/builds/17/app.zip") {
+		t.Errorf("--exact: %+v %q", exact.Policy.Statement, exact.Widened)
+	}
+}
+
+func TestProveChecksAWSActionsAndResources(t *testing.T) {
+	a := activityOf(
+		Usage{Action: "s3:ListMultipartUploads", Resource: "arn:aws:s3:::b"},
+		Usage{Action: "dynamodb:Query", Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/arn:aws:dynamodb:us-east-1:123456789012:table/T"},
+		Usage{Action: "kms:ListAliases", Resource: "arn:aws:kms:us-east-1:123456789012:key/1"},
+	)
+	p := Prove(Generate(a).Policy, a)
+	if len(p.NotAWS) != 3 || p.OK() {
+		t.Errorf("proof of requests AWS would not make: %+v", p.NotAWS)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/iamsweep/iamsweep/internal/awsref"
 	"github.com/iamsweep/iamsweep/internal/policy"
 )
 
@@ -28,8 +29,18 @@ var probes = map[string][]string{
 // Proof is the evaluator's check of the generated policy against the
 // activity.
 type Proof struct {
+	// Reference names the Service Authorization Reference snapshot the
+	// observed requests were checked against.
+	Reference string `json:"reference"`
 	// Checked counts the observed action/resource pairs evaluated.
 	Checked int `json:"checked"`
+	// Requests are the requests evaluated: each observed call's action and
+	// the resource it named (not the policy's pattern for it).
+	Requests []string `json:"requests"`
+	// NotAWS are observed requests whose action is not in AWS's reference
+	// or whose resource fits none of the action's resource types (must be
+	// none).
+	NotAWS []string `json:"not_aws"`
 	// NotAllowed are observed uses the policy does not allow (must be none).
 	NotAllowed []string `json:"not_allowed"`
 	// Beyond are requests the policy allows that were never observed (must
@@ -38,21 +49,28 @@ type Proof struct {
 }
 
 // OK reports whether the policy allows exactly what was observed.
-func (p Proof) OK() bool { return len(p.NotAllowed) == 0 && len(p.Beyond) == 0 }
+func (p Proof) OK() bool { return len(p.NotAllowed) == 0 && len(p.Beyond) == 0 && len(p.NotAWS) == 0 }
 
 // Prove evaluates every observed use against the policy, and probes the
 // policy for anything more: each action it names must have been observed,
 // and the services' other common actions, and the observed actions on a
 // resource never named, must be denied.
 func Prove(doc *policy.Document, a *Activity) Proof {
-	p := Proof{NotAllowed: []string{}, Beyond: []string{}}
+	ref := awsref.Load()
+	p := Proof{Reference: fmt.Sprintf("Service Authorization Reference of %s (%s %s)", ref.Date, ref.Source, ref.Version),
+		Requests: []string{}, NotAWS: []string{}, NotAllowed: []string{}, Beyond: []string{}}
 	docs := []*policy.Document{doc}
 	observed := map[string]bool{}
 	for _, u := range a.Uses {
 		observed[strings.ToLower(u.Action)] = true
 		p.Checked++
-		if d, err := policy.Evaluate(docs, policy.Request{Action: u.Action, Resource: u.Resource}); err != nil || d != policy.Allowed {
-			p.NotAllowed = append(p.NotAllowed, fmt.Sprintf("%s on %s: %s%v", u.Action, u.Resource, d, errText(err)))
+		req := u.Requested()
+		p.Requests = append(p.Requests, u.Action+" on "+req)
+		if why := notAWS(ref, u.Action, req, u.Note); why != "" {
+			p.NotAWS = append(p.NotAWS, fmt.Sprintf("%s on %s: %s", u.Action, req, why))
+		}
+		if d, err := policy.Evaluate(docs, policy.Request{Action: u.Action, Resource: req}); err != nil || d != policy.Allowed {
+			p.NotAllowed = append(p.NotAllowed, fmt.Sprintf("%s on %s: %s%v", u.Action, req, d, errText(err)))
 		}
 	}
 	services := map[string]bool{}
@@ -87,7 +105,8 @@ func Prove(doc *policy.Document, a *Activity) Proof {
 		if u.Resource == "*" {
 			continue
 		}
-		parts := strings.SplitN(u.Resource, ":", 6)
+		req := u.Requested()
+		parts := strings.SplitN(req, ":", 6)
 		if len(parts) < 6 {
 			continue
 		}
@@ -99,6 +118,29 @@ func Prove(doc *policy.Document, a *Activity) Proof {
 	slices.Sort(p.Beyond)
 	p.Beyond = slices.Compact(p.Beyond)
 	return p
+}
+
+// notAWS says why an observed request is not one AWS would evaluate: its
+// action is not in the reference, its resource fits none of the action's
+// resource types, or a resource-bearing action is asked on "*" without a
+// reason. Services the snapshot does not cover are not checked.
+func notAWS(ref *awsref.Reference, action, resource, note string) string {
+	prefix, _, _ := strings.Cut(action, ":")
+	if !ref.Known(prefix) {
+		return ""
+	}
+	a, ok := ref.Action(action)
+	switch {
+	case !ok:
+		return "no such action in the reference"
+	case resource == "*" && (a.WildcardOnly() || note != ""):
+		return ""
+	case a.WildcardOnly():
+		return "AWS authorizes this action only on \"*\""
+	case ref.Fits(action, resource) == "":
+		return "the resource fits none of the action's resource types"
+	}
+	return ""
 }
 
 func errText(err error) string {

@@ -73,11 +73,28 @@ func ParseRecord(b []byte) (Record, error) {
 	return r, nil
 }
 
+// Skipped counts the records that could not be used, with the first few
+// distinct reasons: one bad record is reported, never fatal.
+type Skipped struct {
+	Count   int
+	Reasons []string
+}
+
+func (s *Skipped) add(where string, err error) {
+	s.Count++
+	r := where + ": " + err.Error()
+	if len(s.Reasons) < 5 {
+		s.Reasons = append(s.Reasons, r)
+	}
+}
+
 // ParseRecords reads a CloudTrail file in any of the forms people have:
 // a trail's log file ({"Records": [...]}, gzip or not), the output of
 // `aws cloudtrail lookup-events` ({"Events": [{"CloudTrailEvent": "..."}]}),
 // or a JSON array of records.
-func ParseRecords(b []byte) ([]Record, error) {
+// Records it cannot use are counted in skipped; an error means the file is
+// not a CloudTrail file at all.
+func ParseRecords(b []byte, skipped *Skipped) ([]Record, error) {
 	if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
 		zr, err := gzip.NewReader(bytes.NewReader(b))
 		if err != nil {
@@ -113,7 +130,8 @@ func ParseRecords(b []byte) ([]Record, error) {
 	for i, m := range raw {
 		r, err := ParseRecord(m)
 		if err != nil {
-			return nil, fmt.Errorf("record %d: %w", i, err)
+			skipped.add(fmt.Sprintf("record %d", i), err)
+			continue
 		}
 		out = append(out, r)
 	}
@@ -122,7 +140,7 @@ func ParseRecords(b []byte) ([]Record, error) {
 
 // ReadRecordFiles reads files, or every .json/.json.gz file under a
 // directory, in name order.
-func ReadRecordFiles(paths []string) ([]Record, error) {
+func ReadRecordFiles(paths []string, skipped *Skipped) ([]Record, error) {
 	var files []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -150,10 +168,17 @@ func ReadRecordFiles(paths []string) ([]Record, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
 		}
-		recs, err := ParseRecords(b)
+		var sk Skipped
+		recs, err := ParseRecords(b, &sk)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
+		for _, r := range sk.Reasons {
+			if len(skipped.Reasons) < 5 {
+				skipped.Reasons = append(skipped.Reasons, f+" "+r)
+			}
+		}
+		skipped.Count += sk.Count
 		out = append(out, recs...)
 	}
 	return out, nil

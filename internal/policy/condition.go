@@ -10,7 +10,7 @@ import (
 func (c Conditions) match(ctx map[string][]string) (bool, error) {
 	for _, op := range SortedKeys(c) {
 		for _, key := range SortedKeys(c[op]) {
-			ok, err := condition(op, c[op][key], lookup(ctx, key))
+			ok, err := condition(op, c[op][key], lookup(ctx, key), ctx)
 			if err != nil {
 				return false, fmt.Errorf("condition %s %s: %w", op, key, err)
 			}
@@ -33,11 +33,15 @@ func lookup(ctx map[string][]string, key string) []string {
 	return nil
 }
 
-// condition evaluates one operator. Supported: the String, Arn and Bool
-// families, Null, the IfExists suffix and the ForAnyValue/ForAllValues
-// set qualifiers. Negated operators hold when the key is absent, as in
-// IAM; positive ones do not (unless ...IfExists).
-func condition(op string, want List, got []string) (bool, error) {
+// condition evaluates one operator as IAM documents it ("IAM JSON policy
+// elements: Condition operators", "Set operators for multivalued context
+// keys"):
+//   - a key absent (or empty): ...IfExists and negated operators hold for
+//     a single-valued key; ForAllValues holds; ForAnyValue never does;
+//     positive operators do not;
+//   - Null tests presence only ("true"/"false", any case);
+//   - several request values without a set qualifier are refused.
+func condition(op string, want List, got []string, ctx map[string][]string) (bool, error) {
 	qualifier := ""
 	if q, rest, ok := strings.Cut(op, ":"); ok {
 		qualifier, op = q, rest
@@ -46,10 +50,22 @@ func condition(op string, want List, got []string) (bool, error) {
 		}
 	}
 	if op == "Null" {
+		if qualifier != "" {
+			return false, fmt.Errorf("a set qualifier on Null is not supported")
+		}
 		absent := len(got) == 0
 		for _, w := range want {
-			if (w == "true") == absent {
-				return true, nil
+			switch strings.ToLower(w) {
+			case "true":
+				if absent {
+					return true, nil
+				}
+			case "false":
+				if !absent {
+					return true, nil
+				}
+			default:
+				return false, fmt.Errorf("the Null operator wants true or false, got %q", w)
 			}
 		}
 		return false, nil
@@ -61,58 +77,45 @@ func condition(op string, want List, got []string) (bool, error) {
 		return false, err
 	}
 	if len(got) == 0 {
-		switch {
-		case ifExists || negated:
-			return true, nil
-		case qualifier == "ForAllValues":
+		switch qualifier {
+		case "ForAnyValue":
+			return false, nil
+		case "ForAllValues":
 			return true, nil // vacuously true: AWS's documented pitfall
 		}
-		return false, nil
+		return ifExists || negated, nil
 	}
-	one := func(v string) bool {
+	if qualifier == "" && len(got) > 1 {
+		return false, fmt.Errorf("the request has %d values for a single-valued operator: use ForAnyValue or ForAllValues", len(got))
+	}
+	// one is the operator applied to one request value: positive, any
+	// policy value matches; negated, none does.
+	one := func(v string) (bool, error) {
 		for _, w := range want {
-			if cmp(w, v) {
-				return !negated
+			ok, err := cmp(w, v, ctx)
+			if err != nil {
+				return false, err
+			}
+			if ok {
+				return !negated, nil
 			}
 		}
-		return negated
+		return negated, nil
 	}
-	switch qualifier {
-	case "ForAllValues":
+	if qualifier == "ForAllValues" {
 		for _, v := range got {
-			if !one(v) {
-				return false, nil
+			ok, err := one(v)
+			if err != nil || !ok {
+				return false, err
 			}
 		}
 		return true, nil
-	default: // ForAnyValue, and single-valued keys
-		for _, v := range got {
-			if one(v) {
-				return true, nil
-			}
+	}
+	for _, v := range got {
+		ok, err := one(v)
+		if err != nil || ok {
+			return ok, err
 		}
-		return false, nil
 	}
-}
-
-// comparer returns the value comparison of an operator and whether the
-// operator is negated.
-func comparer(op string) (func(want, got string) bool, bool, error) {
-	switch op {
-	case "StringEquals", "ArnEquals":
-		return func(w, g string) bool { return w == g }, false, nil
-	case "StringNotEquals", "ArnNotEquals":
-		return func(w, g string) bool { return w == g }, true, nil
-	case "StringEqualsIgnoreCase":
-		return strings.EqualFold, false, nil
-	case "StringNotEqualsIgnoreCase":
-		return strings.EqualFold, true, nil
-	case "StringLike", "ArnLike":
-		return func(w, g string) bool { return Glob(w, g, false) }, false, nil
-	case "StringNotLike", "ArnNotLike":
-		return func(w, g string) bool { return Glob(w, g, false) }, true, nil
-	case "Bool":
-		return strings.EqualFold, false, nil
-	}
-	return nil, false, fmt.Errorf("unsupported operator %s (the evaluator knows the String, Arn, Bool and Null operators)", op)
+	return false, nil
 }

@@ -16,6 +16,7 @@ const Version = "2012-10-17"
 // Document is an IAM policy document.
 type Document struct {
 	Version   string      `json:"Version"`
+	Id        string      `json:"Id,omitempty"`
 	Statement []Statement `json:"Statement"`
 }
 
@@ -45,7 +46,9 @@ type List []string
 // numbers in condition values, kept as their text.
 func (l *List) UnmarshalJSON(b []byte) error {
 	var one any
-	if err := json.Unmarshal(b, &one); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // 123456789012 stays 123456789012, not 1.23456789012e+11
+	if err := dec.Decode(&one); err != nil {
 		return err
 	}
 	switch v := one.(type) {
@@ -75,8 +78,8 @@ func scalar(v any) (string, error) {
 		return v, nil
 	case bool:
 		return fmt.Sprint(v), nil
-	case float64:
-		return fmt.Sprint(v), nil
+	case json.Number:
+		return v.String(), nil
 	}
 	return "", fmt.Errorf("want a string or a list of strings, got %T", v)
 }

@@ -61,16 +61,17 @@ func (s Statement) applies(req Request) (bool, error) {
 	if len(s.NotAction) > 0 && anyMatch(s.NotAction, req.Action, true) {
 		return false, nil
 	}
-	for _, r := range append(append(List{}, s.Resource...), s.NotResource...) {
-		if strings.Contains(r, "${") {
-			return false, fmt.Errorf("resource %q uses a policy variable, which the evaluator does not substitute", r)
+	if len(s.Resource) > 0 {
+		ok, err := anyResource(s.Resource, req)
+		if err != nil || !ok {
+			return false, err
 		}
 	}
-	if len(s.Resource) > 0 && !anyMatch(s.Resource, req.Resource, false) {
-		return false, nil
-	}
-	if len(s.NotResource) > 0 && anyMatch(s.NotResource, req.Resource, false) {
-		return false, nil
+	if len(s.NotResource) > 0 {
+		ok, err := anyResource(s.NotResource, req)
+		if err != nil || ok {
+			return false, err
+		}
 	}
 	return s.Condition.match(req.Context)
 }
@@ -84,35 +85,29 @@ func anyMatch(patterns List, value string, foldCase bool) bool {
 	return false
 }
 
-// Glob matches IAM wildcards: * any run of characters (slashes and colons
-// included), ? any one character. Actions compare regardless of case,
-// resources and most condition values exactly.
-func Glob(pattern, value string, foldCase bool) bool {
-	if foldCase {
-		pattern, value = strings.ToLower(pattern), strings.ToLower(value)
-	}
-	// Iterative matching with one backtrack point: linear enough for
-	// policy-sized strings and never exponential.
-	p, v := 0, 0
-	star, mark := -1, 0
-	for v < len(value) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == value[v]):
-			p++
-			v++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, v
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			v = mark
-		default:
-			return false
+func anyResource(patterns List, req Request) (bool, error) {
+	for _, p := range patterns {
+		ok, err := resourceMatch(p, req.Resource, req.Context)
+		if err != nil || ok {
+			return ok, err
 		}
 	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
+	return false, nil
+}
+
+// resourceMatch matches a Resource entry: "*" anything; an ARN pattern
+// component by component (a * in the region does not reach into the
+// account), a shorter one (arn:aws:sqs:*) with its missing components
+// taken as *. Policy variables are substituted from the request.
+func resourceMatch(pattern, value string, ctx map[string][]string) (bool, error) {
+	if pattern == "*" {
+		return true, nil
 	}
-	return p == len(pattern)
+	if strings.HasPrefix(pattern, "arn:") {
+		for n := strings.Count(pattern, ":"); n < 5; n++ {
+			pattern += ":*"
+		}
+		return arnLike(pattern, value, ctx)
+	}
+	return globCtx(pattern, value, false, ctx)
 }

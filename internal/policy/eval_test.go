@@ -1,6 +1,9 @@
 package policy
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func doc(t *testing.T, s string) *Document {
 	t.Helper()
@@ -110,12 +113,67 @@ func TestDenyInAnotherDocumentWins(t *testing.T) {
 
 func TestUnsupportedIsAnError(t *testing.T) {
 	for _, p := range []string{
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringLikeWithRegex":{"aws:username":"a"}}}]}`,
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/t":"${aws:username}"}}}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:s3:*"}}}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Null":{"aws:SourceArn":"yes"}}}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":"soon"}}}]}`,
 	} {
-		if _, err := Evaluate([]*Document{doc(t, p)}, Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::home/bob/x"}); err == nil {
+		if _, err := Evaluate([]*Document{doc(t, p)}, Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::home/bob/x", Context: map[string][]string{"aws:PrincipalTag/t": {"x"}, "aws:MultiFactorAuthAge": {"5"}, "aws:SourceArn": {"arn:aws:s3:::b"}}}); err == nil {
 			t.Errorf("want an error for %s", p)
 		}
+	}
+}
+
+// The edges AWS documents and an earlier evaluator got wrong.
+func TestEvaluateAWSEdges(t *testing.T) {
+	const q = "arn:aws:sqs:us-east-1:123456789012:q1"
+	cond := func(c string) string {
+		return `{"Version":"2012-10-17","Id":"edge","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*","Condition":` + c + `}]}`
+	}
+	res := func(r string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"` + r + `"}]}`
+	}
+	for _, c := range []struct {
+		name, policy, resource string
+		ctx                    map[string][]string
+		want                   Decision
+	}{
+		{"ArnEquals has wildcards", cond(`{"ArnEquals":{"aws:SourceArn":"arn:aws:sqs:*:123456789012:q?"}}`), q, map[string][]string{"aws:SourceArn": {q}}, Allowed},
+		{"ArnNotEquals has wildcards", cond(`{"ArnNotEquals":{"aws:SourceArn":"arn:aws:sqs:*:123456789012:q?"}}`), q, map[string][]string{"aws:SourceArn": {q}}, ImplicitDeny},
+		{"ArnLike * stays in its component", cond(`{"ArnLike":{"aws:SourceArn":"arn:aws:sqs:us-*:*:q1"}}`), q, map[string][]string{"aws:SourceArn": {"arn:aws:sqs:us-east-1:123456789012:q1"}}, Allowed},
+		{"ArnLike * does not reach the account", cond(`{"ArnLike":{"aws:SourceArn":"arn:aws:sqs:*2:*:q1"}}`), q, map[string][]string{"aws:SourceArn": {"arn:aws:sqs:us-east-1:123456789012:q1"}}, ImplicitDeny},
+		{"ForAnyValue negated, key absent", cond(`{"ForAnyValue:StringNotEquals":{"aws:CalledVia":"x"}}`), q, nil, ImplicitDeny},
+		{"ForAnyValue IfExists, key empty", cond(`{"ForAnyValue:StringEqualsIfExists":{"aws:CalledVia":"x"}}`), q, map[string][]string{"aws:CalledVia": {}}, ImplicitDeny},
+		{"variable substituted", cond(`{"StringEquals":{"aws:PrincipalTag/owner":"${aws:username}"}}`), q, map[string][]string{"aws:username": {"bob"}, "aws:PrincipalTag/owner": {"bob"}}, Allowed},
+		{"variable default", cond(`{"StringEquals":{"aws:PrincipalTag/owner":"${aws:username, 'nobody'}"}}`), q, map[string][]string{"aws:PrincipalTag/owner": {"nobody"}}, Allowed},
+		{"number kept as written", cond(`{"StringEquals":{"aws:PrincipalAccount":123456789012}}`), q, map[string][]string{"aws:PrincipalAccount": {"123456789012"}}, Allowed},
+		{"Null is case-insensitive", cond(`{"Null":{"aws:SourceArn":"TRUE"}}`), q, nil, Allowed},
+		{"IpAddress", cond(`{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}`), q, map[string][]string{"aws:SourceIp": {"203.0.113.9"}}, Allowed},
+		{"NotIpAddress", cond(`{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}`), q, map[string][]string{"aws:SourceIp": {"203.0.113.9"}}, ImplicitDeny},
+		{"DateLessThan", cond(`{"DateLessThan":{"aws:CurrentTime":"2027-01-01T00:00:00Z"}}`), q, map[string][]string{"aws:CurrentTime": {"2026-12-07T00:00:00Z"}}, Allowed},
+		{"NumericLessThan exact", cond(`{"NumericLessThan":{"aws:MultiFactorAuthAge":3600}}`), q, map[string][]string{"aws:MultiFactorAuthAge": {"3599.999"}}, Allowed},
+		{"Bool", cond(`{"Bool":{"aws:SecureTransport":true}}`), q, map[string][]string{"aws:SecureTransport": {"True"}}, Allowed},
+		{"? is one rune", res("arn:aws:s3:::b/?.txt"), "arn:aws:s3:::b/ü.txt", nil, Allowed},
+		{"${*} is a literal *", res("arn:aws:s3:::b/${*}"), "arn:aws:s3:::b/x", nil, ImplicitDeny},
+		{"${*} matches *", res("arn:aws:s3:::b/${*}"), "arn:aws:s3:::b/*", nil, Allowed},
+		{"resource * stays in its component", res("arn:aws:sqs:us-east-*:q1"), q, nil, ImplicitDeny},
+		{"short ARN pattern", res("arn:aws:sqs:*"), q, nil, Allowed},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Evaluate([]*Document{doc(t, c.policy)}, Request{Action: "sqs:SendMessage", Resource: c.resource, Context: c.ctx})
+			if err != nil || got != c.want {
+				t.Errorf("got %s, %v; want %s", got, err, c.want)
+			}
+		})
+	}
+}
+
+func TestNumbersRoundTrip(t *testing.T) {
+	d := doc(t, `{"Version":"2012-10-17","Id":"x","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalAccount":123456789012}}}]}`)
+	if got := string(d.JSON()); !strings.Contains(got, `"123456789012"`) || !strings.Contains(got, `"Id": "x"`) {
+		t.Errorf("written back as %s", got)
 	}
 }
 
@@ -138,7 +196,7 @@ func TestGlob(t *testing.T) {
 		p, v string
 		want bool
 	}{
-		{"*", "", true}, {"a*b*c", "aXbYc", true}, {"a*b*c", "aXbY", false}, {"*.txt", "a/b.txt", true},
+		{"*", "", true}, {"a*b*c", "aXbYc", true}, {"a*b*c", "aXbY", false}, {"?", "ü", true}, {"${*}", "x", false}, {"${*}", "*", true}, {"a${?}", "a?", true}, {"*.txt", "a/b.txt", true},
 		{"arn:aws:s3:::b/*", "arn:aws:s3:::b/", true}, {"a?c", "ac", false}, {"**", "x", true},
 	} {
 		if got := Glob(c.p, c.v, false); got != c.want {
@@ -156,6 +214,20 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := Parse(d.JSON()); err != nil {
 			t.Fatalf("re-parse of written form: %v", err)
+		}
+	})
+}
+
+// FuzzGlob: matching never panics, and a pattern without wildcards or
+// variables matches exactly itself.
+func FuzzGlob(f *testing.F) {
+	f.Add("arn:aws:s3:::b/${*}?", "arn:aws:s3:::b/*x")
+	f.Add("a*b?c", "aXbüc")
+	f.Fuzz(func(t *testing.T, p, v string) {
+		Glob(p, v, false)
+		arnLike(p, v, map[string][]string{"aws:username": {"u"}})
+		if !strings.ContainsAny(p, "*?$") && Glob(p, v, false) != (p == v) && strings.ToValidUTF8(p, "") == p && strings.ToValidUTF8(v, "") == v {
+			t.Fatalf("Glob(%q, %q)", p, v)
 		}
 	})
 }

@@ -56,7 +56,7 @@ func TestExampleTerraform(t *testing.T) {
 	goldenfile.Assert(t, "testdata/example.main.tf", tf)
 	goldenfile.Assert(t, "testdata/example.README.md", read(t, filepath.Join(dir, "README.md")))
 	goldenfile.Assert(t, "testdata/example.workflow.diff", read(t, filepath.Join(dir, "workflow.diff")))
-	if !strings.Contains(res.Stdout, "Proof (in-repo evaluator): every observed use is allowed") {
+	if !strings.Contains(res.Stdout, "each observed request is AWS's (action in the reference, resource of one of its types) and allowed") {
 		t.Errorf("stdout does not show the proof:\n%s", res.Stdout)
 	}
 	checkTerraform(t, tf)

@@ -3,13 +3,17 @@ package migrate
 import (
 	"context"
 	"fmt"
-	"github.com/iamsweep/iamsweep/internal/clock"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/iamsweep/iamsweep/internal/awsx"
+	"github.com/iamsweep/iamsweep/internal/clock"
 	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/migrate"
+	"github.com/iamsweep/iamsweep/internal/pipeline"
+	"github.com/iamsweep/iamsweep/internal/trailogs"
 )
 
 // gatherLive reads the user, its keys, its policies and its CloudTrail
@@ -37,17 +41,9 @@ func gatherLive(ctx context.Context, opts *Options, in migrate.Inputs, current [
 			return in, nil, err
 		}
 	}
-	regions, err := evidence.ResolveRegions(ctx, aws_.Account(), aws_.EC2Regions(), opts.Regions)
-	if err != nil {
+	if err := readTrail(ctx, opts, aws_, &in); err != nil {
 		return in, nil, err
 	}
-	clients := evidence.LimitedCloudTrail(aws_.CloudTrail, regions, clock.Real{})
-	recs, truncated, err := migrate.LookupRecords(ctx, clients, in.Subject, in.Window, opts.MaxPages)
-	if err != nil {
-		return in, nil, err
-	}
-	in.Records, in.Truncated, in.TrailRead = recs, truncated, true
-	in.SourceDetail = fmt.Sprintf("event history in %d region(s)", len(regions))
 	// Action-level data is never in a dossier: read it whenever live. It
 	// only adds what may be missing, so a failure is logged, not fatal.
 	if tracked, err := migrate.ReadTrackedActions(ctx, iamc, nil, subj.ARN); err != nil {
@@ -83,5 +79,64 @@ func compareAnalyzer(ctx context.Context, opts *Options, s *migrate.Successor, i
 		c = &migrate.AnalyzerComparison{Error: err.Error()}
 	}
 	s.Analyzer = c
+	return nil
+}
+
+// readTrail reads the user's records from the source the flags name, as
+// evidence does: the log files (--cloudtrail-logs), the organization
+// trail's Athena table (--athena-table), else the event history.
+func readTrail(ctx context.Context, opts *Options, aws_ *awsx.Factory, in *migrate.Inputs) error {
+	q := trailogs.Query{AccountID: in.Subject.AccountID, UserNames: []string{in.Subject.Name}, KeyIDs: in.Subject.KeyIDs, From: in.Window.From, To: in.Window.To, Regions: opts.Regions}
+	var skipped migrate.Skipped
+	switch {
+	case len(opts.Trail.CloudTrailLogs) > 0 || len(opts.Events) > 0:
+		local, err := migrate.ReadRecordFiles(opts.Events, &skipped)
+		if err != nil {
+			return err
+		}
+		in.Records = local
+		for _, loc := range opts.Trail.CloudTrailLogs {
+			var s3 trailogs.S3API
+			if strings.HasPrefix(loc, "s3://") {
+				s3 = aws_.S3()
+			}
+			src, err := trailogs.OpenSource(ctx, loc, s3)
+			if err != nil {
+				return err
+			}
+			recs, err := migrate.ReadLogSource(ctx, src, q, &skipped)
+			if err != nil {
+				return fmt.Errorf("%s: %w", loc, err)
+			}
+			in.Records = append(in.Records, recs...)
+		}
+		in.SourceDetail = "log files " + strings.Join(append(append([]string{}, opts.Events...), opts.Trail.CloudTrailLogs...), ", ")
+		for _, r := range in.Records {
+			in.DataEventsRead = in.DataEventsRead || r.DataEvent()
+		}
+	case opts.Trail.AthenaTable != "":
+		a := opts.Trail.Athena()
+		search := pipeline.AthenaSearch(*a, in.Subject.AccountID, opts.Regions)
+		recs, err := migrate.AthenaRecords(ctx, aws_.Athena(), search, q, &skipped)
+		if err != nil {
+			return err
+		}
+		in.Records, in.DataEventsRead = recs, true
+		in.SourceDetail = "Athena table " + a.Table
+	default:
+		regions, err := evidence.ResolveRegions(ctx, aws_.Account(), aws_.EC2Regions(), opts.Regions)
+		if err != nil {
+			return err
+		}
+		clients := evidence.LimitedCloudTrail(aws_.CloudTrail, regions, clock.Real{})
+		recs, truncated, err := migrate.LookupRecords(ctx, clients, in.Subject, in.Window, opts.MaxPages)
+		if err != nil {
+			return err
+		}
+		in.Records, in.Truncated = recs, truncated
+		in.SourceDetail = fmt.Sprintf("event history in %d region(s)", len(regions))
+	}
+	in.TrailRead = true
+	in.Unusable, in.UnusableReasons = skipped.Count, skipped.Reasons
 	return nil
 }

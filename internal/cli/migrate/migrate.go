@@ -27,6 +27,7 @@ type Options struct {
 	User         string
 	EvidenceFile string
 	Events       []string
+	Trail        cmdutil.TrailFlags
 	PoliciesFile string
 	Account      string
 	To           string
@@ -41,6 +42,7 @@ type Options struct {
 	AsOf         string
 	MaxPages     int
 	AWSChecks    bool
+	Exact        bool
 	// CompareAnalyzer runs Access Analyzer's policy generation with the
 	// trail and the role it reads the trail with.
 	CompareAnalyzer bool
@@ -62,6 +64,7 @@ as Terraform, CloudFormation or JSON, plus the CI workflow change. It
 changes nothing in AWS.`,
 		Example: `  iamsweep evidence ci-deploy --code . -o json --output-file dossier.json
   iamsweep migrate ci-deploy --evidence-file dossier.json --repo octo-org/app --output-dir successor
+  iamsweep migrate ci-deploy --cloudtrail-logs s3://trail-bucket/prefix --evidence-file dossier.json --repo octo-org/app
   iamsweep migrate ci-deploy --events examples/migrate/events --evidence-file examples/migrate/dossier.json \
     --policies-file examples/migrate/current-policies.json --repo octo-org/app --format cloudformation`,
 		Args: cobra.ExactArgs(1),
@@ -75,6 +78,12 @@ changes nothing in AWS.`,
 			}
 			if opts.CompareAnalyzer && (opts.AnalyzerTrail == "" || opts.AnalyzerRole == "") {
 				return cmdutil.FlagErrorf("--compare-analyzer needs --analyzer-trail ARN and --analyzer-role ARN (the service role Access Analyzer reads the trail with)")
+			}
+			if err := opts.Trail.Validate(); err != nil {
+				return err
+			}
+			if opts.Trail.AthenaTable != "" && len(opts.Events) > 0 {
+				return cmdutil.FlagErrorf("--athena-table and --events both give the trail's events: give one")
 			}
 			if opts.OutputDir == "" {
 				opts.OutputDir = "successor-" + opts.User
@@ -90,7 +99,8 @@ changes nothing in AWS.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.EvidenceFile, "evidence-file", "", "dossier `FILE` from iamsweep evidence -o json (code references, Access Advisor, advice)")
-	fl.StringSliceVar(&opts.Events, "events", nil, "CloudTrail records (`FILE` or directory: log files .json/.json.gz, lookup-events output) instead of the live event history; repeatable")
+	opts.Trail.Register(fl, "read the trail's log files at `LOCATION` (s3://BUCKET/PREFIX or a directory; repeatable) instead of the event history: they hold data events too")
+	fl.StringSliceVar(&opts.Events, "events", nil, "CloudTrail records (`FILE` or directory: log files .json/.json.gz, lookup-events output) instead of the event history; repeatable")
 	fl.StringVar(&opts.PoliciesFile, "policies-file", "", "the user's current policies, `FILE` of JSON [{name, document}], instead of reading IAM")
 	fl.StringVar(&opts.Account, "account", "", "account ID (offline; default: the dossier's or the records')")
 	fl.StringVar(&opts.To, "to", "", "successor: "+strings.Join(migrate.Kinds, ", ")+" (default: chosen from the evidence)")
@@ -107,6 +117,7 @@ changes nothing in AWS.`,
 	fl.BoolVar(&opts.CompareAnalyzer, "compare-analyzer", false, "also run Access Analyzer's policy generation and show the differences (needs --analyzer-trail and --analyzer-role)")
 	fl.StringVar(&opts.AnalyzerTrail, "analyzer-trail", "", "trail `ARN` Access Analyzer reads")
 	fl.StringVar(&opts.AnalyzerRole, "analyzer-role", "", "service role `ARN` Access Analyzer reads the trail with")
+	fl.BoolVar(&opts.Exact, "exact", false, "keep the observed S3 object keys instead of grouping them into their narrowest prefix")
 	fl.IntVar(&opts.MaxPages, "max-event-pages", migrate.DefaultMaxEventPages, "pages of 50 events read per lookup")
 	return cmd
 }
@@ -174,7 +185,7 @@ func migrateRun(ctx context.Context, opts *Options) error {
 	if target.Branch == "" {
 		target.Branch = "main"
 	}
-	if len(opts.Events) == 0 && (choice.Kind == migrate.KindGitHub || choice.Kind == migrate.KindGitLab) {
+	if !opts.offline() && (choice.Kind == migrate.KindGitHub || choice.Kind == migrate.KindGitLab) {
 		aws, err := f.AWS(ctx)
 		if err != nil {
 			return err
@@ -183,7 +194,7 @@ func migrateRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	s, err := migrate.Build(migrate.BuildInput{User: opts.User, Activity: activity, Choice: choice, Target: target, Current: current, Workflow: workflow, GeneratedAt: f.Now()})
+	s, err := migrate.Build(migrate.BuildInput{User: opts.User, Activity: activity, Choice: choice, Target: target, Current: current, Workflow: workflow, GeneratedAt: f.Now(), Exact: opts.Exact})
 	if err != nil {
 		return cmdutil.FlagErrorf("%v", err)
 	}
@@ -246,13 +257,15 @@ func gather(ctx context.Context, opts *Options, dossier *evidence.UserDossier, w
 			return in, nil, fmt.Errorf("%s: want [{\"name\": ..., \"document\": {policy}}]: %w", opts.PoliciesFile, err)
 		}
 	}
-	if len(opts.Events) > 0 {
-		recs, err := migrate.ReadRecordFiles(opts.Events)
+	if opts.offline() {
+		var skipped migrate.Skipped
+		recs, err := migrate.ReadRecordFiles(append(append([]string{}, opts.Events...), opts.Trail.CloudTrailLogs...), &skipped)
 		if err != nil {
 			return in, nil, err
 		}
+		in.Unusable, in.UnusableReasons = skipped.Count, skipped.Reasons
 		in.Records, in.TrailRead = recs, true
-		in.SourceDetail = "files " + strings.Join(opts.Events, ", ")
+		in.SourceDetail = "files " + strings.Join(append(append([]string{}, opts.Events...), opts.Trail.CloudTrailLogs...), ", ")
 		for _, r := range recs {
 			if in.Subject.AccountID == "" {
 				in.Subject.AccountID = r.Account()
@@ -265,6 +278,16 @@ func gather(ctx context.Context, opts *Options, dossier *evidence.UserDossier, w
 		return in, current, nil
 	}
 	return gatherLive(ctx, opts, in, current)
+}
+
+// offline: every source of records is a local file or directory, so
+// nothing is read from AWS (the account comes from the dossier, the
+// records or --account).
+func (o *Options) offline() bool {
+	if len(o.Events) == 0 && len(o.Trail.CloudTrailLogs) == 0 {
+		return false
+	}
+	return o.Trail.AthenaTable == "" && !slices.ContainsFunc(o.Trail.CloudTrailLogs, func(l string) bool { return strings.HasPrefix(l, "s3://") })
 }
 
 func sortedNames(m map[string]string) []string {

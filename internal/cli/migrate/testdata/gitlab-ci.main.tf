@@ -47,7 +47,7 @@ resource "aws_iam_role_policy" "successor" {
         Action   = "ecr:PutImage"
         Resource = "arn:aws:ecr:eu-west-1:123456789012:repository/octo/app"
       },
-      # Resource "*": ecr:GetAuthorizationToken: the request names no resource
+      # Resource "*": ecr:GetAuthorizationToken: AWS authorizes it only on "*" (the Service Authorization Reference names no resource type for it)
       {
         Sid      = "EcrAnyResource"
         Effect   = "Allow"
@@ -70,7 +70,7 @@ resource "aws_iam_role_policy" "successor" {
         Sid      = "S3B"
         Effect   = "Allow"
         Action   = "s3:PutObject"
-        Resource = "arn:aws:s3:::octo-artifacts/builds/app.zip"
+        Resource = "arn:aws:s3:::octo-artifacts/builds/*"
       },
       {
         Sid      = "Sqs"
