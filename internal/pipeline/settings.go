@@ -4,7 +4,8 @@
 // the domain packages (inventory, rules, scan, evidence, plan, remediate)
 // know nothing of either.
 //
-// A front-end resolves the settings once and calls the stages it needs:
+// A front-end resolves the settings once and calls the stages it needs
+// (an organization scan is ScanOrg, then SyncOrgScan for Security Hub):
 //
 //	s, err := pipeline.Resolve(cfg, overrides) // flags or environment over config over defaults
 //	e := &pipeline.Engine{Settings: s, AWS: factory, Now: time.Now, Log: log}
