@@ -50,7 +50,7 @@ func Build(in Input) (*Page, error) {
 		actions: map[userKey][]string{}, skipped: map[userKey]string{}, seen: map[string]bool{},
 	}
 	if b.defQDays <= 0 {
-		b.defQDays = DefaultQuarantineDays
+		b.defQDays = plan.DefaultQuarantineDays
 	}
 	for _, id := range slices.Sorted(maps.Keys(meta)) {
 		a := b.account(id)

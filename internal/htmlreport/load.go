@@ -34,12 +34,9 @@ type Input struct {
 	// Title replaces the default page title.
 	Title string
 	// QuarantineDays dates a disabled user's deletability when no plan of
-	// its account says; zero means DefaultQuarantineDays.
+	// its account says; zero means plan.DefaultQuarantineDays.
 	QuarantineDays int
 }
-
-// DefaultQuarantineDays matches plan's --quarantine-days default.
-const DefaultQuarantineDays = 14
 
 // Organization is an organization-wide run: one document with the
 // accounts (ID, name, status, error) and all findings, each carrying its

@@ -85,39 +85,15 @@ func (h *Handler) scheduledOrg(ctx context.Context, log *slog.Logger, payload js
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{}
-	for _, a := range p.Accounts {
-		names[a.ID] = a.Name
-	}
-	var meta securityhub.Meta
-	if s.SecurityHub {
-		if meta, err = engine.HubMeta(ctx, names); err != nil {
-			return nil, fmt.Errorf("security hub: %w", err)
-		}
-	}
 	out := &OrgScheduledResult{Kind: KindScheduledOrg, AccountID: p.CallerAccount, AsOf: asOf.UTC(), Accounts: []OrgAccount{}, Notified: []string{}}
 	agg := newOrgDigestResult(p.CallerAccount, asOf)
-	var (
-		docs  []securityhub.Finding
-		ok    []string
-		lines []notify.AccountLine
-	)
-	sum, runErr := pipeline.RunAccounts(ctx, engine, p, func(ctx context.Context, ae *pipeline.Engine, _ org.Account) (*scan.Result, error) {
-		sc, err := ae.Scan(ctx, pipeline.ScanInput{AsOf: asOf})
-		if err != nil {
-			return nil, err
-		}
-		return sc.Result, nil
-	}, func(r org.Result[*scan.Result]) error {
+	var lines []notify.AccountLine
+	done, runErr := engine.ScanOrg(ctx, p, pipeline.OrgScanInput{Scan: pipeline.ScanInput{AsOf: asOf}, ASFF: s.SecurityHub}, func(r org.Result[*scan.Result]) error {
 		a := OrgAccount{ID: r.Account.ID, Name: r.Account.Name, Status: r.Status, Error: r.Error}
 		line := notify.AccountLine{ID: a.ID, Name: a.Name, Status: a.Status, Error: a.Error}
-		if res := r.Value; r.Status == org.StatusOK && res != nil {
+		if res := r.Value; res != nil {
 			a.Summary = &res.Summary
 			line.Users, line.Findings = res.Summary.Users, res.Summary.Findings
-			ok = append(ok, a.ID)
-			if s.SecurityHub {
-				docs = append(docs, securityhub.FromResult(res, meta)...)
-			}
 			agg.add(res)
 		}
 		out.Accounts = append(out.Accounts, a)
@@ -125,18 +101,24 @@ func (h *Handler) scheduledOrg(ctx context.Context, log *slog.Logger, payload js
 		return nil
 	})
 	if runErr != nil {
+		if done == nil {
+			return nil, fmt.Errorf("security hub: %w", runErr)
+		}
 		return nil, runErr
 	}
+	sum := done.Summary
 	out.Total, out.OK, out.Failed, out.Canceled = sum.Total, sum.OK, sum.Failed, sum.Canceled
 	out.Summary = agg.res.Summary
 	log.Info("organization scan done", "accounts", sum.Total, "ok", sum.OK, "failed", sum.Failed, "canceled", sum.Canceled,
 		"users", out.Summary.Users, "findings", out.Summary.Findings)
 
 	stageErr := orgRunError(sum)
-	if s.SecurityHub && !errors.Is(stageErr, context.Canceled) {
-		rep, err := engine.SyncSecurityHub(ctx, asOf, meta, docs, ok)
-		out.SecurityHub = &rep
-		log.Info("security hub import done", "imported", rep.Imported, "resolved", rep.Resolved, "failed", len(rep.Failed))
+	if s.SecurityHub {
+		rep, err := engine.SyncOrgScan(ctx, done)
+		if rep != nil {
+			out.SecurityHub = rep
+			log.Info("security hub import done", "imported", rep.Imported, "resolved", rep.Resolved, "failed", len(rep.Failed))
+		}
 		if err != nil {
 			stageErr = errors.Join(stageErr, fmt.Errorf("security hub: %w", err))
 		}

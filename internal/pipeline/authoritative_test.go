@@ -46,3 +46,25 @@ func TestCheckAuthoritative(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveOwnsEverySettingsRule: a bad value from any layer is one
+// *SettingsError from Resolve, before any stage runs.
+func TestResolveOwnsEverySettingsRule(t *testing.T) {
+	n := func(v int) *int { return &v }
+	for name, o := range map[string]Overrides{
+		"max unused days":  {MaxUnusedDays: n(-1)},
+		"rotation days":    {RotationDays: n(-5)},
+		"quarantine below": {QuarantineDays: n(-1)},
+		"max users":        {MaxUsers: n(-3)},
+		"parallel":         {Parallel: n(0)},
+	} {
+		_, err := Resolve(nil, o)
+		var se *SettingsError
+		if !errors.As(err, &se) {
+			t.Errorf("%s: %v, want a *SettingsError", name, err)
+		}
+	}
+	if err := (Settings{AutoDelete: true}).CheckStages(); !errors.As(err, new(*SettingsError)) {
+		t.Errorf("CheckStages: %v, want a *SettingsError", err)
+	}
+}

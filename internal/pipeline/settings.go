@@ -4,7 +4,8 @@
 // the domain packages (inventory, rules, scan, evidence, plan, remediate)
 // know nothing of either.
 //
-// A front-end resolves the settings once and calls the stages it needs:
+// A front-end resolves the settings once and calls the stages it needs
+// (an organization scan is ScanOrg, then SyncOrgScan for Security Hub):
 //
 //	s, err := pipeline.Resolve(cfg, overrides) // flags or environment over config over defaults
 //	e := &pipeline.Engine{Settings: s, AWS: factory, Now: time.Now, Log: log}
@@ -25,14 +26,12 @@ import (
 	"github.com/iamsweep/iamsweep/internal/config"
 	"github.com/iamsweep/iamsweep/internal/exclusion"
 	"github.com/iamsweep/iamsweep/internal/lifecycle"
+	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/rules"
 )
 
 // Defaults of the settings that are not the rules' own (rules.DefaultDays).
 const (
-	// DefaultQuarantineDays is how long a user stays disabled before
-	// deletion.
-	DefaultQuarantineDays = 14
 	// DefaultMaxUsers caps how many users one plan or apply disables or
 	// deletes.
 	DefaultMaxUsers = 20
@@ -82,7 +81,7 @@ type Settings struct {
 func Defaults() Settings {
 	return Settings{
 		MaxUnusedDays: rules.DefaultDays, RotationDays: rules.DefaultDays, KeyIDs: true,
-		QuarantineDays: DefaultQuarantineDays, MaxUsers: DefaultMaxUsers, Parallel: DefaultParallel,
+		QuarantineDays: plan.DefaultQuarantineDays, MaxUsers: DefaultMaxUsers, Parallel: DefaultParallel,
 		Lifecycle: lifecycle.Defaults(),
 	}
 }
@@ -175,10 +174,31 @@ func Resolve(cfg *config.Config, o Overrides) (Settings, error) {
 		s.AdHoc = o.adHoc(configured, s)
 	}
 	s.Exclusions = append(s.Exclusions, o.Exclusions...)
-	if s.Parallel < 1 {
-		return Settings{}, settingsErrorf("invalid --parallel %d: must be at least 1", s.Parallel)
+	if err := s.validate(); err != nil {
+		return Settings{}, err
 	}
 	return s, nil
+}
+
+// validate is every rule a setting must meet, whichever layer set it
+// (default, config, flag or environment), as one *SettingsError.
+func (s Settings) validate() error {
+	if s.MaxUnusedDays < 1 || s.RotationDays < 1 {
+		return settingsErrorf("invalid thresholds: max unused days %d and rotation days %d must be at least 1 (--max-unused-days, --rotation-days, max_unused_days, rotation_days)", s.MaxUnusedDays, s.RotationDays)
+	}
+	if err := plan.CheckQuarantineDays("quarantine days (--quarantine-days, quarantine_days)", s.QuarantineDays); err != nil {
+		return &SettingsError{Err: err}
+	}
+	if s.MaxUsers < 1 {
+		return settingsErrorf("invalid max users %d: must be at least 1 (--max-users, max_users)", s.MaxUsers)
+	}
+	if s.Parallel < 1 {
+		return settingsErrorf("invalid --parallel %d: must be at least 1", s.Parallel)
+	}
+	if err := s.Lifecycle.Validate(); err != nil {
+		return &SettingsError{Err: err}
+	}
+	return nil
 }
 
 // adHoc lists the overrides that judge differently from the configured
@@ -217,6 +237,13 @@ func (s Settings) Params(asOf time.Time) rules.Params {
 // together: the Lambda checks them at start-up, and the deploy templates'
 // rules are tested against it.
 func (s Settings) CheckStages() error {
+	if err := s.checkStages(); err != nil {
+		return &SettingsError{Err: err}
+	}
+	return nil
+}
+
+func (s Settings) checkStages() error {
 	if s.AutoDelete && !s.AutoDisable {
 		return errors.New("auto_delete: true needs auto_disable: true (users are disabled, quarantined, then deleted): set both, or neither (IAMSWEEP_AUTO_DISABLE, IAMSWEEP_AUTO_DELETE)")
 	}

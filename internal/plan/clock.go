@@ -12,6 +12,11 @@ import (
 // that its owner can notice and complain before it is deleted.
 const MinQuarantineDays = 1
 
+// DefaultQuarantineDays is how long a user stays disabled before it may
+// be deleted when nothing else is configured: the one default plan,
+// delete, the engine's settings and the HTML report all start from.
+const DefaultQuarantineDays = 14
+
 // CheckQuarantineDays refuses a quarantine shorter than MinQuarantineDays.
 func CheckQuarantineDays(what string, n int) error {
 	if n < MinQuarantineDays {

@@ -58,7 +58,7 @@ BACKUP' rebuilds the user (without secrets).`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.BackupDir, "backup-dir", remediate.DefaultBackupDir, "write the backup under `DIR`/ACCOUNT/")
-	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", pipeline.DefaultQuarantineDays, "delete only users disabled at least `N` days ago")
+	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", plan.DefaultQuarantineDays, "delete only users disabled at least `N` days ago")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "delete even a user not disabled, still in quarantine, or used since it was disabled")
 	opts.Act.Register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())

@@ -110,7 +110,7 @@ to standard error.`,
 	cmd.Flags().StringVar(&opts.FromScan, "from-scan", "", "plan from a saved scan JSON `FILE` (iamsweep scan --output json) instead of scanning")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the plan JSON (or with -o html the page) to `FILE` (summary on standard output)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: json (the plan apply reads) or html (a page with the scan, evidence and plan; default when --output-file ends in .html)")
-	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", pipeline.DefaultQuarantineDays, "plan delete only for users disabled at least `N` days ago")
+	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", plan.DefaultQuarantineDays, "plan delete only for users disabled at least `N` days ago")
 	cmd.Flags().IntVar(&opts.MaxUsers, "max-users", pipeline.DefaultMaxUsers, "refuse a plan that disables or deletes more than `N` users")
 	cmd.Flags().StringVar(&opts.EvidenceFile, "evidence-file", "", "gate the plan on the verdicts of an evidence dossier `FILE` (iamsweep evidence -o json)")
 	cmd.Flags().BoolVar(&opts.GatherEvidence, "gather-evidence", false, "gather evidence now (CloudTrail, Access Advisor, Access Analyzer) for the users the plan would change, and gate the plan on it")

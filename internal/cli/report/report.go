@@ -5,6 +5,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/plan"
 	"io"
 	"os"
 
@@ -61,7 +62,7 @@ filterable findings table, and per-user details.`,
 	}
 	cmd.Flags().StringVarP(&opts.OutputFile, "output", "o", "", "write the HTML to `FILE` (default: standard output)")
 	cmd.Flags().StringVar(&opts.Title, "title", "", "page `TITLE` (default: names the account or the number of accounts)")
-	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", htmlreport.DefaultQuarantineDays, "date deletability of disabled users with `N` days of quarantine when no plan of their account says")
+	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", plan.DefaultQuarantineDays, "date deletability of disabled users with `N` days of quarantine when no plan of their account says")
 	return cmd
 }
 

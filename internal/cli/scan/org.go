@@ -2,7 +2,6 @@ package scan
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -27,21 +26,9 @@ func scanOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in pip
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	for _, a := range p.Accounts {
-		names[a.ID] = a.Name
-	}
 	asff := format == securityhub.FormatASFF
-	var meta securityhub.Meta
-	if asff || opts.SecurityHub {
-		if meta, err = engine.HubMeta(ctx, names); err != nil {
-			return err
-		}
-	}
-	var docs []securityhub.Finding
-	var ok []string
 	atOrAbove := 0
-	var sum org.Summary
+	var done *pipeline.OrgScan
 	run := func(w io.Writer) error {
 		var out report.OrgWriter
 		if !asff {
@@ -50,40 +37,21 @@ func scanOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in pip
 			}
 		}
 		var runErr error
-		sum, runErr = pipeline.RunAccounts(ctx, engine, p, func(ctx context.Context, ae *pipeline.Engine, _ org.Account) (*scan.Result, error) {
-			sc, err := ae.Scan(ctx, in)
-			if err != nil {
-				return nil, err
-			}
-			if opts.Evidence {
-				if err := ae.Attempts(ctx, sc, opts.Regions); err != nil {
-					return nil, err
+		done, runErr = engine.ScanOrg(ctx, p, pipeline.OrgScanInput{Scan: in, Attempts: opts.Evidence, Regions: opts.Regions, ASFF: asff || opts.SecurityHub},
+			func(r org.Result[*scan.Result]) error {
+				if r.Value != nil && failOn != 0 {
+					atOrAbove += countAtOrAbove(r.Value, failOn)
 				}
-			}
-			return sc.Result, nil
-		}, func(r org.Result[*scan.Result]) error {
-			res := r.Value
-			if r.Status == org.StatusOK && res != nil {
-				ok = append(ok, r.Account.ID)
-				if asff || opts.SecurityHub {
-					docs = append(docs, securityhub.FromResult(res, meta)...)
+				if out == nil {
+					return nil
 				}
-				if failOn != 0 {
-					atOrAbove += countAtOrAbove(res, failOn)
-				}
-			} else {
-				res = nil
-			}
-			if out == nil {
-				return nil
-			}
-			return out.Account(r.Account.ID, r.Account.Name, r.Status, r.Error, res)
-		})
+				return out.Account(r.Account.ID, r.Account.Name, r.Status, r.Error, r.Value)
+			})
 		if runErr != nil {
 			return runErr
 		}
 		if asff {
-			return securityhub.Write(w, docs)
+			return securityhub.Write(w, done.Docs)
 		}
 		return out.Close()
 	}
@@ -91,24 +59,33 @@ func scanOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in pip
 		if err := cmdutil.WriteFileAtomic(opts.OutputFile, run); err != nil {
 			return err
 		}
+		sum := done.Summary
 		fmt.Fprintf(f.IO.ErrOut, "wrote %d account(s) (%d ok, %d failed, %d canceled) to %s\n", sum.Total, sum.OK, sum.Failed, sum.Canceled, opts.OutputFile)
 	} else if err := run(f.IO.Out); err != nil {
 		return err
 	}
-	if opts.SecurityHub && !errors.Is(sum.Err(), context.Canceled) {
-		if err := syncHub(ctx, f, engine, in.AsOf, meta, docs, ok); err != nil {
+	if opts.SecurityHub {
+		rep, err := engine.SyncOrgScan(ctx, done)
+		if rep != nil {
+			printHub(f, done.Meta, *rep)
+		}
+		if err != nil {
 			return err
 		}
 	}
-	return cmdutil.RunError(sum.Err(), atOrAbove, failOn)
+	return cmdutil.RunError(done.Summary.Err(), atOrAbove, failOn)
 }
 
 // syncHub imports docs into the caller's Security Hub and resolves the
 // findings of the accounts scanned that no longer hold.
 func syncHub(ctx context.Context, f *cmdutil.Factory, engine *pipeline.Engine, asOf time.Time, meta securityhub.Meta, docs []securityhub.Finding, accounts []string) error {
 	rep, err := engine.SyncSecurityHub(ctx, asOf, meta, docs, accounts)
-	fmt.Fprintf(f.IO.ErrOut, "security hub (%s): %d finding(s) imported, %d resolved, %d refused\n", meta.Region, rep.Imported, rep.Resolved, len(rep.Failed))
+	printHub(f, meta, rep)
 	return err
+}
+
+func printHub(f *cmdutil.Factory, meta securityhub.Meta, rep securityhub.Report) {
+	fmt.Fprintf(f.IO.ErrOut, "security hub (%s): %d finding(s) imported, %d resolved, %d refused\n", meta.Region, rep.Imported, rep.Resolved, len(rep.Failed))
 }
 
 func countAtOrAbove(res *scan.Result, min rules.Severity) int {
