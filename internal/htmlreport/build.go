@@ -59,7 +59,7 @@ func Build(in Input) (*Page, error) {
 		a.Failed = m.Status != "" && m.Status != "ok"
 	}
 	for _, o := range in.Orgs {
-		b.page.Sources = append(b.page.Sources, fmt.Sprintf("organization run as of %s: %s", moment(o.AsOf), plural(len(o.Accounts), "account")))
+		b.page.Sources = append(b.page.Sources, orgSource(o))
 	}
 	for _, p := range flat.Plans {
 		b.addPlan(p)
@@ -245,4 +245,23 @@ func (b *builder) addFinding(f rules.Finding) {
 		row.Days, row.DaysSort = fmt.Sprint(*f.DaysUnused), *f.DaysUnused
 	}
 	b.page.Findings = append(b.page.Findings, row)
+}
+
+// orgSource describes an organization document in the page's sources: an
+// organization plan has no as_of, only its creation time.
+func orgSource(o *Organization) string {
+	what := "organization run"
+	switch o.Kind {
+	case plan.OrgKind:
+		what = "organization plan"
+	case "organization-evidence":
+		what = "organization evidence"
+	}
+	switch {
+	case !o.AsOf.IsZero():
+		return fmt.Sprintf("%s as of %s: %s", what, moment(o.AsOf), plural(len(o.Accounts), "account"))
+	case !o.CreatedAt.IsZero():
+		return fmt.Sprintf("%s made %s: %s", what, moment(o.CreatedAt), plural(len(o.Accounts), "account"))
+	}
+	return fmt.Sprintf("%s: %s", what, plural(len(o.Accounts), "account"))
 }

@@ -1,0 +1,206 @@
+package htmlreport_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/htmlreport"
+	"github.com/iamsweep/iamsweep/internal/plan"
+	"github.com/iamsweep/iamsweep/internal/report"
+	"github.com/iamsweep/iamsweep/internal/scan"
+)
+
+// orgFiles writes the hand-made organization of testdata/organization.json
+// as the three files an organization run writes (scan --org -o json,
+// evidence --org -o json, plan --org --output-file): the scan through the
+// real streaming writer, the plan through plan.OrgPlan. It returns their
+// paths and the page built from the original document.
+func orgFiles(t *testing.T) ([]string, *htmlreport.Page) {
+	t.Helper()
+	data, err := os.ReadFile("testdata/organization.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o htmlreport.Organization
+	if err := json.Unmarshal(data, &o); err != nil {
+		t.Fatal(err)
+	}
+	var in htmlreport.Input
+	if err := in.Add("organization.json", bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := htmlreport.Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	var scanDoc bytes.Buffer
+	sw := report.NewOrgJSON(&scanDoc, o.AsOf, o.GeneratedAt)
+	type evAccount struct {
+		ID      string            `json:"id"`
+		Name    string            `json:"name"`
+		Status  string            `json:"status"`
+		Error   string            `json:"error,omitempty"`
+		Dossier *evidence.Dossier `json:"dossier,omitempty"`
+	}
+	ev := map[string]any{"schema_version": 1, "kind": "organization-evidence", "as_of": o.AsOf, "generated_at": o.GeneratedAt}
+	var evAccounts []evAccount
+	op := &plan.OrgPlan{SchemaVersion: plan.SchemaVersion, Kind: plan.OrgKind, CreatedAt: o.GeneratedAt, MaxUsersTotal: 100}
+	for _, a := range o.Accounts {
+		var res *scan.Result
+		if a.Status == "ok" {
+			res = &scan.Result{SchemaVersion: scan.SchemaVersion, AccountID: a.ID, AsOf: o.AsOf, Parameters: o.Parameters}
+			for _, u := range o.Users {
+				if u.AccountID == a.ID {
+					res.Users = append(res.Users, u.User)
+				}
+			}
+			for _, f := range o.Findings {
+				if f.AccountID == a.ID {
+					res.Findings = append(res.Findings, f)
+				}
+			}
+			res.Summary = scan.Summary{Users: len(res.Users), Findings: len(res.Findings), BySeverity: map[string]int{}}
+		}
+		if err := sw.Account(a.ID, a.Name, a.Status, a.Error, res); err != nil {
+			t.Fatal(err)
+		}
+		evAccounts = append(evAccounts, evAccount{a.ID, a.Name, a.Status, a.Error, a.Evidence})
+		op.Accounts = append(op.Accounts, plan.OrgAccount{ID: a.ID, Name: a.Name, Status: a.Status, Error: a.Error, Plan: a.Plan})
+	}
+	if err := sw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ev["accounts"] = evAccounts
+	evDoc, err := json.MarshalIndent(ev, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var planDoc bytes.Buffer
+	if err := op.Write(&planDoc); err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for name, b := range map[string][]byte{"orgscan.json": scanDoc.Bytes(), "orgevidence.json": evDoc, "orgplan.json": planDoc.Bytes()} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	return paths, want
+}
+
+func buildFiles(t *testing.T, paths []string) *htmlreport.Page {
+	t.Helper()
+	var in htmlreport.Input
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = in.Add(filepath.Base(p), f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, err := htmlreport.Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page
+}
+
+// The page over an organization's scan, evidence and plan files tells the
+// same story as over one document holding it all (issue 22: 0 users and 0
+// unused per account, no quarantine, empty charts, a date missing).
+func TestOrganizationFilesTellTheWholeStory(t *testing.T) {
+	paths, want := orgFiles(t)
+	got := buildFiles(t, paths)
+	if got.Totals != want.Totals {
+		t.Errorf("totals over the three files %+v, want %+v", got.Totals, want.Totals)
+	}
+	if got.Totals.Users == 0 || got.Totals.Unused == 0 {
+		t.Errorf("totals %+v: no users or no unused", got.Totals)
+	}
+	quarantine := func(p *htmlreport.Page) []string {
+		var q []string
+		for _, r := range p.Quarantine {
+			q = append(q, r.User+" "+r.DeletableFrom+" "+r.When)
+		}
+		return q
+	}
+	if g, w := quarantine(got), quarantine(want); len(g) == 0 || !slices.Equal(g, w) {
+		t.Errorf("quarantine %q, want %q", g, w)
+	}
+	if got.PlanEffect != want.PlanEffect {
+		t.Errorf("plan effect %q, want %q", got.PlanEffect, want.PlanEffect)
+	}
+	if len(got.Histograms) != len(want.Histograms) || len(got.Histograms) == 0 {
+		t.Errorf("%d histograms, want %d", len(got.Histograms), len(want.Histograms))
+	}
+	for _, s := range got.Sources {
+		if strings.Contains(s, " of :") || strings.Contains(s, "0001") {
+			t.Errorf("source line %q lacks its date", s)
+		}
+	}
+}
+
+// The same page in Chromium: users, unused, quarantine and charts show,
+// and a screenshot is saved for review.
+func TestBrowserOrganizationFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped with -short")
+	}
+	exe := htmlreport.Chromium(t)
+	paths, _ := orgFiles(t)
+	page := buildFiles(t, paths)
+	var b bytes.Buffer
+	if err := htmlreport.Write(&b, page); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "org.html")
+	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := htmlreport.NewBrowser(t, exe)
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+file), chromedp.WaitVisible(chromedp.ID("findings-table"))); err != nil {
+		t.Fatal(err)
+	}
+	users := htmlreport.EvalInt(t, ctx, `document.querySelectorAll('#users details.user').length`)
+	quarantined := htmlreport.EvalInt(t, ctx, `document.querySelectorAll('#quarantine tbody tr').length`)
+	rects := htmlreport.EvalInt(t, ctx, `document.querySelectorAll('svg.chart rect').length`)
+	summary := htmlreport.EvalString(t, ctx, `document.getElementById('summary').textContent`)
+	if users == 0 {
+		t.Error("no user details on the page")
+	}
+	if quarantined != len(page.Quarantine) || quarantined == 0 {
+		t.Errorf("%d quarantine rows, want %d", quarantined, len(page.Quarantine))
+	}
+	if rects < 10 {
+		t.Errorf("%d chart rects: empty charts", rects)
+	}
+	if !strings.Contains(summary, "Unused") {
+		t.Errorf("summary has no Unused column: %q", summary)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(htmlreport.ArtifactDir(t), "organization-files.png")
+	if err := os.WriteFile(out, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", out)
+}
