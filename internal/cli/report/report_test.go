@@ -33,7 +33,13 @@ func TestReportMergesSavedScanAndPlan(t *testing.T) {
 	if res := runCLI(t, "", "plan", "--from-scan", scanJSON, "--max-users", "50", "--output-file", planJSON); res.Code != 0 {
 		t.Fatalf("plan: exit %d: %s", res.Code, res.Stderr)
 	}
+	// -o is a format here as everywhere (issue 22: "-o html" wrote a file
+	// named html): a file name there is refused, naming --output-file.
 	res := runCLI(t, "", "report", scanJSON, planJSON, "-o", page)
+	if res.Code != 2 || !strings.Contains(res.Stderr, "use --output-file "+page) {
+		t.Errorf("report -o FILE: exit %d: %s", res.Code, res.Stderr)
+	}
+	res = runCLI(t, "", "report", scanJSON, planJSON, "-o", "html", "--output-file", page)
 	if res.Code != 0 {
 		t.Fatalf("report: exit %d: %s", res.Code, res.Stderr)
 	}
