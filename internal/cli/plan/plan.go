@@ -50,7 +50,7 @@ func NewCmdPlan(f *cmdutil.Factory, runF func(context.Context, *PlanOptions) err
 		Short: "Plan which users to disable, delete, and which keys to deactivate",
 		Long: `Make a reviewable plan from a live scan (or a saved scan, --from-scan):
 
-`+cmdutil.ActionsHelp()+`
+` + cmdutil.ActionsHelp() + `
 
 IAM's last-used dates are not proof. With evidence (--gather-evidence reads
 it now for exactly the users the plan would change; --evidence-file FILE reads a

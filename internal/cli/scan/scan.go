@@ -52,7 +52,7 @@ of users) and judges every user with iamsweep's rules, whose semantics match
 AWS Config's iam-user-unused-credentials-check, its SSM remediation document
 and Security Hub IAM.3/IAM.4/IAM.5/IAM.8:
 
-`+cmdutil.RulesHelp()+`
+` + cmdutil.RulesHelp() + `
 
 Ages are whole UTC days, rounded down; a credential is unused when its age is
 at least N. A never-used credential is judged from when it was created.
