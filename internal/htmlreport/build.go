@@ -218,7 +218,7 @@ func (b *builder) addFinding(f rules.Finding) {
 	a.Findings++
 	sev := f.Severity.String()
 	if r := sevRank(sev); r > 0 {
-		a.Sev[4-r]++
+		a.Sev[len(severityOrder)-r]++
 	}
 	u := b.user(f.AccountID, f.UserName)
 	u.Findings++

@@ -204,3 +204,30 @@ func TestBrowserOrganizationFiles(t *testing.T) {
 	}
 	t.Logf("screenshot: %s", out)
 }
+
+// The severity cards add up to the open findings: info (expires-soon) has
+// its card (issue 22: 27 open, cards adding to 26).
+func TestSeverityCardsAddUpToOpenFindings(t *testing.T) {
+	in := htmlreport.Input{}
+	data := `{"schema_version":1,"account_id":"111111111111","as_of":"2026-11-23T00:00:00Z","parameters":{"max_unused_days":90,"rotation_days":90},
+	"users":[{"name":"a","status":"in_use","credentials":[]}],
+	"findings":[{"account_id":"111111111111","user_name":"a","rule":"expires-soon","severity":"info","message":"expires in 3 days"},
+	{"account_id":"111111111111","user_name":"a","rule":"console-without-mfa","severity":"medium","message":"no MFA"}]}`
+	if err := in.Add("scan.json", strings.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	p, err := htmlreport.Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, info := 0, 0
+	for _, c := range p.Severity {
+		sum += c.N
+		if c.Name == "info" {
+			info = c.N
+		}
+	}
+	if sum != p.Totals.Open || info != 1 {
+		t.Errorf("cards add to %d (info %d), open findings %d", sum, info, p.Totals.Open)
+	}
+}
