@@ -28,6 +28,7 @@ type builder struct {
 	dossier  map[userKey]*evidence.UserDossier
 	state    map[userKey]remediate.State
 	actions  map[userKey][]string
+	cells    map[userKey][]planCellAction
 	skipped  map[userKey]string
 	seen     map[string]bool // findings already in the table
 	latest   time.Time
@@ -47,7 +48,7 @@ func Build(in Input) (*Page, error) {
 		page: &Page{}, accounts: map[string]*AccountRow{}, asOf: map[string]time.Time{}, qdays: map[string]int{},
 		defQDays: flat.QuarantineDays, users: map[userKey]*UserView{}, scanUser: map[userKey]*scan.User{},
 		dossier: map[userKey]*evidence.UserDossier{}, state: map[userKey]remediate.State{},
-		actions: map[userKey][]string{}, skipped: map[userKey]string{}, seen: map[string]bool{},
+		actions: map[userKey][]string{}, cells: map[userKey][]planCellAction{}, skipped: map[userKey]string{}, seen: map[string]bool{},
 	}
 	if b.defQDays <= 0 {
 		b.defQDays = DefaultQuarantineDays
@@ -124,7 +125,15 @@ func (b *builder) addPlan(p *plan.Plan) {
 		if act.AccessKeyID != "" {
 			text += " " + act.AccessKeyID
 		}
+		cell := act.Action
+		if act.Evidence == nil {
+			// A plan made on IAM's dates alone says so wherever its
+			// actions show, next to an evidence verdict of unknown.
+			cell += " (no evidence)"
+			text += " (planned without evidence)"
+		}
 		b.actions[k] = append(b.actions[k], text+": "+act.Reason)
+		b.cells[k] = append(b.cells[k], planCellAction{keyID: act.AccessKeyID, text: cell})
 		if act.Facts.State.State != "" {
 			b.state[k] = act.Facts.State
 		}
@@ -234,6 +243,7 @@ func (b *builder) addFinding(f rules.Finding) {
 	}
 	if f.AccessKeyID != "" {
 		row.Credential = strings.TrimSpace(row.Credential + " " + f.AccessKeyID)
+		row.keyID = f.AccessKeyID
 	}
 	switch {
 	case f.LastUsed != nil:

@@ -97,6 +97,9 @@ type FindingRow struct {
 	Excluded               bool
 	ExclusionReason        string
 	Message, Verdict, Plan string
+	// keyID is the finding's access key: the plan cell shows only the
+	// actions on that key (and the user's own), not the other key's.
+	keyID string
 }
 
 // Filter lists the values the table's filters offer.

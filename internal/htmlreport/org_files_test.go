@@ -231,3 +231,35 @@ func TestSeverityCardsAddUpToOpenFindings(t *testing.T) {
 		t.Errorf("cards add to %d (info %d), open findings %d", sum, info, p.Totals.Open)
 	}
 }
+
+// A key's row shows the plan for that key only (issue 22: the
+// access_key_1 row showed the deactivation of key 2).
+func TestPlanCellIsTheFindingsOwnKey(t *testing.T) {
+	in := htmlreport.Input{}
+	scanDoc := `{"schema_version":1,"account_id":"111111111111","as_of":"2026-11-23T00:00:00Z","parameters":{"max_unused_days":90,"rotation_days":90},
+	"users":[{"name":"ci","status":"in_use","credentials":[]}],
+	"findings":[{"account_id":"111111111111","user_name":"ci","rule":"multiple-active-keys","severity":"low","credential":"access_key_1","access_key_id":"AKIAKEYONE0000000001","message":"two keys"},
+	{"account_id":"111111111111","user_name":"ci","rule":"unused-access-key","severity":"high","credential":"access_key_2","access_key_id":"AKIAKEYTWO0000000002","message":"unused"}]}`
+	planDoc := `{"schema_version":1,"kind":"iamsweep-plan","account_id":"111111111111","created_at":"2026-11-23T00:00:00Z","as_of":"2026-11-23T00:00:00Z",
+	"parameters":{"max_unused_days":90,"quarantine_days":14,"max_users":10},
+	"actions":[{"action":"deactivate-key","user":"ci","user_arn":"arn:aws:iam::111111111111:user/ci","access_key_id":"AKIAKEYTWO0000000002","reason":"access_key_2 unused 120 days","facts":{}}],"skipped":[]}`
+	for name, doc := range map[string]string{"scan.json": scanDoc, "plan.json": planDoc} {
+		if err := in.Add(name, strings.NewReader(doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := htmlreport.Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := map[string]string{}
+	for _, f := range p.Findings {
+		cells[f.Credential] = f.Plan
+	}
+	if c := cells["access_key_1 AKIAKEYONE0000000001"]; c != "" {
+		t.Errorf("key 1's row shows %q, the plan for key 2", c)
+	}
+	if c := cells["access_key_2 AKIAKEYTWO0000000002"]; c != "deactivate-key (no evidence)" {
+		t.Errorf("key 2's row shows %q", c)
+	}
+}
