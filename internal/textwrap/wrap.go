@@ -76,3 +76,91 @@ func Columns(rows [][2]string, width int, margin string) string {
 	}
 	return b.String()
 }
+
+// Block wraps every line of s that is wider than width, with a hanging
+// indent that keeps a table's last column or a list item's text aligned:
+// under the start of the line's last field (after its last run of two
+// blanks, as tabwriter lays out) when that is in the left half, else under
+// the line's own indentation plus four. Lines that fit are left alone; a
+// width of 0 or less leaves s alone (files and pipes keep whole lines).
+func Block(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if utf8.RuneCountInString(line) <= width {
+			continue
+		}
+		lines[i] = hang(line, width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func hang(line string, width int) string {
+	lead := len(line) - len(strings.TrimLeft(line, " "))
+	pad := func(n int) string { return strings.Repeat(" ", n) }
+	indented := func(s string, w, n int) string {
+		return strings.ReplaceAll(Wrap(s, max(w, 20), ""), "\n", "\n"+pad(n))
+	}
+	// A list item ("  1. text  [iam:TagUser]") hangs under its text.
+	if m := listItem(line[lead:]); m > 0 && lead+m <= width/2 {
+		at := lead + m
+		return line[:at] + indented(line[at:], width-at, at)
+	}
+	// A table row hangs under its last column when that starts in the
+	// left half; else the row's head stays whole (a long user name is
+	// never cut) and the last column follows, indented.
+	if j := strings.LastIndex(line[lead:], "  "); j >= 0 {
+		at := lead + j + 2
+		for at < len(line) && line[at] == ' ' {
+			at++
+		}
+		if n := utf8.RuneCountInString(line[:at]); n <= width/2 {
+			return line[:at] + indented(line[at:], width-n, n)
+		}
+		in := lead + 4
+		return strings.TrimRight(line[:at], " ") + "\n" + pad(in) + indented(line[at:], width-in, in)
+	}
+	// Prose: the first line from its indentation, the rest four further.
+	in := min(lead+4, width/2)
+	return line[:lead] + wrapHanging(line[lead:], width-lead, width-in, pad(in))
+}
+
+// wrapHanging wraps s with a first line of first columns and the others of
+// rest columns, each of those prefixed with pad.
+func wrapHanging(s string, first, rest int, pad string) string {
+	var b strings.Builder
+	col, limit, start := 0, first, true
+	for _, w := range strings.Fields(s) {
+		n := utf8.RuneCountInString(w)
+		if !start && col+1+n > limit {
+			b.WriteString("\n" + pad)
+			col, limit, start = 0, rest, true
+		}
+		if !start {
+			b.WriteString(" ")
+			col++
+		}
+		b.WriteString(w)
+		col += n
+		start = false
+	}
+	return b.String()
+}
+
+// listItem is the width of a list marker at the start of s ("1. ", "- ",
+// "* "), or 0.
+func listItem(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i > 0 && i+1 < len(s) && (s[i] == '.' || s[i] == ')') && s[i+1] == ' ' {
+		return i + 2
+	}
+	if len(s) > 1 && (s[0] == '-' || s[0] == '*') && s[1] == ' ' {
+		return 2
+	}
+	return 0
+}

@@ -49,3 +49,24 @@ func FuzzWrap(f *testing.F) {
 		}
 	})
 }
+
+func TestBlockHangsUnderTheLastColumn(t *testing.T) {
+	in := "ACTION   USER  KEY  WHY\n" +
+		"disable  bob   -    every credential unused for 120 days and the user is 400 days old [iam:TagUser]\n" +
+		"  3. tag the user with iamsweep:disabled-at and iamsweep:disabled-by [iam:TagUser]"
+	got := Block(in, 60)
+	for _, line := range strings.Split(got, "\n") {
+		if utf8.RuneCountInString(line) > 60 {
+			t.Errorf("line wider than 60: %q", line)
+		}
+	}
+	if !strings.Contains(got, "\n                    ") || !strings.Contains(got, "[iam:TagUser]") {
+		t.Errorf("no hanging indent under WHY, or a token cut:\n%s", got)
+	}
+	if !strings.Contains(got, "\n     ") {
+		t.Errorf("the list item does not hang under its text:\n%s", got)
+	}
+	if Block(in, 0) != in || Block(in, 200) != in {
+		t.Error("a file or a wide terminal changed")
+	}
+}

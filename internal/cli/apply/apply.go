@@ -124,7 +124,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	// just before it is changed.
 	if !opts.Act.Yes {
 		pending := 0
-		for _, o := range s.Engine.Preview(ctx, ap, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
+		for _, o := range s.Engine.Preview(ctx, ap, func(o plan.Outcome) { plan.WriteOutcomeWidth(out, o, s.F.IO.WidthFor(out)) }) {
 			if o.Status == plan.StatusWouldDo {
 				pending++
 			}
@@ -146,7 +146,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	x.Audit = audit
 	failed := 0
 	var first error
-	for _, o := range s.Engine.Apply(ctx, ap, nil, func(o plan.Outcome) { plan.WriteOutcome(out, o) }) {
+	for _, o := range s.Engine.Apply(ctx, ap, nil, func(o plan.Outcome) { plan.WriteOutcomeWidth(out, o, s.F.IO.WidthFor(out)) }) {
 		if o.Status == plan.StatusFailed {
 			failed++
 			if first == nil {

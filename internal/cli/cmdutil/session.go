@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/textwrap"
 	"strings"
 	"time"
 
@@ -135,7 +136,7 @@ func NotFound(name string, err error) error {
 
 // Run prints op, and if confirmed executes it with the audit log.
 func (s *Session) Run(ctx context.Context, op *remediate.Operation, act ActFlags) (bool, error) {
-	fmt.Fprint(s.F.IO.Out, remediate.Describe(op))
+	fmt.Fprint(s.F.IO.Out, textwrap.Block(remediate.Describe(op), s.F.IO.WidthFor(s.F.IO.Out)))
 	if len(op.Steps) == 0 {
 		return false, nil
 	}

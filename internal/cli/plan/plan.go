@@ -153,7 +153,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	p, basis, err := f.Engine(settings).PlanWithBasis(ctx, in)
 	var tooMany *plan.TooManyUsersError
 	if errors.As(err, &tooMany) {
-		_ = plan.WriteSummary(f.IO.ErrOut, p)
+		_ = plan.WriteSummaryWidth(f.IO.ErrOut, p, f.IO.WidthFor(f.IO.ErrOut))
 		return err
 	}
 	if err != nil {
@@ -172,7 +172,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	} else if err := write(f.IO.Out); err != nil {
 		return err
 	}
-	_ = plan.WriteSummary(summary, p)
+	_ = plan.WriteSummaryWidth(summary, p, f.IO.WidthFor(summary))
 	if opts.OutputFile != "" {
 		fmt.Fprintln(summary, wroteLine(f, opts, len(p.Actions) > 0))
 	}
