@@ -20,6 +20,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/sniff"
 )
 
 // Input is what one page shows. Documents of several accounts may be mixed:
@@ -97,6 +98,9 @@ func (in *Input) Add(name string, r io.Reader) error {
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
+		if is := sniff.Describe(data); is != "" {
+			return &sniff.WrongKindError{Path: name, Is: is, Want: "an iamsweep scan, evidence, plan or organization JSON", Fix: "write one with -o json"}
+		}
 		return fmt.Errorf("%s is not JSON (want a scan, evidence or plan JSON from iamsweep -o json): %w", name, err)
 	}
 	has := func(k string) bool { _, ok := probe[k]; return ok }
@@ -129,7 +133,7 @@ func (in *Input) Add(name string, r io.Reader) error {
 		}
 		in.Scans = append(in.Scans, &res)
 	default:
-		return fmt.Errorf("%s is not an iamsweep scan, evidence, plan or organization JSON: write one with -o json", name)
+		return &sniff.WrongKindError{Path: name, Is: sniff.Describe(data), Want: "an iamsweep scan, evidence, plan or organization JSON", Fix: "write one with -o json"}
 	}
 	return nil
 }
