@@ -33,6 +33,16 @@ func TestNewcomerCommands(t *testing.T) {
 		{args: []string{"scan", "--credential-report", "../../examples/credential-report.csv", "--as-of", "2026-11-23", "--output-file", "-", "-o", "json"}, code: 0, out: `"schema_version": 1`},
 		{args: []string{"scan", "--credential-report", "../../examples/credential-report.csv", "--output-file", "testdata"}, code: 2, errOut: "--output-file testdata is a directory"},
 		{args: []string{"scan", "--credential-report", "../../examples/credential-report.csv", "--as-of", "2020-01-01", "-o", "json"}, code: 0, errOut: "before the report's own dates"},
+		// issue 22: one exit code per kind of failure, the file named with
+		// what it looks like instead.
+		{args: []string{"scan", "--credential-report", "testdata/no-such-report.csv"}, code: 2, errOut: "no such file"},
+		{args: []string{"apply", "testdata/no-such-plan.json"}, code: 2, errOut: "no such file"},
+		{args: []string{"scan", "--credential-report", "../../internal/htmlreport/testdata/example-scan.json"}, code: 2, errOut: "example-scan.json is an iamsweep scan, not an IAM credential report"},
+		{args: []string{"scan", "--credential-report", "../../internal/htmlreport/testdata/example.golden.html"}, code: 2, errOut: "is an HTML page, not an IAM credential report"},
+		{args: []string{"apply", "../../internal/htmlreport/testdata/example.golden.html"}, code: 2, errOut: "this is an HTML page, not an iamsweep plan"},
+		{args: []string{"apply", "../../internal/htmlreport/testdata/example-scan.json"}, code: 2, errOut: "this is an iamsweep scan, not an iamsweep plan"},
+		{args: []string{"scan", "-o", "yaml"}, code: 2, errOut: "markdown, html or asff"},
+		{args: []string{"report", "../../internal/htmlreport/testdata/example-scan.json", "-o", "report.html"}, code: 2, errOut: "use --output-file report.html"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

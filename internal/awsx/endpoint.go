@@ -30,18 +30,15 @@ func CheckEndpointURL(flag, s string) error {
 	return fmt.Errorf("invalid %s %q: it needs a scheme, e.g. %s (or https:// for TLS)", flag, s, hint)
 }
 
-// sdkLogger sends the SDK's own log lines to slog instead of printing them
-// raw on stderr. The IMDSv1 fallback warning comes before every "no
-// credentials" error off EC2 (the SDK tries the instance metadata service
-// last) and says nothing the error does not, so it is a debug line; other
-// SDK warnings stay warnings.
+// sdkLogger sends the SDK's own log lines to slog at debug instead of
+// printing them raw on stderr. None of them is iamsweep's to say: the IMDSv1
+// fallback warning precedes every "no credentials" error off EC2 and says
+// nothing the error does not, and "failed to discard remaining HTTP
+// response body" is connection housekeeping that leaked through -q and
+// into the live progress line (issue 22). What matters reaches the user as
+// the call's error; --debug shows the rest.
 type sdkLogger struct{}
 
 func (sdkLogger) Logf(c logging.Classification, format string, v ...any) {
-	msg := fmt.Sprintf(format, v...)
-	level := slog.LevelWarn
-	if c == logging.Debug || strings.Contains(msg, "IMDS") {
-		level = slog.LevelDebug
-	}
-	slog.Default().Log(context.Background(), level, msg, "from", "aws-sdk")
+	slog.Default().Log(context.Background(), slog.LevelDebug, fmt.Sprintf(format, v...), "from", "aws-sdk", "sdk_level", string(c))
 }

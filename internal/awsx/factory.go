@@ -86,6 +86,11 @@ func NewFactory(ctx context.Context, opts Options) (*Factory, error) {
 		loaders = append(loaders, config.WithBaseEndpoint(opts.EndpointURL))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
+	var noProfile config.SharedConfigProfileNotExistError
+	if errors.As(err, &noProfile) {
+		// The credentials' exit code, and the profile named with the fix.
+		return nil, &CredentialsError{Err: fmt.Errorf("profile %q is not in the AWS config or credentials files (aws configure list-profiles lists them)", noProfile.Profile)}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load aws configuration: %w", err)
 	}

@@ -1,9 +1,12 @@
 package awsx
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -230,6 +233,14 @@ func APIMiddleware(stack *middleware.Stack) error {
 			// A gateway's 502-504 page is a proxy in trouble, not a missing
 			// API: it takes the 5xx path (one retry, then Failing).
 			resp, ok := out.RawResponse.(*smithyhttp.Response)
+			if ok && resp.StatusCode < 300 && isHTMLPage(resp) {
+				// HTTP 200 with a web page where the API should be: the
+				// decoder would fail on '<' (issue 22). Same cause and
+				// message as an error status with a page.
+				_ = resp.Body.Close()
+				return out, md, &EndpointError{Kind: NotImplemented, Action: action, Status: resp.StatusCode,
+					Err: fmt.Errorf("%s: HTTP %d, Content-Type %s, an HTML page", action, resp.StatusCode, resp.Header.Get("Content-Type"))}
+			}
 			if !ok || resp.StatusCode < 400 || (resp.StatusCode >= 502 && resp.StatusCode <= 504) ||
 				!strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html") {
 				return out, md, err
@@ -259,4 +270,21 @@ func ThrottleMiddleware(stack *middleware.Stack) error {
 			}
 			return out, md, err
 		}), "Retry", middleware.After)
+}
+
+// isHTMLPage reports a text/html answer whose body starts as a web page
+// ("<!doctype html", "<html"). Only the start is peeked; the body stays
+// whole for the decoder, as S3 and emulators label API answers text/html.
+func isHTMLPage(resp *smithyhttp.Response) bool {
+	if resp.Body == nil || !strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html") {
+		return false
+	}
+	br := bufio.NewReaderSize(resp.Body, 512)
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{br, resp.Body}
+	head, _ := br.Peek(512)
+	head = bytes.ToLower(bytes.TrimLeft(head, " \t\r\n"))
+	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
 }

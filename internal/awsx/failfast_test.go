@@ -92,7 +92,7 @@ func TestUnreachableEndpointIsNotRetried(t *testing.T) {
 }
 
 func TestHTMLAnswerIsNotImplemented(t *testing.T) {
-	for _, status := range []int{404, 500} {
+	for _, status := range []int{200, 404, 500} { // 200: a page where the API should be (issue 22)
 		var hits atomic.Int32
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			hits.Add(1)

@@ -28,6 +28,7 @@ type builder struct {
 	dossier  map[userKey]*evidence.UserDossier
 	state    map[userKey]statetag.State
 	actions  map[userKey][]string
+	cells    map[userKey][]planCellAction
 	skipped  map[userKey]string
 	seen     map[string]bool // findings already in the table
 	latest   time.Time
@@ -47,7 +48,7 @@ func Build(in Input) (*Page, error) {
 		page: &Page{}, accounts: map[string]*AccountRow{}, asOf: map[string]time.Time{}, qdays: map[string]int{},
 		defQDays: flat.QuarantineDays, users: map[userKey]*UserView{}, scanUser: map[userKey]*scan.User{},
 		dossier: map[userKey]*evidence.UserDossier{}, state: map[userKey]statetag.State{},
-		actions: map[userKey][]string{}, skipped: map[userKey]string{}, seen: map[string]bool{},
+		actions: map[userKey][]string{}, cells: map[userKey][]planCellAction{}, skipped: map[userKey]string{}, seen: map[string]bool{},
 	}
 	if b.defQDays <= 0 {
 		b.defQDays = plan.DefaultQuarantineDays
@@ -59,7 +60,7 @@ func Build(in Input) (*Page, error) {
 		a.Failed = m.Status != "" && m.Status != "ok"
 	}
 	for _, o := range in.Orgs {
-		b.page.Sources = append(b.page.Sources, fmt.Sprintf("organization run as of %s: %s", moment(o.AsOf), plural(len(o.Accounts), "account")))
+		b.page.Sources = append(b.page.Sources, orgSource(o))
 	}
 	for _, p := range flat.Plans {
 		b.addPlan(p)
@@ -124,7 +125,15 @@ func (b *builder) addPlan(p *plan.Plan) {
 		if act.AccessKeyID != "" {
 			text += " " + act.AccessKeyID
 		}
+		cell := act.Action
+		if act.Evidence == nil {
+			// A plan made on IAM's dates alone says so wherever its
+			// actions show, next to an evidence verdict of unknown.
+			cell += " (no evidence)"
+			text += " (planned without evidence)"
+		}
 		b.actions[k] = append(b.actions[k], text+": "+act.Reason)
+		b.cells[k] = append(b.cells[k], planCellAction{keyID: act.AccessKeyID, text: cell})
 		if act.Facts.State.State != "" {
 			b.state[k] = act.Facts.State
 		}
@@ -218,7 +227,7 @@ func (b *builder) addFinding(f rules.Finding) {
 	a.Findings++
 	sev := f.Severity.String()
 	if r := sevRank(sev); r > 0 {
-		a.Sev[4-r]++
+		a.Sev[len(severityOrder)-r]++
 	}
 	u := b.user(f.AccountID, f.UserName)
 	u.Findings++
@@ -234,6 +243,7 @@ func (b *builder) addFinding(f rules.Finding) {
 	}
 	if f.AccessKeyID != "" {
 		row.Credential = strings.TrimSpace(row.Credential + " " + f.AccessKeyID)
+		row.keyID = f.AccessKeyID
 	}
 	switch {
 	case f.LastUsed != nil:
@@ -245,4 +255,23 @@ func (b *builder) addFinding(f rules.Finding) {
 		row.Days, row.DaysSort = fmt.Sprint(*f.DaysUnused), *f.DaysUnused
 	}
 	b.page.Findings = append(b.page.Findings, row)
+}
+
+// orgSource describes an organization document in the page's sources: an
+// organization plan has no as_of, only its creation time.
+func orgSource(o *Organization) string {
+	what := "organization run"
+	switch o.Kind {
+	case plan.OrgKind:
+		what = "organization plan"
+	case "organization-evidence":
+		what = "organization evidence"
+	}
+	switch {
+	case !o.AsOf.IsZero():
+		return fmt.Sprintf("%s as of %s: %s", what, moment(o.AsOf), plural(len(o.Accounts), "account"))
+	case !o.CreatedAt.IsZero():
+		return fmt.Sprintf("%s made %s: %s", what, moment(o.CreatedAt), plural(len(o.Accounts), "account"))
+	}
+	return fmt.Sprintf("%s: %s", what, plural(len(o.Accounts), "account"))
 }

@@ -164,7 +164,7 @@ func (b *builder) charts(ids []string) {
 		table = append(table, []string{r.Name, r.Severity, fmt.Sprint(r.Open), fmt.Sprint(r.Excluded)})
 	}
 	byRule := barChart("chart-rules", "Findings by rule", rows, labels,
-		[]Legend{{Class: "sev-critical", Label: "critical"}, {Class: "sev-high", Label: "high"}, {Class: "sev-medium", Label: "medium"}, {Class: "sev-low", Label: "low"}, {Class: "excl", Label: "excluded"}})
+		[]Legend{{Class: "sev-critical", Label: "critical"}, {Class: "sev-high", Label: "high"}, {Class: "sev-medium", Label: "medium"}, {Class: "sev-low", Label: "low"}, {Class: "sev-info", Label: "info"}, {Class: "excl", Label: "excluded"}})
 	byRule.Desc = fmt.Sprintf("%s open and %d excluded across %s.", plural(p.Totals.Open, "finding"), p.Totals.Findings-p.Totals.Open, plural(len(p.Rules), "rule"))
 	byRule.Head, byRule.Table = []string{"rule", "severity", "open", "excluded"}, table
 	if len(p.Rules) > 0 {
@@ -183,12 +183,12 @@ func (b *builder) charts(ids []string) {
 				label += " " + a.Name
 			}
 			rows, labels = append(rows, segs), append(labels, label)
-			table = append(table, []string{label, fmt.Sprint(a.Sev[0]), fmt.Sprint(a.Sev[1]), fmt.Sprint(a.Sev[2]), fmt.Sprint(a.Sev[3])})
+			table = append(table, []string{label, fmt.Sprint(a.Sev[0]), fmt.Sprint(a.Sev[1]), fmt.Sprint(a.Sev[2]), fmt.Sprint(a.Sev[3]), fmt.Sprint(a.Sev[4])})
 		}
 		byAcct := barChart("chart-accounts", "Findings by account", rows, labels,
-			[]Legend{{Class: "sev-critical", Label: "critical"}, {Class: "sev-high", Label: "high"}, {Class: "sev-medium", Label: "medium"}, {Class: "sev-low", Label: "low"}})
+			[]Legend{{Class: "sev-critical", Label: "critical"}, {Class: "sev-high", Label: "high"}, {Class: "sev-medium", Label: "medium"}, {Class: "sev-low", Label: "low"}, {Class: "sev-info", Label: "info"}})
 		byAcct.Desc = fmt.Sprintf("Findings of %s by severity, including excluded ones.", plural(len(ids), "account"))
-		byAcct.Head, byAcct.Table = []string{"account", "critical", "high", "medium", "low"}, table
+		byAcct.Head, byAcct.Table = []string{"account", "critical", "high", "medium", "low", "info"}, table
 		p.Bars = append(p.Bars, byAcct)
 	}
 	limit := b.params.MaxUnusedDays

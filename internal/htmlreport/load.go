@@ -20,6 +20,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/rules"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/sniff"
 )
 
 // Input is what one page shows. Documents of several accounts may be mixed:
@@ -44,14 +45,16 @@ type Input struct {
 // document. Only what the page needs is read, so the document may carry
 // more.
 type Organization struct {
-	SchemaVersion int             `json:"schema_version"`
-	Kind          string          `json:"kind"`
-	AsOf          time.Time       `json:"as_of"`
-	GeneratedAt   time.Time       `json:"generated_at"`
-	Parameters    scan.Parameters `json:"parameters"`
-	Accounts      []OrgAccount    `json:"accounts"`
-	Users         []OrgUser       `json:"users"`
-	Findings      []rules.Finding `json:"findings"`
+	SchemaVersion int       `json:"schema_version"`
+	Kind          string    `json:"kind"`
+	AsOf          time.Time `json:"as_of"`
+	GeneratedAt   time.Time `json:"generated_at"`
+	// CreatedAt dates an organization plan (it has no as_of).
+	CreatedAt  time.Time       `json:"created_at"`
+	Parameters scan.Parameters `json:"parameters"`
+	Accounts   []OrgAccount    `json:"accounts"`
+	Users      []OrgUser       `json:"users"`
+	Findings   []rules.Finding `json:"findings"`
 }
 
 // OrgAccount is one account of an organization run.
@@ -65,7 +68,9 @@ type OrgAccount struct {
 	Error    string            `json:"error"`
 	Scan     *scan.Result      `json:"scan"`
 	Evidence *evidence.Dossier `json:"evidence"`
-	Plan     *plan.Plan        `json:"plan"`
+	// Dossier is the organization evidence document's name for Evidence.
+	Dossier *evidence.Dossier `json:"dossier"`
+	Plan    *plan.Plan        `json:"plan"`
 }
 
 // OrgUser is a scan user with the account it belongs to.
@@ -90,6 +95,9 @@ func (in *Input) Add(name string, r io.Reader) error {
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
+		if is := sniff.Describe(data); is != "" {
+			return &sniff.WrongKindError{Path: name, Is: is, Want: "an iamsweep scan, evidence, plan or organization JSON", Fix: "write one with -o json"}
+		}
 		return fmt.Errorf("%s is not JSON (want a scan, evidence or plan JSON from iamsweep -o json): %w", name, err)
 	}
 	has := func(k string) bool { _, ok := probe[k]; return ok }
@@ -122,7 +130,7 @@ func (in *Input) Add(name string, r io.Reader) error {
 		}
 		in.Scans = append(in.Scans, &res)
 	default:
-		return fmt.Errorf("%s is not an iamsweep scan, evidence, plan or organization JSON: write one with -o json", name)
+		return &sniff.WrongKindError{Path: name, Is: sniff.Describe(data), Want: "an iamsweep scan, evidence, plan or organization JSON", Fix: "write one with -o json"}
 	}
 	return nil
 }
@@ -137,15 +145,22 @@ func (in *Input) flatten() (Input, map[string]OrgAccount, error) {
 	meta := map[string]OrgAccount{}
 	for _, o := range in.Orgs {
 		byAcct := map[string]*scan.Result{}
+		scanDoc := o.Kind != plan.OrgKind && o.Kind != "organization-evidence"
 		for _, a := range o.Accounts {
 			id := a.id()
 			if id == "" {
 				return out, nil, errors.New("organization run has an account without id")
 			}
+			if a.Evidence == nil {
+				a.Evidence = a.Dossier
+			}
 			meta[id] = a
 			switch {
 			case a.Scan != nil:
 				out.Scans = append(out.Scans, a.Scan)
+			case !scanDoc:
+				// An organization evidence or plan document: the users
+				// come with the organization scan, if given.
 			case a.Status == "" || a.Status == "ok":
 				res := &scan.Result{SchemaVersion: scan.SchemaVersion, AccountID: id, AsOf: o.AsOf, GeneratedAt: o.GeneratedAt, Source: "organization", Parameters: o.Parameters}
 				byAcct[id] = res

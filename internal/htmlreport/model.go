@@ -69,7 +69,7 @@ type AccountRow struct {
 	Failed                          bool
 	Users, Unused, Excluded         int
 	Findings                        int
-	Sev                             [4]int // critical, high, medium, low
+	Sev                             [5]int // critical, high, medium, low, info
 	Disable, Delete, Deactivate     int
 	Attempts, Quarantined, Verdicts int
 }
@@ -97,6 +97,9 @@ type FindingRow struct {
 	Excluded               bool
 	ExclusionReason        string
 	Message, Verdict, Plan string
+	// keyID is the finding's access key: the plan cell shows only the
+	// actions on that key (and the user's own), not the other key's.
+	keyID string
 }
 
 // Filter lists the values the table's filters offer.
@@ -132,12 +135,15 @@ type DossierView struct {
 	Attempts, Unreadable, Code          []string
 }
 
-var severityOrder = []string{"critical", "high", "medium", "low"}
+// severityOrder runs from the most to the least urgent; info (expires-soon)
+// has its card, colour and column like the others, so the cards add up to
+// the open findings.
+var severityOrder = []string{"critical", "high", "medium", "low", "info"}
 
 func sevRank(s string) int {
 	for i, v := range severityOrder {
 		if v == s {
-			return 4 - i
+			return len(severityOrder) - i
 		}
 	}
 	return 0

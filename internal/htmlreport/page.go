@@ -65,18 +65,28 @@ func (b *builder) finish(title string, org bool) {
 		if d := b.dossier[k]; d != nil {
 			f.Verdict = d.Verdict
 		}
-		f.Plan = b.planCell(k)
+		f.Plan = b.planCell(k, f.keyID)
 	}
 	b.lists()
 	b.totals(ids)
 	b.charts(ids)
 }
 
-func (b *builder) planCell(k userKey) string {
-	if acts := b.actions[k]; len(acts) > 0 {
+// planCellAction is one plan action as a findings row shows it.
+type planCellAction struct{ keyID, text string }
+
+// planCell is what the plan does for a finding: the user's own actions,
+// and of the key actions only those on the finding's key (issue 22: the
+// access_key_1 row showed the plan for key 2). A finding without a key ID
+// shows every action of the user.
+func (b *builder) planCell(k userKey, keyID string) string {
+	if acts := b.cells[k]; len(acts) > 0 {
 		var names []string
 		for _, a := range acts {
-			names = append(names, strings.SplitN(a, ":", 2)[0])
+			if keyID != "" && a.keyID != "" && a.keyID != keyID {
+				continue
+			}
+			names = append(names, a.text)
 		}
 		return strings.Join(names, ", ")
 	}

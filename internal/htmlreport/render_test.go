@@ -127,8 +127,9 @@ func TestMergesScanEvidenceAndPlanPerUser(t *testing.T) {
 		if f.User == "deploy-bot" && f.Verdict != "in-use" {
 			t.Errorf("deploy-bot's finding has verdict %q, want the dossier's in-use", f.Verdict)
 		}
-		if f.User == "temp-contractor" && f.Plan != "disable" {
-			t.Errorf("temp-contractor's plan cell = %q, want disable", f.Plan)
+		// The plan was made without evidence: the cell says so.
+		if f.User == "temp-contractor" && f.Plan != "disable (no evidence)" {
+			t.Errorf("temp-contractor's plan cell = %q, want disable (no evidence)", f.Plan)
 		}
 	}
 	if a := p.Accounts[2]; a.ID != "333333333333" || !a.Failed || !strings.Contains(a.Error, "AccessDenied") {

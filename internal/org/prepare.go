@@ -96,7 +96,7 @@ func Prepare(ctx context.Context, cfg aws.Config, o Options) (*Prepared, error) 
 		return nil, err
 	}
 	if len(accts) == 0 {
-		return nil, errors.New("no account selected: the OUs hold no ACTIVE account, or every account is excluded")
+		return nil, noAccount(sel)
 	}
 	access := &Access{Base: cfg, CallerAccount: aws.ToString(who.Account), CallerARN: aws.ToString(who.Arn),
 		RoleName: o.RoleName, RoleARNTemplate: o.RoleARNTemplate, ExternalID: o.ExternalID, Rate: o.Rate, Clock: o.Clock}
@@ -104,4 +104,21 @@ func Prepare(ctx context.Context, cfg aws.Config, o Options) (*Prepared, error) 
 		Accounts: accts, Access: access, CallerAccount: access.CallerAccount, CallerARN: access.CallerARN,
 		Runner: Runner{Parallel: o.Parallel, Access: access, AccountTimeout: o.AccountTimeout},
 	}, nil
+}
+
+// noAccount says why a selection came out empty, by what was asked: --org
+// on an account with no organization (or an emulator without one) lists
+// no account at all, which is not the same as empty OUs.
+func noAccount(s Selection) error {
+	var why string
+	switch {
+	case s.All:
+		why = "--org found no ACTIVE account: the caller's organization lists none, or there is no organization (create one, or run from its management account or a delegated administrator), or pass --accounts"
+	default:
+		why = "the OUs hold no ACTIVE account"
+	}
+	if len(s.Exclude) > 0 {
+		why += ", or --exclude-accounts excluded every one"
+	}
+	return errors.New("no account selected: " + why)
 }

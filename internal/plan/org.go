@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/sniff"
 	"io"
 	"time"
 )
@@ -62,7 +63,12 @@ func ReadAny(r io.Reader) (*Plan, *OrgPlan, error) {
 	var head struct {
 		Kind string `json:"kind"`
 	}
-	if json.Unmarshal(b, &head) != nil || head.Kind != OrgKind {
+	if json.Unmarshal(b, &head) != nil || head.Kind != Kind && head.Kind != OrgKind {
+		if is := sniff.Describe(b); is != "" && is != "JSON that does not parse" {
+			return nil, nil, &sniff.WrongKindError{Is: is, Want: "an iamsweep plan", Fix: "make one with iamsweep plan --output-file plan.json"}
+		}
+	}
+	if head.Kind != OrgKind {
 		p, err := Read(bytes.NewReader(b))
 		return p, nil, err
 	}

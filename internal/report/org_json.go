@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"os"
 	"time"
 
 	"github.com/iamsweep/iamsweep/internal/scan"
@@ -35,16 +36,33 @@ type OrgSummary struct {
 // accounts complete: every finding (each carries its account_id) is written
 // as its account arrives and then let go, so memory does not grow with the
 // number of accounts; the short per-account lines and the summary come
-// last. Call Account once per account, in the runner's order, then Close.
+// last. Every user (with its account_id) is spooled to an unlinked
+// temporary file as its account arrives and copied after the findings, so
+// `iamsweep report` shows the same users, unused and quarantine over an
+// organization file as over single-account files, still without holding
+// the organization in memory. Call Account once per account, in the
+// runner's order, then Close.
 //
 //	{"schema_version": 1, "kind": "organization", "as_of": ..., "generated_at": ...,
-//	 "findings": [...], "accounts": [{id, name, status, error, users, findings, by_severity}], "summary": {...}}
+//	 "findings": [...], "users": [{account_id, name, ...}], "parameters": {...},
+//	 "accounts": [{id, name, status, error, users, findings, by_severity}], "summary": {...}}
 type OrgJSON struct {
 	bw       *bufio.Writer
 	buf      []byte
 	n        int
 	accounts []OrgAccount
 	sum      OrgSummary
+	// users spools the users' JSON; nu counts them.
+	users  *os.File
+	uw     *bufio.Writer
+	nu     int
+	params *scan.Parameters
+}
+
+// orgUser is a user line of the document: the scan's user with its account.
+type orgUser struct {
+	AccountID string `json:"account_id"`
+	scan.User
 }
 
 // NewOrgJSON starts the document.
@@ -78,6 +96,13 @@ func (o *OrgJSON) Account(id, name, status, errMsg string, r *scan.Result) error
 			o.bw.Write(o.buf)
 			o.n++
 		}
+		if o.params == nil {
+			p := r.Parameters
+			o.params = &p
+		}
+		if err := o.spoolUsers(id, r.Users); err != nil {
+			return err
+		}
 	}
 	o.sum.Accounts++
 	switch status {
@@ -95,12 +120,69 @@ func (o *OrgJSON) Account(id, name, status, errMsg string, r *scan.Result) error
 	return o.bw.Flush()
 }
 
-// Close ends the document with the accounts and the summary.
+// spoolUsers appends one account's users to the spool file.
+func (o *OrgJSON) spoolUsers(account string, users []scan.User) error {
+	if len(users) == 0 {
+		return nil
+	}
+	if o.users == nil {
+		f, err := os.CreateTemp("", "iamsweep-org-users-*")
+		if err != nil {
+			return err
+		}
+		// Unlinked at once: the spool never outlives the process.
+		_ = os.Remove(f.Name())
+		o.users, o.uw = f, bufio.NewWriterSize(f, 64<<10)
+	}
+	for i := range users {
+		b, err := json.MarshalIndent(orgUser{AccountID: account, User: users[i]}, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if o.nu > 0 {
+			o.uw.WriteByte(',')
+		}
+		o.uw.WriteString("\n    ")
+		o.uw.Write(b)
+		o.nu++
+	}
+	return o.uw.Flush()
+}
+
+// copyUsers writes the spooled users as the document's users array.
+func (o *OrgJSON) copyUsers() error {
+	o.bw.WriteString(",\n  \"users\": [")
+	if o.users != nil {
+		defer o.users.Close()
+		if _, err := o.users.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if _, err := io.Copy(o.bw, o.users); err != nil {
+			return err
+		}
+		o.bw.WriteString("\n  ")
+	}
+	o.bw.WriteString("]")
+	return nil
+}
+
+// Close ends the document with the users, the accounts and the summary.
 func (o *OrgJSON) Close() error {
 	if o.n > 0 {
 		o.bw.WriteString("\n  ")
 	}
 	o.bw.WriteString("]")
+	if err := o.copyUsers(); err != nil {
+		return err
+	}
+	if o.params != nil {
+		b, err := json.MarshalIndent(o.params, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		o.bw.WriteString(",\n  \"parameters\": ")
+		o.bw.Write(b)
+	}
 	if o.accounts == nil {
 		o.accounts = []OrgAccount{}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 
+	"github.com/iamsweep/iamsweep/internal/htmlreport"
 	"github.com/iamsweep/iamsweep/internal/scan"
 )
 
@@ -34,6 +35,8 @@ func NewOrg(w io.Writer, format string, asOf, generatedAt time.Time, opts Option
 		return NewOrgJSON(w, asOf, generatedAt), nil
 	case FormatCSV:
 		return newOrgCSV(w)
+	case FormatHTML:
+		return &orgHTML{w: w, page: htmlreport.NewOrgPage("organization", asOf, generatedAt)}, nil
 	}
 	return &orgText{w: w, markdown: f == FormatMarkdown, opts: opts, asOf: asOf, generatedAt: generatedAt}, nil
 }
@@ -188,3 +191,17 @@ func (o *orgCSV) Close() error {
 	o.cw.Flush()
 	return o.cw.Error()
 }
+
+// orgHTML is the HTML form: one page with a section per account, built
+// when the last account is in (a page shows every user at once).
+type orgHTML struct {
+	w    io.Writer
+	page *htmlreport.OrgPage
+}
+
+func (o *orgHTML) Account(id, name, status, errMsg string, r *scan.Result) error {
+	o.page.Account(id, name, status, errMsg, r, nil, nil)
+	return nil
+}
+
+func (o *orgHTML) Close() error { return o.page.Write(o.w) }

@@ -109,7 +109,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	}
 	defer s.Close()
 	out := s.F.IO.Out
-	write := func(o plan.Outcome) { plan.WriteOutcome(out, o) }
+	write := func(o plan.Outcome) { plan.WriteOutcomeWidth(out, o, s.F.IO.WidthFor(out)) }
 	// With --yes there is no preview to confirm: each user is read once,
 	// just before it is changed.
 	if !opts.Act.Yes {

@@ -66,7 +66,7 @@ func applyOrg(ctx context.Context, opts *ApplyOptions, op *plan.OrgPlan) error {
 		}
 		fmt.Fprintf(out, "=== Account %s ===\n", label)
 		for _, o := range r.Value.Outcomes {
-			plan.WriteOutcome(out, o)
+			plan.WriteOutcomeWidth(out, o, opts.Factory.IO.WidthFor(out))
 		}
 		if r.Status != org.StatusOK {
 			fmt.Fprintf(out, "%s: %s\n", r.Status, r.Error)

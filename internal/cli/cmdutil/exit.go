@@ -5,10 +5,12 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/org"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
+	"github.com/iamsweep/iamsweep/internal/sniff"
 )
 
 // Exit codes, documented in the README.
@@ -68,12 +70,15 @@ func ExitCode(err error) int {
 	var cred *awsx.CredentialsError
 	var se *pipeline.SettingsError
 	var accts *org.FailedAccountsError
+	var wrong *sniff.WrongKindError
 	switch {
 	case errors.As(err, &accts):
 		return ExitAccounts
 	case errors.As(err, &fin):
 		return ExitFindings
-	case errors.As(err, &fe), errors.As(err, &se):
+	case errors.As(err, &fe), errors.As(err, &se), errors.As(err, &wrong), errors.Is(err, fs.ErrNotExist):
+		// A file named on the command line that is missing, or is not
+		// what the command reads, is the same kind of failure everywhere.
 		return ExitUsage
 	case errors.As(err, &perm), errors.As(err, &cred):
 		return ExitAuth

@@ -29,6 +29,21 @@ type IOStreams struct {
 	// Width is the terminal's width in columns when stdout is a terminal
 	// (the table fits it), else 0: a pipe or a file gets lines whole.
 	Width int
+	// ErrWidth is the same for stderr, where summaries and steps go when
+	// stdout carries the data.
+	ErrWidth int
+}
+
+// WidthFor is the width prose written to w wraps at: the terminal's when
+// w is a terminal, else 0 (files and pipes get whole lines).
+func (s *IOStreams) WidthFor(w io.Writer) int {
+	switch {
+	case w == s.Out && s.StdoutTTY:
+		return s.Width
+	case w == s.ErrOut && s.StderrTTY:
+		return s.ErrWidth
+	}
+	return 0
 }
 
 // SystemIO returns the real streams.
@@ -39,7 +54,23 @@ func SystemIO() *IOStreams {
 		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		Width:     stdoutWidth(),
+		ErrWidth:  ttyWidth(os.Stderr),
 	}
+}
+
+// ttyWidth is f's terminal width (COLUMNS, else 80, when it does not say),
+// or 0 when f is not a terminal.
+func ttyWidth(f *os.File) int {
+	if !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+		return w
+	}
+	if w, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && w > 0 {
+		return w
+	}
+	return 80
 }
 
 // stdoutWidth is the terminal's width, COLUMNS when the terminal does not

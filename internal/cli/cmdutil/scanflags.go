@@ -36,14 +36,19 @@ func (fl *ScanFlags) Register(fs *pflag.FlagSet) {
 	fs.IntVar(&fl.RotationDays, "rotation-days", d.RotationDays, "an active key older than `N` days is not rotated")
 	fs.BoolVar(&fl.KeyIDs, "key-ids", pipeline.Defaults().KeyIDs, "name unused access keys in findings (one iam:ListAccessKeys per user with an unused key; --key-ids=false keeps a live scan to a fixed handful of calls)")
 	fl.RegisterExclusions(fs)
+	// --as-of is a what-if for the commands that read only: shown here.
+	fs.Lookup("as-of").Hidden = false
 }
 
-// RegisterExclusions adds only --as-of, --config and the exclusion flags:
+// RegisterExclusions adds only --as-of (hidden), --config and the exclusion flags:
 // what a command acting on named users needs to refuse excluded ones
 // (disable, delete, apply). restore and recreate register none: they act
 // on excluded users too, so the flags would mean nothing to them.
 func (fl *ScanFlags) RegisterExclusions(fs *pflag.FlagSet) {
 	fs.StringVar(&fl.AsOf, "as-of", "", "judge as of this `TIME` (2026-03-01 or RFC 3339); default now")
+	// A changing command judges on the real clock: it keeps --as-of only
+	// to refuse it with the reason, and does not offer it in its help.
+	fs.Lookup("as-of").Hidden = true
 	fs.StringArrayVar(&fl.Excludes, "exclude", nil, "never act on users matching `NAME_OR_GLOB` (repeatable)")
 	fs.StringArrayVar(&fl.ExcludePaths, "exclude-path", nil, "never act on users under IAM `PATH` prefix (repeatable)")
 	fs.StringArrayVar(&fl.ExcludeTags, "exclude-tag", nil, "never act on users tagged `KEY[=VALUE]` (repeatable; live scans)")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/iamsweep/iamsweep/internal/clock"
+	"github.com/iamsweep/iamsweep/internal/textwrap"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -112,7 +113,7 @@ func NotFound(name string, err error) error {
 
 // Do prints op, and if confirmed carries it out in the change session.
 func (s *Session) Do(ctx context.Context, op *remediate.Operation, act ActFlags) (bool, error) {
-	fmt.Fprint(s.F.IO.Out, remediate.Describe(op))
+	fmt.Fprint(s.F.IO.Out, textwrap.Block(remediate.Describe(op), s.F.IO.WidthFor(s.F.IO.Out)))
 	if len(op.Steps) == 0 {
 		return false, nil
 	}

@@ -48,7 +48,7 @@ managed by CloudFormation.`,
 			return disableRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Reason, "reason", "disabled with iamsweep", "why, recorded in the iamsweep:reason tag and the audit log")
+	cmd.Flags().StringVar(&opts.Reason, "reason", "disabled with iamsweep", "why, a `TEXT` recorded in the iamsweep:reason tag and the audit log")
 	opts.Act.Register(cmd.Flags())
 	opts.Flags.RegisterExclusions(cmd.Flags())
 	return cmd

@@ -10,6 +10,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/evidence"
+	"github.com/iamsweep/iamsweep/internal/htmlreport"
 	"github.com/iamsweep/iamsweep/internal/org"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/rules"
@@ -37,6 +38,7 @@ func evidenceOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in
 		return err
 	}
 	type result struct {
+		res *scan.Result
 		d   *evidence.Dossier
 		sql string
 	}
@@ -44,23 +46,34 @@ func evidenceOrg(ctx context.Context, opts *Options, engine *pipeline.Engine, in
 	var sum org.Summary
 	run := func(w io.Writer) error {
 		out := &orgOut{w: w, format: format, sql: opts.AthenaSQL}
+		if format == formatHTML && !opts.AthenaSQL {
+			// One page, a section per account: what `report` builds.
+			out.page = htmlreport.NewOrgPage("organization-evidence", in.AsOf, f.Now())
+		}
 		out.start(in.AsOf, f.Now())
 		var runErr error
 		sum, runErr = pipeline.RunAccounts(ctx, engine, p, func(ctx context.Context, ae *pipeline.Engine, acct org.Account) (result, error) {
-			_, d, _, sql, err := gatherOne(ctx, opts, ae, in, src)
-			return result{d, sql}, err
+			res, d, _, sql, err := gatherOne(ctx, opts, ae, in, src)
+			return result{res, d, sql}, err
 		}, func(r org.Result[result]) error {
-			d := r.Value.d
+			res, d := r.Value.res, r.Value.d
 			if r.Status != org.StatusOK {
-				d = nil
+				res, d = nil, nil
 			}
 			if d != nil {
 				atOrAbove += countAtOrAbove(d, failOn)
+			}
+			if out.page != nil {
+				out.page.Account(r.Account.ID, r.Account.Name, r.Status, r.Error, res, d, nil)
+				return nil
 			}
 			return out.account(r.Account, r.Status, r.Error, d, r.Value.sql)
 		})
 		if runErr != nil {
 			return runErr
+		}
+		if out.page != nil {
+			return out.page.Write(w)
 		}
 		return out.close(sum)
 	}
@@ -81,6 +94,7 @@ type orgOut struct {
 	w      io.Writer
 	format string
 	sql    bool
+	page   *htmlreport.OrgPage
 	n      int
 	lines  []string
 }

@@ -50,10 +50,7 @@ func NewCmdPlan(f *cmdutil.Factory, runF func(context.Context, *PlanOptions) err
 		Short: "Plan which users to disable, delete, and which keys to deactivate",
 		Long: `Make a reviewable plan from a live scan (or a saved scan, --from-scan):
 
-  disable         a user the scan judges unused-user, not yet disabled
-  delete          a user iamsweep disabled at least --quarantine-days ago,
-                  with no credential used since
-  deactivate-key  an unused active access key of a user that stays in use
+` + cmdutil.ActionsHelp() + `
 
 IAM's last-used dates are not proof. With evidence (--gather-evidence reads
 it now for exactly the users the plan would change; --evidence-file FILE reads a
@@ -156,7 +153,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	p, basis, err := f.Engine(settings).PlanWithBasis(ctx, in)
 	var tooMany *plan.TooManyUsersError
 	if errors.As(err, &tooMany) {
-		_ = plan.WriteSummary(f.IO.ErrOut, p)
+		_ = plan.WriteSummaryWidth(f.IO.ErrOut, p, f.IO.WidthFor(f.IO.ErrOut))
 		return err
 	}
 	if err != nil {
@@ -175,15 +172,9 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	} else if err := write(f.IO.Out); err != nil {
 		return err
 	}
-	_ = plan.WriteSummary(summary, p)
-	if opts.OutputFile != "" && opts.Output != "html" {
-		// The real next command, with the AWS settings the plan was made
-		// with; none when there is nothing to apply.
-		next := ""
-		if len(p.Actions) > 0 {
-			next = " Review it, then: " + f.NextCommand("apply", opts.OutputFile)
-		}
-		fmt.Fprintf(summary, "Wrote %s.%s\n", opts.OutputFile, next)
+	_ = plan.WriteSummaryWidth(summary, p, f.IO.WidthFor(summary))
+	if opts.OutputFile != "" {
+		fmt.Fprintln(summary, wroteLine(f, opts, len(p.Actions) > 0))
 	}
 	return basis.Scan.Incomplete()
 }
@@ -202,4 +193,24 @@ func readScan(path string) (*scan.Result, error) {
 		return nil, fmt.Errorf("%s: schema %d, account %q: want an iamsweep scan JSON, schema %d", path, res.SchemaVersion, res.AccountID, scan.SchemaVersion)
 	}
 	return &res, nil
+}
+
+// wroteLine says where the output went and what comes next: the real apply
+// command, with the AWS and account settings the plan was made with, for
+// a plan JSON with actions; for a page, that apply reads the JSON instead.
+func wroteLine(f *cmdutil.Factory, opts *PlanOptions, actions bool) string {
+	switch {
+	case opts.Output == "html":
+		return fmt.Sprintf("Wrote %s (a page to review; apply reads the plan JSON: write it with -o json --output-file plan.json).", opts.OutputFile)
+	case !actions:
+		return fmt.Sprintf("Wrote %s.", opts.OutputFile)
+	}
+	args := []string{"apply", opts.OutputFile}
+	o := opts.Org.Options
+	for _, kv := range [][2]string{{"--role-name", o.RoleName}, {"--role-arn-template", o.RoleARNTemplate}, {"--external-id", o.ExternalID}} {
+		if kv[1] != "" {
+			args = append(args, kv[0], kv[1])
+		}
+	}
+	return fmt.Sprintf("Wrote %s. Review it, then: %s", opts.OutputFile, f.NextCommand(args...))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
+	"github.com/iamsweep/iamsweep/internal/htmlreport"
 	"github.com/iamsweep/iamsweep/internal/org"
 	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/plan"
@@ -25,14 +26,30 @@ func planOrg(ctx context.Context, opts *PlanOptions, engine *pipeline.Engine, in
 		return err
 	}
 	op := &plan.OrgPlan{SchemaVersion: plan.SchemaVersion, Kind: plan.OrgKind, CreatedAt: f.Now().UTC(), MaxUsersTotal: opts.MaxUsersTotal}
-	sum, err := pipeline.RunAccounts(ctx, engine, p, func(ctx context.Context, ae *pipeline.Engine, _ org.Account) (*plan.Plan, error) {
-		return ae.Plan(ctx, in)
-	}, func(r org.Result[*plan.Plan]) error {
+	var page *htmlreport.OrgPage
+	if opts.Output == "html" {
+		page = htmlreport.NewOrgPage(plan.OrgKind, in.Scan.AsOf, f.Now())
+	}
+	type planned struct {
+		p     *plan.Plan
+		basis pipeline.PlanBasis
+	}
+	sum, err := pipeline.RunAccounts(ctx, engine, p, func(ctx context.Context, ae *pipeline.Engine, _ org.Account) (planned, error) {
+		pl, basis, err := ae.PlanWithBasis(ctx, in)
+		return planned{pl, basis}, err
+	}, func(r org.Result[planned]) error {
 		a := plan.OrgAccount{ID: r.Account.ID, Name: r.Account.Name, Status: r.Status, Error: r.Error}
 		if r.Status == org.StatusOK {
-			a.Plan = r.Value
+			a.Plan = r.Value.p
 		}
 		op.Accounts = append(op.Accounts, a)
+		if page != nil {
+			if a.Plan != nil {
+				page.Account(a.ID, a.Name, a.Status, a.Error, r.Value.basis.Scan, r.Value.basis.Evidence, a.Plan)
+			} else {
+				page.Account(a.ID, a.Name, a.Status, a.Error, nil, nil, nil)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -45,18 +62,31 @@ func planOrg(ctx context.Context, opts *PlanOptions, engine *pipeline.Engine, in
 		_ = plan.WriteOrgSummary(f.IO.ErrOut, op)
 		return &plan.TooManyUsersTotalError{Users: n, Max: opts.MaxUsersTotal}
 	}
+	write := op.Write
+	if page != nil {
+		write = page.Write
+	}
 	summary := f.IO.ErrOut
 	if opts.OutputFile != "" {
-		if err := cmdutil.WriteFileAtomic(opts.OutputFile, op.Write); err != nil {
+		if err := cmdutil.WriteFileAtomic(opts.OutputFile, write); err != nil {
 			return err
 		}
 		summary = f.IO.Out
-	} else if err := op.Write(f.IO.Out); err != nil {
+	} else if err := write(f.IO.Out); err != nil {
 		return err
 	}
 	_ = plan.WriteOrgSummary(summary, op)
 	if opts.OutputFile != "" {
-		fmt.Fprintf(summary, "Wrote %s. Review it, then: iamsweep apply %s (with the same --role-name/--role-arn-template)\n", opts.OutputFile, opts.OutputFile)
+		fmt.Fprintln(summary, wroteLine(f, opts, op.UsersChanged() > 0 || orgHasActions(op)))
 	}
 	return sum.Err()
+}
+
+func orgHasActions(op *plan.OrgPlan) bool {
+	for _, a := range op.Accounts {
+		if a.Plan != nil && len(a.Plan.Actions) > 0 {
+			return true
+		}
+	}
+	return false
 }

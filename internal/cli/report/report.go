@@ -8,6 +8,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,7 @@ import (
 type Options struct {
 	Factory        *cmdutil.Factory
 	Files          []string
+	Output         string
 	OutputFile     string
 	Title          string
 	QuarantineDays int
@@ -47,10 +49,18 @@ filterable findings table, and per-user details.`,
 		Example: `  iamsweep scan --output-file scan.json
   iamsweep evidence -o json --output-file evidence.json
   iamsweep plan --evidence-file evidence.json --output-file plan.json
-  iamsweep report scan.json evidence.json plan.json -o report.html`,
+  iamsweep report scan.json evidence.json plan.json --output-file report.html`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
+			if f := strings.ToLower(strings.TrimSpace(opts.Output)); f != "" && f != "html" {
+				// -o is the format in every command; before, it was
+				// report's output file, and "-o html" wrote a file named html.
+				return cmdutil.FlagErrorf("invalid --output %q: report writes html only; to write a file, use --output-file %s", opts.Output, opts.Output)
+			}
+			if err := cmdutil.NormalizeOutputFile(&opts.OutputFile); err != nil {
+				return err
+			}
 			if opts.QuarantineDays < 0 {
 				return cmdutil.FlagErrorf("--quarantine-days must be 0 or more")
 			}
@@ -60,7 +70,8 @@ filterable findings table, and per-user details.`,
 			return reportRun(opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.OutputFile, "output", "o", "", "write the HTML to `FILE` (default: standard output)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "html", "output `FORMAT`: html (the only one; -o is the format in every command)")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the page to `FILE` instead of standard output")
 	cmd.Flags().StringVar(&opts.Title, "title", "", "page `TITLE` (default: names the account or the number of accounts)")
 	cmd.Flags().IntVar(&opts.QuarantineDays, "quarantine-days", plan.DefaultQuarantineDays, "date deletability of disabled users with `N` days of quarantine when no plan of their account says")
 	return cmd
@@ -79,7 +90,7 @@ func reportRun(opts *Options) error {
 		return err
 	}
 	write := func(w io.Writer) error { return htmlreport.Write(w, page) }
-	if opts.OutputFile == "" || opts.OutputFile == "-" {
+	if opts.OutputFile == "" {
 		return write(f.IO.Out)
 	}
 	if err := cmdutil.WriteFileAtomic(opts.OutputFile, write); err != nil {

@@ -33,7 +33,13 @@ func TestReportMergesSavedScanAndPlan(t *testing.T) {
 	if res := runCLI(t, "", "plan", "--from-scan", scanJSON, "--max-users", "50", "--output-file", planJSON); res.Code != 0 {
 		t.Fatalf("plan: exit %d: %s", res.Code, res.Stderr)
 	}
+	// -o is a format here as everywhere (issue 22: "-o html" wrote a file
+	// named html): a file name there is refused, naming --output-file.
 	res := runCLI(t, "", "report", scanJSON, planJSON, "-o", page)
+	if res.Code != 2 || !strings.Contains(res.Stderr, "use --output-file "+page) {
+		t.Errorf("report -o FILE: exit %d: %s", res.Code, res.Stderr)
+	}
+	res = runCLI(t, "", "report", scanJSON, planJSON, "-o", "html", "--output-file", page)
 	if res.Code != 0 {
 		t.Fatalf("report: exit %d: %s", res.Code, res.Stderr)
 	}
@@ -92,11 +98,13 @@ func TestReportRefusesWhatIsNotAnIamsweepDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := runCLI(t, "", "report", bad)
-	if res.Code != 1 || !strings.Contains(res.Stderr, "is not an iamsweep scan, evidence, plan or organization JSON") {
+	// One exit code per kind of failure: a file of another kind, or a
+	// missing one, is a usage error (2), named with what it looks like.
+	if res.Code != 2 || !strings.Contains(res.Stderr, "bad.json is JSON of another kind, not an iamsweep scan, evidence, plan or organization JSON") {
 		t.Errorf("exit %d, stderr %s", res.Code, res.Stderr)
 	}
 	res = runCLI(t, "", "report", filepath.Join(dir, "missing.json"))
-	if res.Code != 1 || !strings.Contains(res.Stderr, "missing.json") {
+	if res.Code != 2 || !strings.Contains(res.Stderr, "missing.json") {
 		t.Errorf("missing file: exit %d, stderr %s", res.Code, res.Stderr)
 	}
 	if res := runCLI(t, "", "report"); res.Code != 2 {

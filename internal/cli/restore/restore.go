@@ -4,6 +4,7 @@ package restore
 import (
 	"context"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/textwrap"
 
 	"github.com/spf13/cobra"
 
@@ -87,7 +88,8 @@ func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	// Shown even when a later step failed: the login profile exists now,
 	// and a rerun will not create (or show) another password.
 	if op.Password != "" {
-		fmt.Fprintf(s.F.IO.Out, "one-time console password for %s (shown once; it must be changed at first sign-in): %s\n", op.User, op.Password)
+		// Wrapped at the terminal's width, never inside the password.
+		fmt.Fprintln(s.F.IO.Out, textwrap.Block(fmt.Sprintf("one-time console password for %s (shown once; it must be changed at first sign-in): %s", op.User, op.Password), s.F.IO.WidthFor(s.F.IO.Out)))
 	}
 	return err
 }

@@ -80,7 +80,7 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	pf.StringVar(&f.AWSOptions.Region, "region", "", "AWS `REGION` (default: AWS_REGION, the profile's, or us-east-1 for IAM)")
 	pf.StringVar(&f.AWSOptions.EndpointURL, "endpoint-url", "", "send every AWS call to `URL` (a local emulator, a VPC endpoint)")
 	pf.StringVar(&f.AWSOptions.RoleARN, "role-arn", "", "assume IAM role `ARN` before calling AWS")
-	pf.IntVar(&f.AWSOptions.MaxAttempts, "max-attempts", awsx.DefaultMaxAttempts, "attempts per AWS call, with backoff, before giving up on throttling")
+	pf.IntVar(&f.AWSOptions.MaxAttempts, "max-attempts", awsx.DefaultMaxAttempts, "`N` attempts per AWS call, with backoff, before giving up on throttling")
 	pf.IntVar(&parallel, "parallel", pipeline.DefaultParallel, "work on at most `N` users at once (per-user IAM calls in flight, under one rate limiter per account)")
 	pf.StringVar(&logLevel, "log-level", "warn", "log `LEVEL` on stderr: debug, info, warn, error")
 	pf.BoolVar(&debug, "debug", false, "log debug details, including the AWS calls made and raw AWS errors (same as --log-level debug)")
@@ -96,7 +96,32 @@ AWS_ENDPOINT_URL_IAM, ...).`,
 	cmd.AddCommand(expire.NewCmdExpire(f, nil))
 	cmd.AddCommand(migrate.NewCmdMigrate(f, nil))
 	cmd.AddCommand(newCmdCompletion(cmd, f))
+	for _, c := range cmd.Commands() {
+		switch c.Name() {
+		case "report", "version", "completion":
+			hideAWSFlags(cmd, c)
+		}
+	}
 	return cmd
+}
+
+// awsFlags are the root's flags that act only on AWS calls.
+var awsFlags = []string{"profile", "region", "endpoint-url", "role-arn", "max-attempts", "parallel"}
+
+// hideAWSFlags keeps the AWS flags out of the help of a command that calls
+// no AWS (report, version, completion), where they would do nothing. They
+// stay accepted, so a shared alias with --profile still runs.
+func hideAWSFlags(root, c *cobra.Command) {
+	def := c.HelpFunc()
+	c.SetHelpFunc(func(c *cobra.Command, args []string) {
+		for _, name := range awsFlags {
+			if fl := root.PersistentFlags().Lookup(name); fl != nil {
+				fl.Hidden = true
+				defer func() { fl.Hidden = false }()
+			}
+		}
+		def(c, args)
+	})
 }
 
 // Main runs the CLI with args and returns the process exit code.

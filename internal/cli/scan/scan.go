@@ -52,18 +52,7 @@ of users) and judges every user with iamsweep's rules, whose semantics match
 AWS Config's iam-user-unused-credentials-check, its SSM remediation document
 and Security Hub IAM.3/IAM.4/IAM.5/IAM.8:
 
-  unused-password         enabled console password unused for N days
-  unused-access-key       active access key unused for N days
-  unused-user             every credential unused (or none) and user >= N days old
-  multiple-active-keys    more than one active access key
-  access-key-not-rotated  active access key older than --rotation-days
-  console-without-mfa     console password without MFA
-  root-access-key         the root user has an access key
-  expired-exclusion       an exception in the config expired; the user is
-                          judged again
-  used-while-disabled     (with --evidence) someone used a user after iamsweep
-                          disabled it: CloudTrail events after its
-                          iamsweep:disabled-at tag
+` + cmdutil.RulesHelp() + `
 
 Ages are whole UTC days, rounded down; a credential is unused when its age is
 at least N. A never-used credential is judged from when it was created.
@@ -98,14 +87,14 @@ deletable.`,
 	opts.Flags.Register(cmd.Flags())
 	opts.Org.Register(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.SecurityHub, "securityhub", false, "also import the findings into Security Hub (BatchImportFindings) in the caller's account and --region; findings that no longer hold are resolved")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: table, json, csv, markdown, html or asff (Security Hub's format) (default: table on a terminal, json otherwise)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: "+cmdutil.FormatsHelp(scanFormats())+" (asff: Security Hub's format; default: table on a terminal, json otherwise)")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the output to `FILE` instead of standard output")
 	cmd.Flags().StringArrayVar(&opts.Notify, "notify", nil, "also send counts and top findings to `TARGET`: sns:TOPIC_ARN, slack (URL in $IAMSWEEP_SLACK_WEBHOOK_URL), slack:env:VAR, slack:ssm:PARAMETER or slack:URL (repeatable)")
 	cmd.Flags().StringVar(&opts.NotifyReport, "notify-report", "", "with --notify, store the HTML report under `s3://BUCKET[/PREFIX]` and link it (pre-signed, 7 days)")
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 8 when a finding not excluded has at least this `SEVERITY` (info, low, medium, high, critical)")
 	cmd.Flags().BoolVar(&opts.Evidence, "evidence", false, "also read CloudTrail for users iamsweep disabled and raise used-while-disabled (live scans; slower)")
 	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --evidence, search these `REGIONS` instead of every enabled region")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(append(report.Formats(), securityhub.FormatASFF), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(scanFormats(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -229,7 +218,7 @@ func resolveFormat(output, file string, tty bool) (string, error) {
 	case output != "":
 		format, err := report.ParseFormat(output)
 		if err != nil {
-			return "", &cmdutil.FlagError{Err: err}
+			return "", cmdutil.FlagErrorf("invalid --output %q: want %s", output, cmdutil.FormatsHelp(scanFormats()))
 		}
 		return format, nil
 	case file != "":
@@ -243,3 +232,7 @@ func resolveFormat(output, file string, tty bool) (string, error) {
 func failOnFindings(res *scan.Result, min rules.Severity) error {
 	return cmdutil.RunError(nil, countAtOrAbove(res, min), min)
 }
+
+// scanFormats are scan's output formats, in help's order: the report's and
+// Security Hub's ASFF. Help, completion and the error read this one list.
+func scanFormats() []string { return append(report.Formats(), securityhub.FormatASFF) }
