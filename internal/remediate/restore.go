@@ -100,7 +100,7 @@ func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error)
 	op.Steps = append(op.Steps, tagStep(u, restored, "record the restore in "+TagRestoredAt+" and "+TagRestoredBy))
 	before := map[string]string{}
 	var keys []string
-	for _, k := range StateTags {
+	for _, k := range append(StateTags[:len(StateTags):len(StateTags)], TagLastUsed) {
 		if v, ok := u.Tags[k]; ok {
 			before[k] = v
 			keys = append(keys, k)
