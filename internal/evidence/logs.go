@@ -101,7 +101,9 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 // day without any (a gap in the logs is a gap in the proof).
 func coverage(days map[time.Time]bool, w Window) (string, bool) {
 	if len(days) == 0 {
-		return "days covered unknown (file names carry no date)", false
+		// Undated files prove nothing about any one day: partial, so a
+		// user is unknown rather than unused (issue 19.2).
+		return "days covered unknown (file names carry no date)", true
 	}
 	total, covered := 0, 0
 	var gap time.Time

@@ -125,3 +125,30 @@ func TestLogFilesWithNoFileProveNothing(t *testing.T) {
 		t.Errorf("coverage not stated: %+v", run)
 	}
 }
+
+// Issue 19.2: one undated events.json says nothing about any day of the
+// window: the source is partial and a user with no event there is
+// unknown, never unused.
+func TestUndatedLogFileIsPartial(t *testing.T) {
+	root := t.TempDir()
+	var buf bytes.Buffer
+	rec := record("1", day0(4, 0), "IAMUser", "other", "AKIAOTHER", "GetObject", "")
+	if err := json.NewEncoder(&buf).Encode(map[string]any{"Records": []map[string]any{rec}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "events.json"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := trailogs.OpenSource(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &LogFiles{Locations: []string{root}, Sources: []trailogs.Source{src}, AccountID: "123456789012", Workers: 2}
+	d, err := (&Gatherer{Logs: l}).Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{subject("dan", "unused", nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := d.Verdict("dan"); v != VerdictUnknown {
+		t.Errorf("dan is %s on an undated log file, want unknown (%q)", v, d.User("dan").Reason)
+	}
+}
