@@ -183,3 +183,32 @@ func TestRegionWithGapsIsPartialThoughAnotherCoversTheWindow(t *testing.T) {
 		t.Errorf("dan is %s, want unknown", v)
 	}
 }
+
+// Issue 19.2: in a flat folder, another account's files (named by
+// CloudTrail with their account) cover nothing of this account.
+func TestOtherAccountsFilesInAFlatFolderCoverNothing(t *testing.T) {
+	root := t.TempDir()
+	w := window()
+	for d := w.From.UTC().Truncate(24 * time.Hour); !d.After(w.To.UTC()); d = d.AddDate(0, 0, 1) {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_ = json.NewEncoder(zw).Encode(map[string]any{"Records": []map[string]any{}})
+		zw.Close()
+		name := "999988887777_CloudTrail_us-east-1_" + d.Format("20060102") + "T0000Z_x.json.gz"
+		if err := os.WriteFile(filepath.Join(root, name), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := trailogs.OpenSource(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &LogFiles{Locations: []string{root}, Sources: []trailogs.Source{src}, AccountID: "123456789012", Workers: 2}
+	d, err := (&Gatherer{Logs: l}).Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{subject("dan", "unused", nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := d.Verdict("dan"); v != VerdictUnknown {
+		t.Errorf("dan is %s on another account's logs, want unknown (%q)", v, d.User("dan").Reason)
+	}
+}

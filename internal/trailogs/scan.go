@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"runtime"
 	"sort"
 	"sync"
@@ -61,10 +62,17 @@ func Scan(ctx context.Context, src Source, q Query, opts Options) (*Result, erro
 	)
 	for _, n := range names {
 		d, dated := fileDay(n)
+		m := regionRe.FindStringSubmatch(n)
+		if m == nil {
+			m = flatNameRe.FindStringSubmatch(path.Base(n))
+		}
+		if m != nil && q.AccountID != "" && m[1] != q.AccountID {
+			continue // another account's file covers nothing of this one
+		}
 		if dated {
 			res.Days[d] = true
 		}
-		if m := regionRe.FindStringSubmatch(n); m != nil {
+		if m != nil {
 			key := m[1] + "/" + m[2]
 			res.Regions[key] = true
 			if res.RegionDays[key] == nil {
