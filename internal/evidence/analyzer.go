@@ -36,13 +36,47 @@ type AnalyzerFindings struct {
 	ByUser      map[string]*AnalyzerView
 	// Errors are regions that could not be listed.
 	Errors []SourceError
+	// Regions is how many regions were asked.
+	Regions int
+}
+
+// listFailure says in one line (never one per region) where listing the
+// analyzers failed and why, with the first cause and how many others.
+func (af *AnalyzerFindings) listFailure() string {
+	if len(af.Errors) == 0 {
+		return ""
+	}
+	causes := map[string]int{}
+	var first string
+	for _, e := range af.Errors {
+		// The cause without the region, so 38 regions refused alike read once.
+		c := strings.ReplaceAll(e.Error, e.Region, "<region>")
+		if causes[c] == 0 && first == "" {
+			first = e.Error
+		}
+		causes[c]++
+	}
+	where := fmt.Sprintf("all %d region(s)", af.Regions)
+	if len(af.Errors) < af.Regions {
+		where = fmt.Sprintf("%d of %d region(s) (%s)", len(af.Errors), af.Regions, errorRegions(af.Errors))
+	}
+	msg := "analyzers could not be listed in " + where + ": " + first
+	if len(causes) > 1 {
+		msg += fmt.Sprintf(" (and %d other cause(s))", len(causes)-1)
+	}
+	return msg
+}
+
+// AllFailed reports whether no region could be listed at all.
+func (af *AnalyzerFindings) AllFailed() bool {
+	return af.AnalyzerARN == "" && len(af.Errors) > 0 && len(af.Errors) >= af.Regions
 }
 
 // Read looks in every region (sorted) for an active unused-access analyzer
 // (an account analyzer preferred over an organization one), and reads its
 // findings. IAM users are global, so one analyzer is enough.
 func (a *AccessAnalyzer) Read(ctx context.Context) *AnalyzerFindings {
-	out := &AnalyzerFindings{ByUser: map[string]*AnalyzerView{}}
+	out := &AnalyzerFindings{ByUser: map[string]*AnalyzerView{}, Regions: len(a.Clients)}
 	regions := make([]string, 0, len(a.Clients))
 	for r := range a.Clients {
 		regions = append(regions, r)
@@ -137,7 +171,7 @@ func compareAnalyzer(u *UserDossier, af *AnalyzerFindings, hasPassword, hasActiv
 	if af.AnalyzerARN == "" {
 		v := &AnalyzerView{Agreement: AgreementNoAnalyzer, AgreementDetail: "no active unused-access analyzer in the regions read"}
 		if len(af.Errors) > 0 {
-			v.Agreement, v.AgreementDetail = AgreementUnknown, "analyzers could not be listed in "+errorRegions(af.Errors)
+			v.Agreement, v.AgreementDetail = AgreementUnknown, af.listFailure()
 		}
 		return v
 	}
@@ -184,5 +218,8 @@ func errorRegions(errs []SourceError) string {
 	for _, e := range errs {
 		rs = append(rs, e.Region)
 	}
-	return fmt.Sprint(strings.Join(rs, ", "))
+	if len(rs) > 5 {
+		rs = append(rs[:5], fmt.Sprintf("and %d more", len(rs)-5))
+	}
+	return strings.Join(rs, ", ")
 }

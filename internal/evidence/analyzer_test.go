@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -84,5 +85,41 @@ func TestEnabledRegions(t *testing.T) {
 	fake.Fail = func(fakeaws.Request, int) string { return "AccessDeniedException" }
 	if _, err := EnabledRegions(context.Background(), accountClient(fake)); err == nil || !strings.Contains(err.Error(), "pass --regions") || !strings.Contains(err.Error(), "account:ListRegions") {
 		t.Errorf("denied: %v", err)
+	}
+}
+
+// Issue 19.7: when every region refused, the source failed (not partial),
+// says so in one line, and never claims "no analyzer found".
+func TestAnalyzerFailedEverywhereIsFailed(t *testing.T) {
+	fake, subjects := scenario(t)
+	fake.Fail = func(r fakeaws.Request, n int) string {
+		if strings.HasPrefix(r.Action, "access-analyzer:") {
+			return "AccessDeniedException"
+		}
+		return ""
+	}
+	regions := make([]string, 38)
+	for i := range regions {
+		regions[i] = fmt.Sprintf("xx-test-%d", i+1)
+	}
+	g := &Gatherer{Analyzer: &AccessAnalyzer{Clients: analyzerClients(fake, regions)}, Logs: fakeLogs{}}
+	d, err := g.Gather(context.Background(), Input{AccountID: "123456789012", AsOf: asOf, Now: asOf, Regions: regions, Subjects: subjects})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run SourceRun
+	for _, s := range d.Sources {
+		if s.Name == SourceAccessAnalyzer {
+			run = s
+		}
+	}
+	if run.Status != RunFailed || !strings.Contains(run.Detail, "all 38 region(s)") || strings.Contains(run.Detail, "no active") ||
+		strings.Count(run.Detail, "operation error") != 1 || strings.Contains(run.Detail, "\n") {
+		t.Errorf("source %+v, want failed in one line naming all 38 regions and the cause once", run)
+	}
+	for _, u := range d.Users {
+		if u.AccessAnalyzer.Agreement != AgreementUnknown || strings.Count(u.AccessAnalyzer.AgreementDetail, "xx-test-") > 0 {
+			t.Errorf("%s: analyzer %+v, want unknown without a list of 38 regions", u.Name, u.AccessAnalyzer)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -254,18 +253,17 @@ func (g *Gatherer) sourceRuns(d *Dossier, trail map[string]*TrailResult, logsRun
 	if g.Analyzer != nil {
 		run := SourceRun{Name: SourceAccessAnalyzer, Status: RunOK}
 		switch {
+		case analyzer.AllFailed():
+			// Nothing was listed: "none found" would be a claim never checked.
+			run.Status, run.Detail = RunFailed, analyzer.listFailure()
 		case analyzer.AnalyzerARN != "":
 			run.Detail = "unused-access analyzer " + analyzer.AnalyzerARN
 		default:
-			run.Detail = "no active unused-access analyzer found"
+			run.Detail = fmt.Sprintf("no active unused-access analyzer in the %d region(s) read", analyzer.Regions-len(analyzer.Errors))
 		}
-		if len(analyzer.Errors) > 0 {
+		if len(analyzer.Errors) > 0 && run.Status == RunOK {
 			run.Status = RunPartial
-			var msgs []string
-			for _, e := range analyzer.Errors {
-				msgs = append(msgs, e.Region+": "+e.Error)
-			}
-			run.Detail += "; " + strings.Join(msgs, "; ")
+			run.Detail += "; " + analyzer.listFailure()
 		}
 		// Informational: the analyzer is shown beside the verdict, never
 		// used to make one.

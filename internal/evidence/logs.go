@@ -41,6 +41,7 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 	var skipped []trailogs.FileError
 	days := map[time.Time]bool{}
 	regions := map[string]bool{}
+	regionDays := map[string]map[time.Time]bool{}
 	for i, src := range l.Sources {
 		res, err := trailogs.Scan(ctx, src, q, trailogs.Options{Workers: l.Workers})
 		if err != nil {
@@ -58,6 +59,14 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 		}
 		for r := range res.Regions {
 			regions[r] = true
+		}
+		for r, ds := range res.RegionDays {
+			if regionDays[r] == nil {
+				regionDays[r] = map[time.Time]bool{}
+			}
+			for d := range ds {
+				regionDays[r][d] = true
+			}
 		}
 		files += res.FilesRead
 		bytes += res.BytesRead
@@ -77,6 +86,18 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 	run.Detail = fmt.Sprintf("%d file(s), %d MB read from %s; %s", files, bytes>>20, strings.Join(l.Locations, ", "), cov)
 	if len(regions) > 0 {
 		run.Detail += "; account/region read: " + strings.Join(slices.Sorted(maps.Keys(regions)), ", ")
+	}
+	// Each region of this account must cover the window on its own: logs
+	// for eu-west-1 on 2 of 91 days do not cover eu-west-1 because
+	// us-east-1 has all 91 (issue 19.2).
+	for _, r := range slices.Sorted(maps.Keys(regionDays)) {
+		if !strings.HasPrefix(r, l.AccountID+"/") {
+			continue
+		}
+		if rcov, rgap := coverage(regionDays[r], w); rgap && !gap {
+			gap, cov = true, "for "+strings.TrimPrefix(r, l.AccountID+"/")+" "+rcov
+			run.Detail += "; " + cov
+		}
 	}
 	if gap {
 		// Days without any log file may hold data events: the source
@@ -101,7 +122,9 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 // day without any (a gap in the logs is a gap in the proof).
 func coverage(days map[time.Time]bool, w Window) (string, bool) {
 	if len(days) == 0 {
-		return "days covered unknown (file names carry no date)", false
+		// Undated files prove nothing about any one day: partial, so a
+		// user is unknown rather than unused (issue 19.2).
+		return "days covered unknown (file names carry no date)", true
 	}
 	total, covered := 0, 0
 	var gap time.Time

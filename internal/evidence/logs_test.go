@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,5 +124,91 @@ func TestLogFilesWithNoFileProveNothing(t *testing.T) {
 	writeTrailFile(t, root, "us-east-1", day, "a.json.gz", []map[string]any{record("1", day.Add(time.Hour), "IAMUser", "", "AKIAX", "GetObject", "")})
 	if _, run = l.SearchLogs(context.Background(), []Target{{Name: "dan"}}, window()); !strings.Contains(run.Detail, "covers 1 of") {
 		t.Errorf("coverage not stated: %+v", run)
+	}
+}
+
+// Issue 19.2: one undated events.json says nothing about any day of the
+// window: the source is partial and a user with no event there is
+// unknown, never unused.
+func TestUndatedLogFileIsPartial(t *testing.T) {
+	root := t.TempDir()
+	var buf bytes.Buffer
+	rec := record("1", day0(4, 0), "IAMUser", "other", "AKIAOTHER", "GetObject", "")
+	if err := json.NewEncoder(&buf).Encode(map[string]any{"Records": []map[string]any{rec}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "events.json"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := trailogs.OpenSource(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &LogFiles{Locations: []string{root}, Sources: []trailogs.Source{src}, AccountID: "123456789012", Workers: 2}
+	d, err := (&Gatherer{Logs: l}).Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{subject("dan", "unused", nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := d.Verdict("dan"); v != VerdictUnknown {
+		t.Errorf("dan is %s on an undated log file, want unknown (%q)", v, d.User("dan").Reason)
+	}
+}
+
+// Issue 19.2: a region with logs on 2 days of the window is a gap, even
+// when another region covers every day: the user is unknown.
+func TestRegionWithGapsIsPartialThoughAnotherCoversTheWindow(t *testing.T) {
+	root := t.TempDir()
+	w := window()
+	for d := w.From.UTC().Truncate(24 * time.Hour); !d.After(w.To.UTC()); d = d.AddDate(0, 0, 1) {
+		writeTrailFile(t, root, "us-east-1", d, "a.json.gz", []map[string]any{record("u"+d.Format("0102"), d.Add(time.Hour), "IAMUser", "other", "AKIAOTHER", "GetObject", "")})
+	}
+	for _, back := range []int{3, 5} {
+		d := day0(back, 0)
+		writeTrailFile(t, root, "eu-west-1", d, "b.json.gz", []map[string]any{record(fmt.Sprint("e", back), d.Add(time.Hour), "IAMUser", "other", "AKIAOTHER", "GetObject", "")})
+	}
+	src, err := trailogs.OpenSource(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &LogFiles{Locations: []string{root}, Sources: []trailogs.Source{src}, AccountID: "123456789012", Workers: 2}
+	_, run := l.SearchLogs(context.Background(), []Target{{Name: "dan"}}, w)
+	if run.Status != RunPartial || !strings.Contains(run.Detail, "for eu-west-1 covers 2 of") {
+		t.Errorf("run %+v, want partial naming eu-west-1's gap", run)
+	}
+	d, err := (&Gatherer{Logs: l}).Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{subject("dan", "unused", nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := d.Verdict("dan"); v != VerdictUnknown {
+		t.Errorf("dan is %s, want unknown", v)
+	}
+}
+
+// Issue 19.2: in a flat folder, another account's files (named by
+// CloudTrail with their account) cover nothing of this account.
+func TestOtherAccountsFilesInAFlatFolderCoverNothing(t *testing.T) {
+	root := t.TempDir()
+	w := window()
+	for d := w.From.UTC().Truncate(24 * time.Hour); !d.After(w.To.UTC()); d = d.AddDate(0, 0, 1) {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_ = json.NewEncoder(zw).Encode(map[string]any{"Records": []map[string]any{}})
+		zw.Close()
+		name := "999988887777_CloudTrail_us-east-1_" + d.Format("20060102") + "T0000Z_x.json.gz"
+		if err := os.WriteFile(filepath.Join(root, name), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := trailogs.OpenSource(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &LogFiles{Locations: []string{root}, Sources: []trailogs.Source{src}, AccountID: "123456789012", Workers: 2}
+	d, err := (&Gatherer{Logs: l}).Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{subject("dan", "unused", nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := d.Verdict("dan"); v != VerdictUnknown {
+		t.Errorf("dan is %s on another account's logs, want unknown (%q)", v, d.User("dan").Reason)
 	}
 }

@@ -60,17 +60,21 @@ func ParseCredentialReport(r io.Reader) (*Inventory, error) {
 	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 		_, _ = br.Discard(3)
 	}
-	cr := csv.NewReader(br)
-	cr.ReuseRecord = true
-	// Field counts are checked per row: a bad row is reported and skipped,
-	// or mended (a comma in a user name), never the end of the scan.
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err == io.EOF {
+	// The report is read line by line, never as one CSV stream: no legal
+	// name, path or date holds a line break, and AWS writes an ARN whose
+	// path holds a quote or comma unquoted. A row that does not parse costs
+	// that row only (rebuilt from its ARN, or reported), never the rest.
+	lines := lineReader{r: br}
+	raw, ok, err := lines.next()
+	if err != nil {
+		return nil, &ReportError{Err: err}
+	}
+	if !ok || (raw == "" && lines.atEOF()) {
 		return nil, &ReportError{Err: errors.New("file is empty: expected the CSV from aws iam get-credential-report --query Content --output text | base64 -d")}
 	}
-	if err != nil {
-		return nil, csvError(err, header, nil)
+	header, perr := splitLine(raw)
+	if perr != nil {
+		return nil, csvError(perr, header, nil, 1)
 	}
 	names := append([]string(nil), header...)
 	index, err := headerIndex(names)
@@ -80,20 +84,27 @@ func ParseCredentialReport(r io.Reader) (*Inventory, error) {
 	inv := &Inventory{}
 	seen := map[string]int{}
 	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
+		raw, ok, err := lines.next()
+		if err != nil {
+			return inv, &ReportError{Line: lines.n, Err: err}
+		}
+		if !ok {
 			break
 		}
-		if err != nil {
-			return nil, csvError(err, rec, names)
+		line := lines.n
+		if raw == "" {
+			continue // a blank line, as csv.Reader skips
 		}
-		line, _ := cr.FieldPos(0)
 		bad := func(err *ReportError) {
 			inv.BadRows = append(inv.BadRows, RowProblem{Line: line, Problem: err.Error(), Err: err})
 		}
-		if len(rec) != len(names) {
-			mended, err := mendRow(rec, names, index, line)
+		rec, perr := splitLine(raw)
+		if perr != nil || len(rec) != len(names) {
+			mended, err := mendRow(strings.Split(raw, ","), names, index, line)
 			if err != nil {
+				if perr != nil {
+					err = csvError(perr, rec, names, line)
+				}
 				bad(err)
 				continue
 			}
@@ -139,10 +150,13 @@ type RowProblem struct {
 	Err *ReportError `json:"-"`
 }
 
-// mendRow rebuilds a row whose user name holds commas written unquoted
-// ("a,b" is a legal IAM user name): the name runs up to the field that is
-// the user's ARN, which ends in "/" plus that very name. Anything else is
-// reported, never guessed.
+// mendRow rebuilds a row from its raw comma-split fields when the CSV
+// reading failed or gave the wrong count: AWS writes the name and the ARN
+// unquoted, and both may hold commas ("a,b" is a legal name) and the ARN's
+// path any printable character, quotes included. The ARN is the first field
+// starting "arn:" after the name (a name holds no colon) and runs up to the
+// fields the header still expects; it must end in "/" plus the name. Anything
+// else is reported, never guessed.
 func mendRow(rec, header []string, index map[string]int, line int) ([]string, *ReportError) {
 	count := &ReportError{Line: line, Column: len(header) + 1, Err: fmt.Errorf("row has %d fields, the header has %d", len(rec), len(header))}
 	if len(rec) < len(header) {
@@ -155,24 +169,67 @@ func mendRow(rec, header []string, index map[string]int, line int) ([]string, *R
 	if a != u+1 {
 		return nil, count
 	}
-	// The name's n fields are followed by the ARN's, which hold the same
-	// commas (the ARN ends with the name): extra = 2(n-1).
-	if extra%2 != 0 {
-		count.Err = fmt.Errorf("%w; the extra fields are not a user name with commas (its ARN would hold as many)", count.Err)
-		return nil, count
+	n := 1
+	for n <= extra && !strings.HasPrefix(rec[u+n], "arn:") {
+		n++
 	}
-	n := extra/2 + 1
 	name := strings.Join(rec[u:u+n], ",")
-	arn := strings.Join(rec[u+n:u+2*n], ",")
-	if !strings.HasPrefix(arn, "arn:") || !strings.HasSuffix(arn, "/"+name) {
+	arn := strings.Join(rec[u+n:u+2+extra], ",")
+	if !strings.HasPrefix(arn, "arn:") || strings.Contains(name, `"`) || !strings.HasSuffix(arn, "/"+name) {
 		count.Err = fmt.Errorf("%w; the extra fields are not a user name with commas (no ARN ending in /%s follows it)", count.Err, name)
 		return nil, count
 	}
 	out := make([]string, 0, len(header))
 	out = append(out, rec[:u]...)
 	out = append(out, name, arn)
-	return append(out, rec[u+2*n:]...), nil
+	return append(out, rec[u+2+extra:]...), nil
 }
+
+// splitLine reads one CSV line. A line without quotes is split on commas,
+// as CSV defines it, without a reader per line.
+func splitLine(s string) ([]string, error) {
+	if !strings.Contains(s, `"`) {
+		return strings.Split(s, ","), nil
+	}
+	cr := csv.NewReader(strings.NewReader(s))
+	cr.FieldsPerRecord = -1
+	rec, err := cr.Read()
+	if err != nil {
+		return rec, err
+	}
+	if _, err := cr.Read(); err != io.EOF {
+		// A quoted field holding a line break: not a credential report row.
+		return rec, &csv.ParseError{StartLine: 1, Line: 1, Column: len(s), Err: csv.ErrQuote}
+	}
+	return rec, nil
+}
+
+// lineReader yields lines without their \n or \r\n, counting them.
+type lineReader struct {
+	r   *bufio.Reader
+	n   int
+	eof bool
+}
+
+func (l *lineReader) next() (string, bool, error) {
+	if l.eof {
+		return "", false, nil
+	}
+	s, err := l.r.ReadString('\n')
+	if err == io.EOF {
+		l.eof = true
+		if s == "" {
+			return "", false, nil
+		}
+	} else if err != nil {
+		return "", false, err
+	}
+	l.n++
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r")
+	return s, true, nil
+}
+
+func (l *lineReader) atEOF() bool { return l.eof }
 
 func headerIndex(header []string) (map[string]int, error) {
 	index := make(map[string]int, len(header))
@@ -210,15 +267,12 @@ func looksBase64(s string) bool {
 // csvError locates a CSV syntax error by row and field. rec is what the
 // reader returned with the error (the fields read before it); header is the
 // header row, nil while reading the header itself.
-func csvError(err error, rec, header []string) error {
+func csvError(err error, rec, header []string, line int) *ReportError {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
-		return &ReportError{Err: err}
+		return &ReportError{Line: line, Err: err}
 	}
-	re := &ReportError{Line: pe.StartLine, Err: pe.Err}
-	if re.Line == 0 {
-		re.Line = pe.Line
-	}
+	re := &ReportError{Line: line, Err: pe.Err}
 	field := func(i int) string {
 		if i < len(header) {
 			return strings.TrimSpace(header[i])
@@ -237,7 +291,7 @@ func csvError(err error, rec, header []string) error {
 	}
 	// A quoting error: rec holds the fields before the bad one.
 	re.Column, re.Field = len(rec)+1, field(len(rec))
-	where := fmt.Sprintf("at line %d, byte %d", pe.Line, pe.Column)
+	where := fmt.Sprintf("at line %d, byte %d", line, pe.Column)
 	if errors.Is(pe.Err, csv.ErrQuote) {
 		where += ": is the file cut inside a quoted field?"
 	}

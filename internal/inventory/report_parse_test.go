@@ -263,12 +263,44 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseQuotedFieldSpanningLines(t *testing.T) {
-	// A field cut open on line 3 swallows the rest of the file; the error
-	// names the row where the record starts.
-	in := testHeader + "\n" + testNoCreds + "\n" + `"ops` + "\nmore\nlines"
-	re := parseErr(t, in)
-	if re.Line != 3 || re.Field != "user" || !strings.Contains(re.Error(), "at line 5") {
-		t.Errorf("error = %v (line %d field %q)", re, re.Line, re.Field)
+	// No credential report field holds a line break: a field cut open on
+	// line 3 costs line 3, and the rows after it are still read.
+	in := testHeader + "\n" + testNoCreds + "\n" + `"ops` + "\n" + strings.Replace(testFullUser, "alice", "after", 1) + "\n"
+	inv, err := ParseCredentialReport(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Users) != 2 || inv.Users[1].Name != "after" {
+		t.Fatalf("users = %+v", inv.Users)
+	}
+	if len(inv.BadRows) != 1 || inv.BadRows[0].Line != 3 || inv.BadRows[0].Err.Field != "user" {
+		t.Errorf("bad rows = %+v", inv.BadRows)
+	}
+}
+
+// IAM paths allow any printable ASCII: AWS writes the ARN unquoted, so a
+// quote or comma in the path must cost nothing, and the row is judged.
+func TestParseQuoteAndCommaInPath(t *testing.T) {
+	rest := strings.Join(strings.Split(testNoCreds, ",")[2:], ",")
+	rows := []string{
+		`q,arn:aws:iam::111122223333:user/a"b/q,` + rest,
+		`c,arn:aws:iam::111122223333:user/a,b/c,` + rest,
+		`x,y,arn:aws:iam::111122223333:user/",'"/x,y,` + rest,
+		`lead,arn:aws:iam::111122223333:user/x,"y/lead,` + rest,
+		testNoCreds,
+	}
+	inv := parse(t, testHeader+"\n"+strings.Join(rows, "\n")+"\n")
+	if len(inv.BadRows) != 0 {
+		t.Fatalf("bad rows = %+v", inv.BadRows)
+	}
+	want := []struct{ name, path string }{{"q", `/a"b/`}, {"c", "/a,b/"}, {"x,y", `/",'"/`}, {"lead", `/x,"y/`}, {"nobody", "/"}}
+	if len(inv.Users) != len(want) {
+		t.Fatalf("users = %+v", inv.Users)
+	}
+	for i, w := range want {
+		if inv.Users[i].Name != w.name || inv.Users[i].Path != w.path {
+			t.Errorf("user %d = %q %q, want %q %q", i, inv.Users[i].Name, inv.Users[i].Path, w.name, w.path)
+		}
 	}
 }
 

@@ -4,7 +4,7 @@ package pipeline
 // in docs/retire.md; a test checks every call made against it. Commands
 // reading --exclusions-ssm also need ssm:GetParameter.
 var Permissions = map[string][]string{
-	"disable": {"sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListAttachedUserPolicies",
+	"disable": {"sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetLoginProfile", "iam:ListAttachedUserPolicies",
 		"iam:TagUser", "iam:UntagUser", "iam:UpdateAccessKey", "iam:DeleteLoginProfile", "iam:AttachUserPolicy", "iam:GetPolicy"},
 	"restore": {"sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListAttachedUserPolicies",
 		"iam:UpdateAccessKey", "iam:DetachUserPolicy", "iam:CreateLoginProfile", "iam:TagUser", "iam:UntagUser"},

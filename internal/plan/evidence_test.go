@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -238,5 +239,51 @@ func TestTerraformManagedUserIsNotDeleted(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no user left alone for Terraform: %+v", p.Skipped)
+	}
+}
+
+// Issue 19.3: a reference the parser cannot name (a variable, a local,
+// count, .tf.json, a state file) still holds back the delete, located by
+// file and line; one only in the history holds nothing back.
+func TestUnnamedTerraformReferenceHoldsBackTheDelete(t *testing.T) {
+	for _, ref := range []evidence.CodeRef{
+		{Path: "infra/users.tf.json", Line: 7, Kind: "terraform"},
+		{Path: "infra/terraform.tfstate", Line: 41, Kind: "terraform"},
+		{Path: "infra/vars.tf", Line: 2, Kind: "terraform"},
+	} {
+		d := dossier(nil)
+		for i := range d.Users {
+			d.Users[i].CodeRefs = []evidence.CodeRef{ref}
+		}
+		p, err := Build(testScan(), Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 20, Evidence: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		held := false
+		for _, a := range p.Actions {
+			if a.Action == ActionDelete {
+				t.Errorf("%s: planned delete of %s", ref.Path, a.User)
+			}
+		}
+		want := fmt.Sprintf("managed by Terraform: remove referenced in %s:%d from the code", ref.Path, ref.Line)
+		for _, s := range p.Skipped {
+			held = held || strings.Contains(s.Reason, want)
+		}
+		if !held {
+			t.Errorf("%s: no user held back with %q: %+v", ref.Path, want, p.Skipped)
+		}
+		ref.InHistoryOnly = true
+		for i := range d.Users {
+			d.Users[i].CodeRefs = []evidence.CodeRef{ref}
+		}
+		p, err = Build(testScan(), Params{AsOf: asOf, QuarantineDays: 14, MaxUsers: 20, Evidence: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range p.Skipped {
+			if strings.Contains(s.Reason, "Terraform") {
+				t.Errorf("%s: a removed resource still holds back %s", ref.Path, s.User)
+			}
+		}
 	}
 }

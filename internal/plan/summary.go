@@ -34,7 +34,7 @@ func WriteSummary(w io.Writer, p *Plan) error {
 		tw.Flush()
 		for _, a := range p.Actions {
 			if a.Warning != "" {
-				fmt.Fprintf(w, "\n!! %s %s: %s\n", a.Action, a.User, a.Warning)
+				fmt.Fprintf(w, "\n!! %s %s: %s\n", a.Action, textsafe.Line(a.User), textsafe.Fold(a.Warning))
 			}
 		}
 	}
@@ -69,7 +69,7 @@ func WriteOutcome(w io.Writer, o Outcome) {
 	switch o.Status {
 	case StatusWouldDo:
 		if o.Action.Warning != "" {
-			fmt.Fprintf(w, "!! %s: %s\n", who, o.Action.Warning)
+			fmt.Fprintf(w, "!! %s: %s\n", who, textsafe.Fold(o.Action.Warning))
 		}
 		fmt.Fprint(w, remediate.Describe(o.Op))
 	case StatusSkipped:

@@ -9,8 +9,11 @@ import (
 	"github.com/iamsweep/iamsweep/internal/evidence"
 )
 
-// terraformRefs lists the current (not history-only) Terraform resources
-// the dossier found for the user, as "aws_iam_user.ci (infra/users.tf:12)".
+// terraformRefs lists the current (not history-only) Terraform references
+// the dossier found for the user, as "aws_iam_user.ci (infra/users.tf:12)",
+// or "referenced in infra/users.tf.json:7" when no address can be named (a
+// variable, a local, count, .tf.json, state): any current reference holds
+// back a delete, never only the idioms the parser can name (issue 19.3).
 // Such a user is managed by Terraform: deleted by hand, it comes back (with
 // a fresh key) at the next terraform apply, the rail CloudFormation-managed
 // users already have.
@@ -24,10 +27,13 @@ func terraformRefs(d *evidence.Dossier, name string) []string {
 	}
 	var out []string
 	for _, r := range u.CodeRefs {
-		if r.Kind != coderefs.KindTerraform || r.InHistoryOnly || r.TerraformAddress == "" {
+		if r.Kind != coderefs.KindTerraform || r.InHistoryOnly {
 			continue
 		}
 		s := fmt.Sprintf("%s (%s:%d)", r.TerraformAddress, r.Path, r.Line)
+		if r.TerraformAddress == "" {
+			s = fmt.Sprintf("referenced in %s:%d", r.Path, r.Line)
+		}
 		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/iamsweep/iamsweep/internal/clock"
 	"github.com/iamsweep/iamsweep/internal/statetag"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 	"math/big"
 	"slices"
 	"strings"
@@ -114,10 +115,10 @@ type BusyError struct {
 func (e *BusyError) Error() string {
 	by := ""
 	if e.Other.Caller != "" {
-		by = " (" + e.Other.Caller + ")"
+		by = " (" + textsafe.Line(e.Other.Caller) + ")" // a tag's text, on a terminal
 	}
 	return fmt.Sprintf("%s is being changed by run %s%s since %s: left to that run; if it was killed, run again after %s",
-		e.User, e.Other.RunID, by, e.Other.Since.Format(time.RFC3339), e.Other.Since.Add(ClaimLease).Format(time.RFC3339))
+		textsafe.Line(e.User), textsafe.Line(e.Other.RunID), by, e.Other.Since.Format(time.RFC3339), e.Other.Since.Add(ClaimLease).Format(time.RFC3339))
 }
 
 // RunID returns the executor's run ID, making one on first use.

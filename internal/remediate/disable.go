@@ -32,7 +32,7 @@ const (
 func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation {
 	op := &Operation{Kind: OpDisable, User: u.Name}
 	op.replan = func(ctx context.Context, x *Executor) (*Operation, error) {
-		fresh, err := ReadUser(ctx, x.API, u.Name, false)
+		fresh, err := ReadUser(ctx, x.API, u.Name, true) // last use kept in statetag.TagLastUsed
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +74,7 @@ func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation 
 
 	disabling := next
 	disabling.State = statetag.StateDisabling
-	op.Steps = append(op.Steps, tagStep(u, disabling.Tags(), "record the disable in the user's tags (state disabling)"))
+	op.Steps = append(op.Steps, tagStep(u, withLastUse(disabling.Tags(), u), "record the disable in the user's tags (state disabling)"))
 	for _, id := range active {
 		op.Steps = append(op.Steps, Step{
 			Action: "iam:UpdateAccessKey", Target: id, Text: "set access key " + id + " Inactive",
@@ -106,7 +106,7 @@ func PlanDisable(u *UserState, caller, reason string, now time.Time) *Operation 
 		})
 	}
 	next.State = statetag.StateDisabled
-	after := next.Tags()
+	after := withLastUse(next.Tags(), u)
 	op.Steps = append(op.Steps, Step{
 		Action: "iam:TagUser", Target: statetag.TagState, Text: "set " + statetag.TagState + "=" + statetag.StateDisabled,
 		Before: map[string]string{statetag.TagState: statetag.StateDisabling}, After: after,

@@ -108,7 +108,7 @@ func PlanRestore(u *UserState, caller string, now time.Time) (*Operation, error)
 	}
 	before := map[string]string{}
 	var keys []string
-	for _, k := range statetag.StateTags {
+	for _, k := range append(statetag.StateTags[:len(statetag.StateTags):len(statetag.StateTags)], statetag.TagLastUsed) {
 		if v, ok := u.Tags[k]; ok {
 			before[k] = v
 			keys = append(keys, k)

@@ -29,7 +29,11 @@ func (e *TagRoomError) Error() string {
 func tagRoom(u *UserState, claimed bool) error {
 	used := len(u.Tags) + len(u.Claims)
 	need := 0
-	for _, k := range statetag.StateTags {
+	keys := statetag.StateTags
+	if _, ok := withLastUse(map[string]string{}, u)[statetag.TagLastUsed]; ok {
+		keys = append(keys[:len(keys):len(keys)], statetag.TagLastUsed)
+	}
+	for _, k := range keys {
 		if _, ok := u.Tags[k]; !ok {
 			need++
 		}

@@ -281,6 +281,12 @@ func unusedUser(account string, u *inventory.User, uses []use, p Params) (Findin
 	if len(uses) == 0 {
 		f.DaysUnused = ptrInt(userAge)
 		f.Message = fmt.Sprintf("no console password or active access key; user created %s, %d days ago", day(u.Created), userAge)
+		// A disabled user's credentials are inactive, but their last use
+		// is history, not "never" (issue 19.6).
+		if last := lastKnownUse(u); !last.IsZero() {
+			f.LastUsed, f.DaysUnused = ptrTime(last), ptrInt(max(0, clock.DaysSince(last, p.AsOf)))
+			f.Message += fmt.Sprintf("; last used %s, %d days ago", day(last), *f.DaysUnused)
+		}
 		return f, true
 	}
 	// DaysUnused is the youngest credential's age; LastUsed is the newest

@@ -135,3 +135,13 @@ func SlackCode(s string) string {
 // newlines included, become one space first, so a multi-line reason reads
 // as one line instead of showing \n.
 func Fold(s string) string { return Line(strings.Join(strings.Fields(s), " ")) }
+
+// Lines is Line for text of several lines, such as an error wrapping a
+// multi-line cause: the newlines stay, everything else is made inert.
+func Lines(s string) string {
+	parts := strings.Split(s, "\n")
+	for i, p := range parts {
+		parts[i] = Line(p)
+	}
+	return strings.Join(parts, "\n")
+}

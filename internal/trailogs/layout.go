@@ -32,7 +32,11 @@ var (
 	// (ACCOUNT_CloudTrail_REGION_20240102T0305Z_xxxx.json.gz).
 	stampRe = regexp.MustCompile(`_(\d{8})T\d{4}Z_`)
 	// regionRe finds the account and region folders of a log file.
-	regionRe = regexp.MustCompile(`(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/CloudTrail/([a-z0-9-]+)/`)
+	// flatNameRe reads account and region from CloudTrail's own file name
+	// (ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz) when the file
+	// lies outside the AWSLogs layout, in a flat folder.
+	flatNameRe = regexp.MustCompile(`^(\d{12})_CloudTrail_([a-z0-9-]+)_\d{8}T`)
+	regionRe   = regexp.MustCompile(`(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/CloudTrail/([a-z0-9-]+)/`)
 )
 
 // listConcurrency is how many listings run at once: S3 answers each in

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"runtime"
 	"sort"
 	"sync"
@@ -56,15 +57,30 @@ func Scan(ctx context.Context, src Source, q Query, opts Options) (*Result, erro
 	jobs := make(chan string)
 	var (
 		mu  sync.Mutex
-		res = &Result{FilesListed: len(names), Days: map[time.Time]bool{}, Regions: map[string]bool{}}
+		res = &Result{FilesListed: len(names), Days: map[time.Time]bool{}, Regions: map[string]bool{}, RegionDays: map[string]map[time.Time]bool{}}
 		wg  sync.WaitGroup
 	)
 	for _, n := range names {
-		if d, ok := fileDay(n); ok {
+		d, dated := fileDay(n)
+		m := regionRe.FindStringSubmatch(n)
+		if m == nil {
+			m = flatNameRe.FindStringSubmatch(path.Base(n))
+		}
+		if m != nil && q.AccountID != "" && m[1] != q.AccountID {
+			continue // another account's file covers nothing of this one
+		}
+		if dated {
 			res.Days[d] = true
 		}
-		if m := regionRe.FindStringSubmatch(n); m != nil {
-			res.Regions[m[1]+"/"+m[2]] = true
+		if m != nil {
+			key := m[1] + "/" + m[2]
+			res.Regions[key] = true
+			if res.RegionDays[key] == nil {
+				res.RegionDays[key] = map[time.Time]bool{}
+			}
+			if dated {
+				res.RegionDays[key][d] = true
+			}
 		}
 	}
 	for range min(workers, max(len(names), 1)) {

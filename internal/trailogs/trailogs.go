@@ -70,6 +70,9 @@ type Result struct {
 	// Regions are the "ACCOUNT/REGION" pairs of the listed files, from
 	// their AWSLogs/ACCOUNT/CloudTrail/REGION/ folders.
 	Regions map[string]bool
+	// RegionDays are the days each "ACCOUNT/REGION" holds, so a region
+	// with gaps is seen even when another region covers those days.
+	RegionDays map[string]map[time.Time]bool
 	// FilesRead counts files read to the end without error.
 	FilesRead int
 	// BytesRead is the uncompressed size of everything read.

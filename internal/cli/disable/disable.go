@@ -59,7 +59,7 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.ReadUser(ctx, opts.User, false)
+	u, err := s.ReadUser(ctx, opts.User, true) // the last use goes into iamsweep:last-used
 	if err != nil {
 		return err
 	}

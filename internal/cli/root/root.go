@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 	"log/slog"
 	"strings"
 
@@ -143,7 +144,9 @@ func Main(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	if code == cmdutil.ExitOK || isUsage(err) {
 		code = cmdutil.ExitUsage
 	}
-	fmt.Fprintf(f.IO.ErrOut, "iamsweep: %s\n", err)
+	// An error may quote a name, a tag or a CloudTrail field: each of its
+	// lines goes through the terminal sanitiser (invariant 11).
+	fmt.Fprintf(f.IO.ErrOut, "iamsweep: %s\n", textsafe.Lines(err.Error()))
 	if d := debugDetail(err); d != "" && f.Logger != nil {
 		f.Logger.Debug("raw error", "detail", d)
 	}
