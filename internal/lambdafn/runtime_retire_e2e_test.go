@@ -272,7 +272,7 @@ func TestFunctionDisablesOnlyUsersTheEvidenceProvesUnused(t *testing.T) {
 	a.user("busy", true, 1)
 	// CloudTrail, Access Advisor, Access Analyzer and ListRegions are not
 	// in moto: the fake answers them and forwards the rest.
-	fake := fakeaws.Start(t, a.srv.URL)
+	fake := fakeaws.Start(t, iamproxy.Start(t, a.srv.URL).URL) // iamproxy: service-specific credentials
 	fake.Regions = []string{"us-east-1"}
 	now := time.Now().UTC()
 	fake.Events["us-east-1"] = []fakeaws.TrailEvent{{ID: "e1", Time: now.Add(24 * time.Hour), Name: "GetObject", UserName: "busy", SourceIP: "20.1.2.3", UserAgent: "aws-cli/2"}}

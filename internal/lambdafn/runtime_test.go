@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/iamsweep/iamsweep/internal/testutil/iamproxy"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 )
 
@@ -230,9 +231,17 @@ func (f *function) logs(t *testing.T) []map[string]any {
 	return out
 }
 
+// awsEnv points the function at moto through iamproxy, which answers the
+// IAM calls moto lacks (ListServiceSpecificCredentials): without it every
+// unused-user candidate's credentials are unreadable, so unknown, and
+// never retired. The proxy lives until the test binary ends.
 func awsEnv(srv *motoserver.Server) map[string]string {
+	url := srv.URL
+	if px, _, err := iamproxy.New(srv.URL); err == nil {
+		url = px.URL
+	}
 	return map[string]string{
-		"AWS_ENDPOINT_URL": srv.URL, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+		"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
 		"AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
 		"AWS_EC2_METADATA_DISABLED": "true",
 	}
