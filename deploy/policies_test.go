@@ -43,6 +43,8 @@ var documented = map[string][]string{
 		"iam:DeleteSSHPublicKey", "iam:DeleteSigningCertificate", "iam:DeleteServiceSpecificCredential",
 		"iam:DeleteAccessKey", "iam:DeleteUserPermissionsBoundary", "iam:DeleteUser",
 		"ssm:GetParameter",
+		// a delete planned on CloudTrail evidence looks attempts up again first
+		"cloudtrail:LookupEvents", "account:ListRegions",
 	},
 	// The central account of an organization run: org.CentralPermissions,
 	// securityhub.Permissions and evidence.AthenaPermissions (checked in
