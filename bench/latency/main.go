@@ -65,7 +65,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer srv.Stop()
-	px, stop, err := iamproxy.New(srv.URL)
+	px, stop, err := iamproxy.New(srv.MotoURL)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func sorted(set map[string]bool) []string {
 }
 
 func reset(srv *motoserver.Server) error {
-	resp, err := http.Post(srv.URL+"/moto-api/reset", "application/json", nil)
+	resp, err := http.Post(srv.MotoURL+"/moto-api/reset", "application/json", nil)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer srv.Stop()
-	px, stop, err := iamproxy.New(srv.URL)
+	px, stop, err := iamproxy.New(srv.MotoURL)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -270,3 +270,16 @@ func fail(w http.ResponseWriter, code, msg string) {
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>proxy</RequestId></ErrorResponse>`, code, html.EscapeString(msg))
 }
+
+// Reset forgets what the proxy holds and was told (service-specific
+// credentials, denials, holds, faults, throttling, latency), as moto's
+// reset forgets its resources: each test starts from a plain account.
+func (p *Proxy) Reset() {
+	p.mu.Lock()
+	p.creds, p.deny, p.holds = map[string][]cred{}, map[string]bool{}, map[string]*hold{}
+	p.limit, p.admitted, p.throttled, p.latency = 0, nil, 0, 0
+	p.mu.Unlock()
+	p.faults.mu.Lock()
+	p.faults.rules, p.faults.seen = nil, nil
+	p.faults.mu.Unlock()
+}

@@ -17,15 +17,27 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/iamsweep/iamsweep/internal/testutil/iamproxy"
 )
 
 // AccountID is moto's default account.
 const AccountID = "123456789012"
 
-// Server is a running moto_server.
+// Server is a running moto_server behind the IAM proxy.
 type Server struct {
+	// URL is the endpoint tests use: the proxy, which answers the IAM
+	// calls moto lacks (service-specific credentials) in IAM's wire
+	// protocol and enforces IAM's tag quota, and forwards the rest. Without
+	// it every live read of a user's other credentials fails, and a user
+	// whose credentials could not be read is rightly unknown.
 	URL string
-	cmd *exec.Cmd
+	// MotoURL is moto_server itself.
+	MotoURL string
+	// Proxy is the IAM proxy in front of moto (faults, holds, latency).
+	Proxy     *iamproxy.Proxy
+	stopProxy func()
+	cmd       *exec.Cmd
 }
 
 var (
@@ -88,12 +100,17 @@ func Start() (*Server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
+	s := &Server{MotoURL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(s.URL + "/moto-api/")
+		resp, err := http.Get(s.MotoURL + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
+			if s.Proxy, s.stopProxy, err = iamproxy.New(s.MotoURL); err != nil {
+				s.Stop()
+				return nil, err
+			}
+			s.URL = s.Proxy.URL
 			return s, nil
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -104,6 +121,9 @@ func Start() (*Server, error) {
 
 // Stop kills the server and its children.
 func (s *Server) Stop() {
+	if s.stopProxy != nil {
+		s.stopProxy()
+	}
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		_ = s.cmd.Wait()
@@ -113,11 +133,12 @@ func (s *Server) Stop() {
 // Reset drops every resource, so each test starts from an empty account.
 func (s *Server) Reset(t testing.TB) {
 	t.Helper()
-	resp, err := http.Post(s.URL+"/moto-api/reset", "application/json", nil)
+	resp, err := http.Post(s.MotoURL+"/moto-api/reset", "application/json", nil)
 	if err != nil {
 		t.Fatalf("reset moto: %v", err)
 	}
 	resp.Body.Close()
+	s.Proxy.Reset()
 }
 
 // Config is an SDK configuration pointing at the server with dummy keys.
