@@ -24,13 +24,13 @@ type stormRun struct {
 }
 
 // TestThrottlingStormEndsAsAnUnthrottledRun: behind a proxy that answers
-// Throttling past 5 requests per second, scan, plan and apply with 16
+// Throttling past 10 requests per second, scan, plan and apply with 16
 // users in flight slow down instead of failing, and end with exactly the
 // findings, plan and account of an unthrottled run. The audit log's
 // lines stay whole, and each user's steps in order.
 func TestThrottlingStormEndsAsAnUnthrottledRun(t *testing.T) {
 	calm := stormScenario(t, 0)
-	storm := stormScenario(t, 5)
+	storm := stormScenario(t, 10)
 	if storm.throttled == 0 {
 		t.Fatal("the proxy throttled nothing: no storm")
 	}
