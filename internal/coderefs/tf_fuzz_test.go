@@ -2,6 +2,9 @@ package coderefs
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -32,6 +35,34 @@ func FuzzTFCommentMask(f *testing.F) {
 		for i := range lines {
 			if len(masked[i]) != len(lines[i]) {
 				t.Fatalf("line %d: length %d became %d", i+1, len(lines[i]), len(masked[i]))
+			}
+		}
+	})
+}
+
+// Evaluating any configuration (HCL or JSON) never panics, and every
+// resolved user is at a line of a file of the module.
+func FuzzTerraformEval(f *testing.F) {
+	for _, tc := range tfIdioms {
+		for p, c := range tc.files {
+			if !strings.Contains(p, "/") {
+				f.Add(c, strings.HasSuffix(p, ".json"))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src string, asJSON bool) {
+		dir := t.TempDir()
+		name := "main.tf"
+		if asJSON {
+			name = "main.tf.json"
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Count(src, "\n") + 1
+		for _, u := range tfEvaluate(dir, loadTFModules(dir, map[string][]string{".": {name}})) {
+			if u.path != name || u.line < 1 || u.line > lines {
+				t.Fatalf("user %+v outside %s's %d lines", u, name, lines)
 			}
 		}
 	})

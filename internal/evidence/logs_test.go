@@ -292,3 +292,24 @@ func gatherLogs(t *testing.T, root string) *Dossier {
 	}
 	return d
 }
+
+// An event of another account is not the user's, even in a file of this
+// account (the records say whose they are): the same name elsewhere is
+// another user.
+func TestEventOfAnotherAccountIsNoUse(t *testing.T) {
+	root := t.TempDir()
+	w := window()
+	for d := w.From.UTC().Truncate(24 * time.Hour); !d.After(w.To.UTC()); d = d.AddDate(0, 0, 1) {
+		recs := []map[string]any{record("u"+d.Format("0102"), d.Add(time.Hour), "IAMUser", "other", "AKIAOTHER", "GetObject", "")}
+		if d.Equal(day0(4, 0)) {
+			foreign := record("x", d.Add(2*time.Hour), "IAMUser", "dan", "AKIADANELSEWHERE", "GetObject", "")
+			foreign["recipientAccountId"] = "999988887777"
+			recs = append(recs, foreign)
+		}
+		writeTrailFile(t, root, "us-east-1", d, "a.json.gz", recs)
+	}
+	d := gatherLogs(t, root)
+	if v := d.Verdict("dan"); v != VerdictUnused {
+		t.Errorf("dan is %s: another account's dan is not this one (%q)", v, d.User("dan").Reason)
+	}
+}
