@@ -73,8 +73,13 @@ func isState(p string) bool {
 
 // terraformDeleteReason is why delete is not planned for such a user.
 func terraformDeleteReason(refs []string) string {
-	return "managed by Terraform: remove " + strings.Join(refs, ", ") +
-		" from the code first, then run terraform apply (that deletes the user); deleted here, the next terraform apply would create it again with a fresh key"
+	where := "the code"
+	if !slices.ContainsFunc(refs, func(r string) bool { return !strings.Contains(r, " (state ") && !strings.HasPrefix(r, "the state entry at ") }) {
+		// Only a state file names it: the configuration is elsewhere.
+		where = "the configuration that state belongs to"
+	}
+	return "managed by Terraform: remove " + strings.Join(refs, ", ") + " from " + where +
+		" first, then run terraform apply (that deletes the user); deleted here, the next terraform apply would create it again with a fresh key"
 }
 
 // terraformDisableWarning is added to a disable of such a user.

@@ -70,7 +70,11 @@ func TestTerraformIdiomsHoldBackTheDelete(t *testing.T) {
 			if deletes(p) {
 				t.Errorf("delete of bob planned; refs %+v", refs["bob"])
 			}
-			if want := "managed by Terraform: remove " + tc.want; !strings.HasPrefix(reason, want) || !strings.Contains(reason, "from the code first") {
+			from := "from the code first"
+			if strings.Contains(tc.want, "(state ") {
+				from = "from the configuration that state belongs to first"
+			}
+			if want := "managed by Terraform: remove " + tc.want; !strings.HasPrefix(reason, want) || !strings.Contains(reason, from) {
 				t.Errorf("reason %q, want it to start with %q", reason, want)
 			}
 		})
