@@ -74,7 +74,9 @@ func isState(p string) bool {
 // terraformDeleteReason is why delete is not planned for such a user.
 func terraformDeleteReason(refs []string) string {
 	where := "the code"
-	if !slices.ContainsFunc(refs, func(r string) bool { return !strings.Contains(r, " (state ") && !strings.HasPrefix(r, "the state entry at ") }) {
+	if !slices.ContainsFunc(refs, func(r string) bool {
+		return !strings.Contains(r, " (state ") && !strings.HasPrefix(r, "the state entry at ")
+	}) {
 		// Only a state file names it: the configuration is elsewhere.
 		where = "the configuration that state belongs to"
 	}
