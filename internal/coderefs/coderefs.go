@@ -28,6 +28,9 @@ const (
 	KindEnvFile         = "env-file"
 	KindCredentialsFile = "credentials-file"
 	KindOther           = "other"
+	// KindTerraformComment is a mention in a Terraform comment (a
+	// commented-out resource): reported, but it manages nothing.
+	KindTerraformComment = "terraform-comment"
 )
 
 // What a reference matched.

@@ -20,7 +20,7 @@ func kindOf(p string) string {
 	case lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" || strings.HasSuffix(lower, ".gitlab-ci.yml"):
 		return KindGitLabCI
 	case strings.HasSuffix(lower, ".tf") || strings.HasSuffix(lower, ".tf.json") || strings.HasSuffix(lower, ".tfvars") ||
-		strings.HasSuffix(lower, ".tfstate"): // local or pulled state: what terraform apply manages now
+		isStateFile(lower): // local or pulled state: what terraform apply manages now
 		return KindTerraform
 	case lower == ".env" || strings.HasPrefix(lower, ".env.") || strings.HasSuffix(lower, ".env"):
 		return KindEnvFile

@@ -177,7 +177,7 @@ func filepathToSlash(p string) string { return strings.ReplaceAll(p, "\\", "/") 
 
 var kindNames = map[string]string{
 	KindGitHubActions: "a GitHub Actions workflow", KindJenkins: "a Jenkinsfile", KindGitLabCI: "GitLab CI",
-	KindTerraform: "Terraform", KindEnvFile: "an .env file", KindCredentialsFile: "a credentials file", KindOther: "a file",
+	KindTerraform: "Terraform", KindEnvFile: "an .env file", KindCredentialsFile: "a credentials file", KindOther: "a file", KindTerraformComment: "a Terraform comment",
 }
 
 func message(r Ref) string {

@@ -2,6 +2,7 @@ package coderefs
 
 import (
 	"bytes"
+	"path"
 	"regexp"
 	"strings"
 )
@@ -131,8 +132,16 @@ type tfFile struct {
 // tfReferences finds, within one module (directory), the resources that
 // refer to a target's aws_iam_user resource (user = aws_iam_user.ci.name):
 // an aws_iam_access_key or policy attachment to remove with the user.
-func tfReferences(repo string, files []tfFile, m *matcher) []Ref {
-	users := map[string]string{} // "aws_iam_user.ci" -> target user
+func tfReferences(repo string, files []tfFile, m *matcher, evaluated []tfUser) []Ref {
+	users := map[string]string{}  // "aws_iam_user.ci" -> target user
+	for _, e := range evaluated { // names from variables, locals, count...
+		base, _, _ := strings.Cut(e.addr, "[")
+		if len(files) > 0 && path.Dir(e.path) == path.Dir(files[0].path) && strings.HasPrefix(base, "aws_iam_user.") {
+			if u, ok := m.user(e.name); ok {
+				users[base] = u
+			}
+		}
+	}
 	for _, f := range files {
 		for _, b := range f.blocks {
 			if b.typ != "aws_iam_user" || b.name == "" {
@@ -179,4 +188,57 @@ func tfReferences(repo string, files []tfFile, m *matcher) []Ref {
 		}
 	}
 	return refs
+}
+
+// tfCommentMask returns, for each line of a .tf file, the line with its
+// comments blanked out (same length, so match offsets stay right): a name
+// in a commented-out resource manages nothing (issue 19.3).
+func tfCommentMask(lines [][]byte) [][]byte {
+	out := make([][]byte, len(lines))
+	comment, heredoc := false, ""
+	for i, line := range lines {
+		if heredoc != "" {
+			out[i] = line
+			if strings.TrimSpace(string(line)) == heredoc {
+				heredoc = ""
+			}
+			continue
+		}
+		masked := bytes.Clone(line)
+		inStr := false
+		for j := 0; j < len(line); j++ {
+			c := line[j]
+			switch {
+			case comment:
+				masked[j] = ' '
+				if c == '*' && j+1 < len(line) && line[j+1] == '/' {
+					comment = false
+					masked[j+1] = ' '
+					j++
+				}
+			case inStr:
+				if c == '\\' {
+					j++
+				} else if c == '"' {
+					inStr = false
+				}
+			case c == '"':
+				inStr = true
+			case c == '#' || c == '/' && j+1 < len(line) && line[j+1] == '/':
+				for k := j; k < len(line); k++ {
+					masked[k] = ' '
+				}
+				j = len(line)
+			case c == '/' && j+1 < len(line) && line[j+1] == '*':
+				comment = true
+				masked[j], masked[j+1] = ' ', ' '
+				j++
+			}
+		}
+		if m := tfHeredoc.FindSubmatch(masked); m != nil && !inStr {
+			heredoc = string(m[1])
+		}
+		out[i] = masked
+	}
+	return out
 }

@@ -9,12 +9,15 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // searchTree searches the files under dir as they are now.
 func searchTree(ctx context.Context, dir string, m *matcher) ([]Ref, error) {
 	var refs []Ref
 	modules := map[string][]tfFile{} // directory -> its .tf files
+	tfDirs := map[string][]string{}  // directory -> its .tf and .tf.json files
+	var stated []tfUser              // users in state files
 	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			if p != dir && os.IsPermission(err) {
@@ -52,6 +55,11 @@ func searchTree(ctx context.Context, dir string, m *matcher) ([]Ref, error) {
 		if tf != nil {
 			modules[path.Dir(rel)] = append(modules[path.Dir(rel)], *tf)
 		}
+		if lower := strings.ToLower(rel); strings.HasSuffix(lower, ".tf") || strings.HasSuffix(lower, ".tf.json") {
+			tfDirs[path.Dir(rel)] = append(tfDirs[path.Dir(rel)], rel)
+		} else if isStateFile(lower) {
+			stated = append(stated, stateUsers(rel, data, bytes.Split(data, []byte("\n")))...)
+		}
 		return nil
 	})
 	if err != nil {
@@ -62,10 +70,11 @@ func searchTree(ctx context.Context, dir string, m *matcher) ([]Ref, error) {
 		mods = append(mods, d)
 	}
 	sort.Strings(mods)
+	users := append(tfEvaluate(dir, loadTFModules(dir, tfDirs)), stated...)
 	for _, d := range mods {
-		refs = append(refs, tfReferences(dir, modules[d], m)...)
+		refs = append(refs, tfReferences(dir, modules[d], m, users)...)
 	}
-	return refs, nil
+	return addTFUsers(dir, refs, users, m), nil
 }
 
 // isBinary uses git's rule: a NUL byte in the first 8,000 bytes.
@@ -82,11 +91,19 @@ func searchFile(repo, rel string, data []byte, m *matcher) ([]Ref, *tfFile) {
 	if kind == KindTerraform && path.Ext(rel) == ".tf" {
 		tf = &tfFile{path: rel, lines: lines, blocks: tfBlocks(lines)}
 	}
+	var code [][]byte // HCL lines without comments
+	if kind == KindTerraform && (path.Ext(rel) == ".tf" || path.Ext(rel) == ".tfvars") {
+		code = tfCommentMask(lines)
+	}
 	var refs []Ref
 	for i, line := range lines {
 		for _, mt := range m.find(line) {
+			k := kind
+			if code != nil && len(bytes.TrimSpace(code[i][mt.start:min(mt.start+len(mt.text), len(code[i]))])) == 0 {
+				k = KindTerraformComment
+			}
 			r := Ref{
-				Path: rel, Repo: repo, Line: i + 1, Kind: kind,
+				Path: rel, Repo: repo, Line: i + 1, Kind: k,
 				Matched: mt.text, Snippet: snippet(string(line), mt.text),
 				UserName: mt.user, MatchKind: mt.kind,
 			}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/iamsweep/iamsweep/internal/clock"
+	"maps"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/iamsweep/iamsweep/internal/clock"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/athena"
@@ -68,6 +71,12 @@ func (a *AthenaSearch) Statement(targets []Target, w Window) trailogs.AthenaStat
 	return trailogs.AthenaQuery(a.Table, q)
 }
 
+// CoverageStatement is the second query SearchLogs executes: which
+// (region, day) partitions of the window hold events.
+func (a *AthenaSearch) CoverageStatement(w Window) trailogs.AthenaStatement {
+	return trailogs.AthenaCoverageQuery(a.Table, trailogs.Query{AccountID: a.AccountID, From: w.From, To: w.To, Regions: a.Regions})
+}
+
 // SearchLogs runs the query, waits for it and reads every result page. A
 // query that fails or cannot be read fails the source: every user's
 // evidence is then incomplete.
@@ -83,6 +92,106 @@ func (a *AthenaSearch) SearchLogs(ctx context.Context, targets []Target, w Windo
 		return out, SourceRun{Name: SourceLogFiles, Status: RunOK, Detail: "athena " + a.Table.Name + ": no user to search"}
 	}
 	st := a.Statement(targets, w)
+	id, exec, cols, rows, err := a.run(ctx, st, trailogs.AthenaColumns[0])
+	if err != nil {
+		return fail("%v", err)
+	}
+	hits := make([]trailogs.Hit, 0, len(rows))
+	for _, r := range rows {
+		h, err := hitFromRow(cols, r)
+		if err != nil {
+			return fail("query %s: %v", id, err)
+		}
+		hits = append(hits, h)
+	}
+	for _, h := range hits {
+		for _, t := range targets {
+			if hitBelongsTo(h, t) {
+				out[t.Name].Events = append(out[t.Name].Events, eventFromHit(h))
+			}
+		}
+	}
+	for _, r := range out {
+		r.Events = dedupeNewestFirst(r.Events)
+	}
+	run := SourceRun{Name: SourceLogFiles, Status: RunOK,
+		Detail: fmt.Sprintf("athena query %s over %s: %d row(s), %d MB scanned", id, a.Table.Name, len(hits), scanned(exec)>>20)}
+	a.cover(ctx, w, out, &run)
+	return out, run
+}
+
+func scanned(exec *athtypes.QueryExecution) int64 {
+	if exec == nil || exec.Statistics == nil {
+		return 0
+	}
+	return aws.ToInt64(exec.Statistics.DataScannedInBytes)
+}
+
+// cover checks which (region, day) partitions of the window hold events:
+// a missing day or region is a gap in the proof, so the source is partial
+// and every user without events is unknown, never unused (issue 19.2).
+// The regions that must be covered are the ones searched (--regions), or
+// else every region the table has for the account.
+func (a *AthenaSearch) cover(ctx context.Context, w Window, out map[string]*TrailResult, run *SourceRun) {
+	id, exec, cols, rows, err := a.run(ctx, a.CoverageStatement(w), trailogs.AthenaCoverageColumns[0])
+	gap := ""
+	if err != nil {
+		gap = "coverage not known: " + err.Error()
+	} else {
+		run.Detail += fmt.Sprintf("; coverage query %s: %d MB scanned", id, scanned(exec)>>20)
+		regionDays := map[string]map[time.Time]bool{}
+		for _, r := range a.Regions {
+			regionDays[r] = map[time.Time]bool{}
+		}
+		for _, r := range rows {
+			region, day := cellOf(cols, r, "region", 0), cellOf(cols, r, "day", 1)
+			d, ok := a.Table.AthenaDay(day)
+			if region == "" || !ok {
+				continue
+			}
+			if regionDays[region] == nil {
+				if len(a.Regions) > 0 {
+					continue // pruned away: not asked for
+				}
+				regionDays[region] = map[time.Time]bool{}
+			}
+			regionDays[region][d] = true
+		}
+		if !slices.ContainsFunc(slices.Collect(maps.Values(regionDays)), func(m map[time.Time]bool) bool { return len(m) > 0 }) {
+			gap = "has no event of account " + a.AccountID + " in the window: it covers nothing"
+		}
+		for _, r := range slices.Sorted(maps.Keys(regionDays)) {
+			if len(regionDays[r]) == 0 && gap == "" {
+				gap = "has no event of " + r + " on any day of the window"
+			} else if cov, g := coverage(regionDays[r], w); g && gap == "" {
+				gap = "for " + r + " " + cov
+			}
+		}
+	}
+	if gap == "" {
+		run.Detail += "; every region covers all days of the window"
+		return
+	}
+	run.Status = RunPartial
+	run.Detail += "; " + gap
+	for _, r := range out {
+		r.Errors = append(r.Errors, SourceError{Source: SourceLogFiles, Error: "athena " + a.Table.Name + " " + gap + ": use there is unknown"})
+	}
+}
+
+func cellOf(cols map[string]int, vals []string, name string, def int) string {
+	i, ok := cols[name]
+	if !ok {
+		i = def
+	}
+	if i < 0 || i >= len(vals) {
+		return ""
+	}
+	return vals[i]
+}
+
+// run executes one statement, waits for it and reads every result row.
+func (a *AthenaSearch) run(ctx context.Context, st trailogs.AthenaStatement, firstCol string) (string, *athtypes.QueryExecution, map[string]int, [][]string, error) {
 	in := &athena.StartQueryExecutionInput{QueryString: aws.String(st.SQL), ExecutionParameters: st.Params}
 	if a.Database != "" {
 		in.QueryExecutionContext = &athtypes.QueryExecutionContext{Database: aws.String(a.Database)}
@@ -95,33 +204,18 @@ func (a *AthenaSearch) SearchLogs(ctx context.Context, targets []Target, w Windo
 	}
 	started, err := a.API.StartQueryExecution(ctx, in)
 	if err != nil {
-		return fail("%v", awsx.Classify("athena:StartQueryExecution", err))
+		return "", nil, nil, nil, awsx.Classify("athena:StartQueryExecution", err)
 	}
 	id := aws.ToString(started.QueryExecutionId)
 	exec, err := a.wait(ctx, id)
 	if err != nil {
-		return fail("query %s: %v", id, err)
+		return id, nil, nil, nil, fmt.Errorf("query %s: %w", id, err)
 	}
-	hits, err := a.read(ctx, id)
+	cols, rows, err := a.read(ctx, id, firstCol)
 	if err != nil {
-		return fail("query %s: %v", id, err)
+		return id, nil, nil, nil, fmt.Errorf("query %s: %w", id, err)
 	}
-	for _, h := range hits {
-		for _, t := range targets {
-			if hitBelongsTo(h, t) {
-				out[t.Name].Events = append(out[t.Name].Events, eventFromHit(h))
-			}
-		}
-	}
-	for _, r := range out {
-		r.Events = dedupeNewestFirst(r.Events)
-	}
-	var scanned int64
-	if exec.Statistics != nil {
-		scanned = aws.ToInt64(exec.Statistics.DataScannedInBytes)
-	}
-	return out, SourceRun{Name: SourceLogFiles, Status: RunOK,
-		Detail: fmt.Sprintf("athena query %s over %s: %d row(s), %d MB scanned", id, a.Table.Name, len(hits), scanned>>20)}
+	return id, exec, cols, rows, nil
 }
 
 // wait polls the query with backoff until it ends. When ctx ends first
@@ -178,16 +272,16 @@ func (a *AthenaSearch) stop(ctx context.Context, id string) {
 }
 
 // read pages through the results. Columns are found by name, and the
-// header row Athena puts first is skipped.
-func (a *AthenaSearch) read(ctx context.Context, id string) ([]trailogs.Hit, error) {
-	var hits []trailogs.Hit
+// header row Athena puts first (its first cell is firstCol) is skipped.
+func (a *AthenaSearch) read(ctx context.Context, id, firstCol string) (map[string]int, [][]string, error) {
+	var rows [][]string
 	var cols map[string]int
 	first := true
 	p := athena.NewGetQueryResultsPaginator(a.API, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id), MaxResults: aws.Int32(1000)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Classify("athena:GetQueryResults", err)
+			return nil, nil, awsx.Classify("athena:GetQueryResults", err)
 		}
 		if page.ResultSet == nil {
 			continue
@@ -205,22 +299,14 @@ func (a *AthenaSearch) read(ctx context.Context, id string) ([]trailogs.Hit, err
 			}
 			if first {
 				first = false
-				if isHeader(vals) {
+				if len(vals) > 0 && strings.EqualFold(vals[0], firstCol) {
 					continue
 				}
 			}
-			h, err := hitFromRow(cols, vals)
-			if err != nil {
-				return nil, err
-			}
-			hits = append(hits, h)
+			rows = append(rows, vals)
 		}
 	}
-	return hits, nil
-}
-
-func isHeader(vals []string) bool {
-	return len(vals) > 0 && strings.EqualFold(vals[0], trailogs.AthenaColumns[0])
+	return cols, rows, nil
 }
 
 // hitFromRow reads one result row; without column metadata the columns

@@ -81,6 +81,29 @@ func athenaRows(records []map[string]any) []map[string]any {
 	return rows
 }
 
+// seedAthenaCoverage queues the coverage query's (region, day) rows.
+func seedAthenaCoverage(t *testing.T, url string, rows [][]string) {
+	t.Helper()
+	cols := []map[string]any{}
+	for _, c := range trailogs.AthenaCoverageColumns {
+		cols = append(cols, map[string]any{"Name": c, "Label": c, "Type": "varchar", "Nullable": "NULLABLE"})
+	}
+	out := []map[string]any{{"Data": []map[string]any{{"VarCharValue": "region"}, {"VarCharValue": "day"}}}}
+	for _, r := range rows {
+		out = append(out, map[string]any{"Data": []map[string]any{{"VarCharValue": r[0]}, {"VarCharValue": r[1]}}})
+	}
+	body, _ := json.Marshal(map[string]any{"account_id": motoserver.AccountID, "region": "us-east-1",
+		"results": []map[string]any{{"rows": out, "column_info": cols}}})
+	resp, err := http.Post(url+"/moto-api/static/athena/query-results", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("seed athena: %s", resp.Status)
+	}
+}
+
 // seedAthena queues one query result in moto (its /moto-api backdoor).
 func seedAthena(t *testing.T, url string, rows []map[string]any) {
 	t.Helper()
@@ -143,6 +166,7 @@ func TestAthenaReachesTheLogFilesVerdicts(t *testing.T) {
 	moto := motoserver.Shared(t)
 	moto.Reset(t)
 	seedAthena(t, moto.URL, athenaRows(sameEvents()))
+	seedAthenaCoverage(t, moto.URL, fullCoverage("us-east-1"))
 	client := athena.NewFromConfig(moto.Config())
 	calls := &awsx.CallLog{}
 	cfg := moto.Config()
@@ -166,12 +190,21 @@ func TestAthenaReachesTheLogFilesVerdicts(t *testing.T) {
 
 	// What ran is what --athena-sql prints.
 	ids, err := client.ListQueryExecutions(context.Background(), &athena.ListQueryExecutionsInput{})
-	if err != nil || len(ids.QueryExecutionIds) != 1 {
+	if err != nil || len(ids.QueryExecutionIds) != 2 {
 		t.Fatalf("%v %v", ids, err)
 	}
-	q, err := client.GetQueryExecution(context.Background(), &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(ids.QueryExecutionIds[0])})
-	if err != nil {
-		t.Fatal(err)
+	var q *athena.GetQueryExecutionOutput
+	for _, id := range ids.QueryExecutionIds {
+		e, err := client.GetQueryExecution(context.Background(), &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(aws.ToString(e.QueryExecution.Query), "GROUP BY") {
+			q = e
+		}
+	}
+	if q == nil {
+		t.Fatal("the search query did not run")
 	}
 	targets := make([]Target, 0, len(in.Subjects))
 	for _, s := range in.Subjects {
@@ -193,15 +226,32 @@ func TestAthenaReachesTheLogFilesVerdicts(t *testing.T) {
 }
 
 // fakeAthena queues, runs, then succeeds, with results on two pages.
+// The coverage query (q-cov) answers coverage, one page.
 type fakeAthena struct {
-	states  []athtypes.QueryExecutionState
-	pages   [][][]string
-	stopped bool
-	polls   int
+	states   []athtypes.QueryExecutionState
+	pages    [][][]string
+	coverage [][]string
+	stopped  bool
+	polls    int
 }
 
-func (f *fakeAthena) StartQueryExecution(context.Context, *athena.StartQueryExecutionInput, ...func(*athena.Options)) (*athena.StartQueryExecutionOutput, error) {
+func (f *fakeAthena) StartQueryExecution(_ context.Context, in *athena.StartQueryExecutionInput, _ ...func(*athena.Options)) (*athena.StartQueryExecutionOutput, error) {
+	if strings.Contains(aws.ToString(in.QueryString), "GROUP BY 1, 2") {
+		return &athena.StartQueryExecutionOutput{QueryExecutionId: aws.String("q-cov")}, nil
+	}
 	return &athena.StartQueryExecutionOutput{QueryExecutionId: aws.String("q-1")}, nil
+}
+
+// fullCoverage is a (region, day) row for every day of the window.
+func fullCoverage(regions ...string) [][]string {
+	var rows [][]string
+	w := window()
+	for _, r := range regions {
+		for d := w.From.UTC().Truncate(24 * time.Hour); !d.After(w.To.UTC()); d = d.AddDate(0, 0, 1) {
+			rows = append(rows, row(r, d.Format("2006/01/02")))
+		}
+	}
+	return rows
 }
 
 func (f *fakeAthena) GetQueryExecution(context.Context, *athena.GetQueryExecutionInput, ...func(*athena.Options)) (*athena.GetQueryExecutionOutput, error) {
@@ -223,8 +273,12 @@ func (f *fakeAthena) GetQueryResults(_ context.Context, in *athena.GetQueryResul
 	if in.NextToken != nil {
 		i = 1
 	}
+	page := f.pages[i]
+	if aws.ToString(in.QueryExecutionId) == "q-cov" {
+		page, i = f.coverage, 1
+	}
 	out := &athena.GetQueryResultsOutput{ResultSet: &athtypes.ResultSet{}}
-	for _, r := range f.pages[i] {
+	for _, r := range page {
 		var row athtypes.Row
 		for _, v := range r {
 			row.Data = append(row.Data, athtypes.Datum{VarCharValue: aws.String(v)})
@@ -249,6 +303,7 @@ func TestAthenaWaitsWithBackoffAndReadsEveryPage(t *testing.T) {
 			{trailogs.AthenaColumns, ev("1", "2026-11-20T01:00:00Z", "alice", "AKIAALICE")},
 			{ev("2", "2026-11-21T01:00:00Z", "", "AKIAALICE")},
 		},
+		coverage: fullCoverage("us-east-1", "eu-west-1"),
 	}
 	clk := fakeclock.New()
 	start := clk.Now()
@@ -312,4 +367,40 @@ func FuzzAthenaRow(f *testing.F) {
 			t.Fatal("accepted a row without a time")
 		}
 	})
+}
+
+// Issue 19.2: Athena proves disuse only for the (region, day) partitions
+// that hold events: a missing day, or a region asked for without any
+// event, makes every user without events unknown, never unused.
+func TestAthenaCoverageGapsMakeUsersUnknown(t *testing.T) {
+	ok := fullCoverage("us-east-1", "eu-west-1")
+	for _, tc := range []struct {
+		name     string
+		coverage [][]string
+		want     string
+		detail   string
+	}{
+		{"every day of both regions", ok, VerdictUnused, "every region covers all days"},
+		{"a missing day", append(slices.Clone(ok[:40]), ok[41:]...), VerdictUnknown, "for us-east-1 covers 90 of 91 day(s)"},
+		{"a missing region", fullCoverage("us-east-1"), VerdictUnknown, "has no event of eu-west-1 on any day"},
+		{"no partition at all", nil, VerdictUnknown, "covers nothing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeAthena{states: []athtypes.QueryExecutionState{athtypes.QueryExecutionStateSucceeded},
+				pages: [][][]string{{trailogs.AthenaColumns}, {}}, coverage: tc.coverage}
+			s := &AthenaSearch{API: f, Table: trailogs.OrgTrailTable("t"), AccountID: "123456789012", Regions: []string{"us-east-1", "eu-west-1"}, Clock: fakeclock.New()}
+			d, err := (&Gatherer{Logs: s}).Gather(context.Background(), Input{AccountID: "123456789012", AsOf: asOf, Now: asOf, Subjects: []Subject{subject("dan", "unused", nil)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := d.Verdict("dan"); v != tc.want {
+				t.Errorf("dan is %s, want %s (%q)", v, tc.want, d.User("dan").Reason)
+			}
+			for _, run := range d.Sources {
+				if run.Name == SourceLogFiles && !strings.Contains(run.Detail, tc.detail) {
+					t.Errorf("detail %q, want %q", run.Detail, tc.detail)
+				}
+			}
+		})
+	}
 }

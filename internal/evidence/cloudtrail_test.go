@@ -164,3 +164,43 @@ func TestNoRegionIsUnreadableNotUnused(t *testing.T) {
 		t.Errorf("errors %+v: searching no region proves nothing", res.Errors)
 	}
 }
+
+// Issue 19.2: a region whose event history could not be read (for every
+// user) makes the source partial, not failed, and every user unknown,
+// never unused, with one line naming the region and why.
+func TestFailedRegionMakesTheHistoryPartialAndUsersUnknown(t *testing.T) {
+	fake := fakeaws.Start(t, "")
+	fake.Fail = func(r fakeaws.Request, n int) string {
+		if r.Region == "ap-south-1" {
+			return "AccessDeniedException"
+		}
+		return ""
+	}
+	regions := []string{"us-east-1", "ap-south-1"}
+	g := &Gatherer{CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, regions, fakeclock.New()), Now: asOf}}
+	d, err := g.Gather(context.Background(), Input{AccountID: "123456789012", AsOf: asOf, Now: asOf, Regions: regions,
+		Subjects: []Subject{subject("dan", "unused", nil), subject("erin", "unused", nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"dan", "erin"} {
+		if v := d.Verdict(name); v != VerdictUnknown {
+			t.Errorf("%s is %s with ap-south-1 unread, want unknown (%q)", name, v, d.User(name).Reason)
+		}
+	}
+	run := d.Sources[0]
+	if run.Name != SourceCloudTrail || run.Status != RunPartial || !strings.Contains(run.Detail, "1 of 2 region(s) could not be read (ap-south-1: missing permission") {
+		t.Errorf("run %+v", run)
+	}
+
+	// Every region failed: the source failed, not partial.
+	fake.Fail = func(fakeaws.Request, int) string { return "AccessDeniedException" }
+	g = &Gatherer{CloudTrail: &CloudTrailLookup{Clients: trailClients(fake, regions, fakeclock.New()), Now: asOf}}
+	d, err = g.Gather(context.Background(), Input{AccountID: "123456789012", AsOf: asOf, Now: asOf, Regions: regions, Subjects: []Subject{subject("dan", "unused", nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run := d.Sources[0]; run.Status != RunFailed || d.Verdict("dan") != VerdictUnknown {
+		t.Errorf("every region failed: run %+v, dan %s", run, d.Verdict("dan"))
+	}
+}

@@ -3,6 +3,7 @@ package evidence
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -236,7 +237,22 @@ func (g *Gatherer) sourceRuns(d *Dossier, trail map[string]*TrailResult, logsRun
 			failedTrail++
 		}
 	}
-	add(SourceCloudTrail, g.CloudTrail != nil, failedTrail, len(trail), fmt.Sprintf("event history in %d region(s) from %s to %s", len(d.Regions), d.Window.From.Format(time.DateOnly), d.Window.To.Format(time.DateOnly)))
+	trailDetail := fmt.Sprintf("event history in %d region(s) from %s to %s", len(d.Regions), d.Window.From.Format(time.DateOnly), d.Window.To.Format(time.DateOnly))
+	partialRegions := false
+	if g.CloudTrail != nil && failedTrail == len(trail) && len(trail) > 0 {
+		if failed, why := failedRegions(trail); failed > 0 && failed < len(g.CloudTrail.Clients) {
+			// Some regions answered, the others failed for every user:
+			// the source is partial (each user is unknown, never unused,
+			// for their own errors say so), with one line naming why.
+			d.Sources = append(d.Sources, SourceRun{Name: SourceCloudTrail, Status: RunPartial,
+				Detail: fmt.Sprintf("%d of %d region(s) could not be read (%s): use there is unknown; %s", failed, len(g.CloudTrail.Clients), why, trailDetail)})
+			searched = append(searched, SourceCloudTrail)
+			partialRegions = true
+		}
+	}
+	if !partialRegions {
+		add(SourceCloudTrail, g.CloudTrail != nil, failedTrail, len(trail), trailDetail)
+	}
 	if g.Logs != nil {
 		d.Sources = append(d.Sources, logsRun)
 		searched = append(searched, SourceLogFiles)
@@ -301,4 +317,34 @@ func summarize(d *Dossier) Summary {
 		}
 	}
 	return s
+}
+
+// failedRegions counts the regions whose lookups failed for every user,
+// with the first (by region) of their errors.
+func failedRegions(trail map[string]*TrailResult) (int, string) {
+	count := map[string]int{}
+	first := map[string]string{}
+	for _, r := range trail {
+		seen := map[string]bool{}
+		for _, e := range r.Errors {
+			if e.Region != "" && !seen[e.Region] {
+				seen[e.Region] = true
+				count[e.Region]++
+				if first[e.Region] == "" {
+					first[e.Region] = e.Error
+				}
+			}
+		}
+	}
+	var regions []string
+	for reg, n := range count {
+		if n == len(trail) {
+			regions = append(regions, reg)
+		}
+	}
+	if len(regions) == 0 {
+		return 0, ""
+	}
+	slices.Sort(regions)
+	return len(regions), regions[0] + ": " + first[regions[0]]
 }

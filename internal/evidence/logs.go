@@ -36,7 +36,7 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 	for _, t := range targets {
 		out[t.Name] = &TrailResult{}
 	}
-	var files int
+	var files, mislabelled int
 	var bytes int64
 	var skipped []trailogs.FileError
 	days := map[time.Time]bool{}
@@ -69,6 +69,7 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 			}
 		}
 		files += res.FilesRead
+		mislabelled += res.FilesMislabelled
 		bytes += res.BytesRead
 		skipped = append(skipped, res.Skipped...)
 		for _, h := range res.Hits {
@@ -86,6 +87,9 @@ func (l *LogFiles) SearchLogs(ctx context.Context, targets []Target, w Window) (
 	run.Detail = fmt.Sprintf("%d file(s), %d MB read from %s; %s", files, bytes>>20, strings.Join(l.Locations, ", "), cov)
 	if len(regions) > 0 {
 		run.Detail += "; account/region read: " + strings.Join(slices.Sorted(maps.Keys(regions)), ", ")
+	}
+	if mislabelled > 0 {
+		run.Detail += fmt.Sprintf("; %d file(s) hold records of another account, region or day than their key says: they cover nothing", mislabelled)
 	}
 	// Each region of this account must cover the window on its own: logs
 	// for eu-west-1 on 2 of 91 days do not cover eu-west-1 because

@@ -22,6 +22,11 @@ func writeTrailFile(t *testing.T, root, region string, day time.Time, name strin
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	for _, r := range records {
+		if _, ok := r["awsRegion"]; ok {
+			r["awsRegion"] = region // a trail files each region's events under it
+		}
+	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	if err := json.NewEncoder(zw).Encode(map[string]any{"Records": records}); err != nil {
@@ -210,5 +215,101 @@ func TestOtherAccountsFilesInAFlatFolderCoverNothing(t *testing.T) {
 	}
 	if v := d.Verdict("dan"); v != VerdictUnknown {
 		t.Errorf("dan is %s on another account's logs, want unknown (%q)", v, d.User("dan").Reason)
+	}
+}
+
+// Issue 19.2: the records say whose and which region's they are. Files
+// filed under this account whose records are another account's, or under
+// eu-west-1 with us-east-1's records, cover nothing: the user is unknown.
+func TestFilesWhoseRecordsContradictTheirKeyCoverNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(r map[string]any)
+	}{
+		{"another account", func(r map[string]any) { r["recipientAccountId"] = "999988887777" }},
+		{"another region", func(r map[string]any) { r["awsRegion"] = "ap-south-1" }},
+		{"another day", func(r map[string]any) {
+			at, _ := time.Parse(time.RFC3339, r["eventTime"].(string))
+			r["eventTime"] = at.AddDate(0, 0, -40).Format(time.RFC3339)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			w := window()
+			for d := w.From.UTC().Truncate(24 * time.Hour); !d.After(w.To.UTC()); d = d.AddDate(0, 0, 1) {
+				dir := filepath.Join(root, "AWSLogs", "123456789012", "CloudTrail", "us-east-1", d.Format("2006/01/02"))
+				rec := record("u"+d.Format("0102"), d.Add(time.Hour), "IAMUser", "other", "AKIAOTHER", "GetObject", "")
+				tc.change(rec)
+				writeRaw(t, dir, "a.json", rec)
+			}
+			d := gatherLogs(t, root)
+			if v := d.Verdict("dan"); v != VerdictUnknown {
+				t.Errorf("dan is %s on files that are not this account's logs, want unknown (%q)", v, d.User("dan").Reason)
+			}
+		})
+	}
+}
+
+// Files in a flat folder with names that say nothing are dated and placed
+// by their records: this account's logs of every day of the window prove
+// disuse, as the same files under AWSLogs would.
+func TestUndatedFilesAreDatedByTheirRecords(t *testing.T) {
+	root := t.TempDir()
+	w := window()
+	for d := w.From.UTC().Truncate(24 * time.Hour); !d.After(w.To.UTC()); d = d.AddDate(0, 0, 1) {
+		writeRaw(t, root, "events-"+d.Format("0102")+".json", record("u"+d.Format("0102"), d.Add(time.Hour), "IAMUser", "other", "AKIAOTHER", "GetObject", ""))
+	}
+	d := gatherLogs(t, root)
+	if v := d.Verdict("dan"); v != VerdictUnused {
+		t.Errorf("dan is %s, want unused: the records date every day (%q)", v, d.User("dan").Reason)
+	}
+}
+
+func writeRaw(t *testing.T, dir, name string, rec map[string]any) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(map[string]any{"Records": []map[string]any{rec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func gatherLogs(t *testing.T, root string) *Dossier {
+	t.Helper()
+	src, err := trailogs.OpenSource(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &LogFiles{Locations: []string{root}, Sources: []trailogs.Source{src}, AccountID: "123456789012", Workers: 2}
+	d, err := (&Gatherer{Logs: l}).Gather(context.Background(), Input{AsOf: asOf, Now: asOf, Subjects: []Subject{subject("dan", "unused", nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// An event of another account is not the user's, even in a file of this
+// account (the records say whose they are): the same name elsewhere is
+// another user.
+func TestEventOfAnotherAccountIsNoUse(t *testing.T) {
+	root := t.TempDir()
+	w := window()
+	for d := w.From.UTC().Truncate(24 * time.Hour); !d.After(w.To.UTC()); d = d.AddDate(0, 0, 1) {
+		recs := []map[string]any{record("u"+d.Format("0102"), d.Add(time.Hour), "IAMUser", "other", "AKIAOTHER", "GetObject", "")}
+		if d.Equal(day0(4, 0)) {
+			foreign := record("x", d.Add(2*time.Hour), "IAMUser", "dan", "AKIADANELSEWHERE", "GetObject", "")
+			foreign["recipientAccountId"] = "999988887777"
+			recs = append(recs, foreign)
+		}
+		writeTrailFile(t, root, "us-east-1", d, "a.json.gz", recs)
+	}
+	d := gatherLogs(t, root)
+	if v := d.Verdict("dan"); v != VerdictUnused {
+		t.Errorf("dan is %s: another account's dan is not this one (%q)", v, d.User("dan").Reason)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/policy"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // SuccessorOfTag is the tag the generated role carries: the user it
@@ -185,7 +186,7 @@ func Report(s *Successor) string {
 	}
 	b.WriteString("| action | resource | calls | last |\n|---|---|---|---|\n")
 	for _, u := range a.Uses {
-		fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", u.Action, u.Resource, u.Count, u.Last.Format(time.DateOnly))
+		fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", cell(u.Action), cell(u.Resource), u.Count, u.Last.Format(time.DateOnly))
 	}
 	if len(a.Denied) > 0 {
 		b.WriteString("\nFailed calls (an errorCode: not granted to the successor):\n\n")
@@ -291,7 +292,10 @@ func Report(s *Successor) string {
 	for _, in := range s.Instructions {
 		fmt.Fprintf(&b, "- %s\n", in)
 	}
-	return b.String()
+	// Names, S3 keys and error texts come from outside: no control
+	// character of theirs (an ESC from an S3 key) reaches the file or the
+	// terminal it is printed on (issue 19.4).
+	return textsafe.Lines(b.String())
 }
 
 func detail(d string) string {
@@ -314,3 +318,7 @@ func orNone(l []string) string {
 	}
 	return strings.Join(l, ", ")
 }
+
+// cell keeps a table cell one cell on one line: a pipe or a newline in an
+// S3 key would split it.
+func cell(s string) string { return strings.ReplaceAll(textsafe.Line(s), "|", `\|`) }

@@ -57,7 +57,7 @@ func AthenaSearch(o AthenaOptions, account string, regions []string) *evidence.A
 }
 
 // AthenaSQL is what --athena-sql prints for the subjects as of asOf: the
-// statement a run with the same flags executes, parameters listed.
+// statements a run with the same flags executes, parameters listed.
 func AthenaSQL(o AthenaOptions, account string, regions []string, subjects []evidence.Subject, asOf time.Time) (string, error) {
 	targets := make([]evidence.Target, len(subjects))
 	for i, s := range subjects {
@@ -67,7 +67,10 @@ func AthenaSQL(o AthenaOptions, account string, regions []string, subjects []evi
 		}
 		targets[i] = t
 	}
-	return AthenaSearch(o, account, regions).Statement(targets, evidence.WindowAt(asOf)).String(), nil
+	search, w := AthenaSearch(o, account, regions), evidence.WindowAt(asOf)
+	return search.Statement(targets, w).String() +
+		"-- then the coverage query: the (region, day) partitions that hold events (a missing one makes the users unknown)\n" +
+		search.CoverageStatement(w).String(), nil
 }
 
 // Sources wires the evidence sources the options ask for; code is

@@ -265,7 +265,10 @@ func TestUnnamedTerraformReferenceHoldsBackTheDelete(t *testing.T) {
 				t.Errorf("%s: planned delete of %s", ref.Path, a.User)
 			}
 		}
-		want := fmt.Sprintf("managed by Terraform: remove referenced in %s:%d from the code", ref.Path, ref.Line)
+		want := fmt.Sprintf("managed by Terraform: remove the Terraform reference at %s:%d from the code first", ref.Path, ref.Line)
+		if strings.HasSuffix(ref.Path, ".tfstate") {
+			want = fmt.Sprintf("managed by Terraform: remove the state entry at %s:%d from the configuration that state belongs to first", ref.Path, ref.Line)
+		}
 		for _, s := range p.Skipped {
 			held = held || strings.Contains(s.Reason, want)
 		}

@@ -116,3 +116,73 @@ func AthenaQuery(t AthenaTable, q Query) AthenaStatement {
 	s.SQL = b.String()
 	return s
 }
+
+// AthenaCoverageColumns are the result columns of AthenaCoverageQuery.
+var AthenaCoverageColumns = []string{"region", "day"}
+
+// AthenaCoverageQuery lists the (region, day) partitions of q's account
+// and window that hold at least one event: what the search really read.
+// With partition projection every day "exists" whether or not the trail
+// delivered anything, so only rows prove a day covered (issue 19.2). It
+// reads the same partitions as AthenaQuery, and is billed like it.
+func AthenaCoverageQuery(t AthenaTable, q Query) AthenaStatement {
+	var s AthenaStatement
+	param := func(v string) string {
+		s.Params = append(s.Params, sqlString(v))
+		return "?"
+	}
+	region, day := "awsregion", "substr(eventtime, 1, 10)"
+	if t.RegionColumn != "" {
+		region = sqlIdent(t.RegionColumn)
+	}
+	if t.DateColumn != "" {
+		day = sqlIdent(t.DateColumn)
+	}
+	var where []string
+	if q.AccountID != "" {
+		col := "recipientaccountid"
+		if t.AccountColumn != "" {
+			col = sqlIdent(t.AccountColumn)
+		}
+		where = append(where, col+" = "+param(q.AccountID))
+	}
+	if regions := nonEmpty(q.Regions); len(regions) > 0 {
+		ps := make([]string, len(regions))
+		for i, r := range regions {
+			ps[i] = param(r)
+		}
+		where = append(where, region+" IN ("+strings.Join(ps, ", ")+")")
+	}
+	if t.DateColumn != "" && !q.From.IsZero() && !q.To.IsZero() {
+		where = append(where, day+" BETWEEN "+param(q.From.UTC().Format(t.dateLayout()))+" AND "+param(q.To.UTC().Format(t.dateLayout())))
+	}
+	if !q.From.IsZero() {
+		where = append(where, "eventtime >= "+param(q.From.UTC().Format(time.RFC3339)))
+	}
+	if !q.To.IsZero() {
+		where = append(where, "eventtime <= "+param(q.To.UTC().Format(time.RFC3339)))
+	}
+	s.SQL = "SELECT " + region + " AS region, " + day + " AS day\nFROM " + sqlIdent(t.Name) + "\n"
+	if len(where) > 0 {
+		s.SQL += "WHERE " + strings.Join(where, "\n  AND ") + "\n"
+	}
+	s.SQL += "GROUP BY 1, 2\n"
+	return s
+}
+
+func (t AthenaTable) dateLayout() string {
+	if t.DateLayout != "" {
+		return t.DateLayout
+	}
+	return "2006/01/02"
+}
+
+// AthenaDay reads a day value of AthenaCoverageQuery's result.
+func (t AthenaTable) AthenaDay(v string) (time.Time, bool) {
+	layout := "2006-01-02"
+	if t.DateColumn != "" {
+		layout = t.dateLayout()
+	}
+	d, err := time.Parse(layout, v)
+	return d.UTC().Truncate(24 * time.Hour), err == nil
+}

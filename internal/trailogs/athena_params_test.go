@@ -71,3 +71,25 @@ func assertGolden(t *testing.T, path, got string) {
 		t.Errorf("%s differs (go test -update to accept):\n%s", path, got)
 	}
 }
+
+// The coverage query is pruned like the search (account, regions, days)
+// and takes every value as a parameter.
+func TestAthenaCoverageQuery(t *testing.T) {
+	from := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	q := Query{AccountID: "123456789012", Regions: []string{"eu-west-1'"}, From: from, To: from.AddDate(0, 0, 90)}
+	st := AthenaCoverageQuery(OrgTrailTable("db.trail"), q)
+	for _, want := range []string{`SELECT "region" AS region, "timestamp" AS day`, `FROM "db"."trail"`, `"accountid" = ?`, `"region" IN (?)`, `"timestamp" BETWEEN ? AND ?`, "GROUP BY 1, 2"} {
+		if !strings.Contains(st.SQL, want) {
+			t.Errorf("no %q in\n%s", want, st.SQL)
+		}
+	}
+	if strings.Contains(st.SQL, "eu-west-1") || len(st.Params) != 6 || st.Params[1] != `'eu-west-1'''` || st.Params[2] != "'2026/09/01'" {
+		t.Errorf("params %q\n%s", st.Params, st.SQL)
+	}
+	if d, ok := OrgTrailTable("t").AthenaDay("2026/09/01"); !ok || !d.Equal(from) {
+		t.Errorf("day %v %v", d, ok)
+	}
+	if _, ok := (AthenaTable{Name: "t"}).AthenaDay("2026/09/01"); ok {
+		t.Error("an unpartitioned table's day is substr(eventtime, 1, 10): 2026-09-01")
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"runtime"
 	"sort"
 	"sync"
@@ -26,6 +25,7 @@ type record struct {
 	UserAgent       string    `json:"userAgent"`
 	ErrorCode       string    `json:"errorCode"`
 	EventID         string    `json:"eventID"`
+	RecipientAcct   string    `json:"recipientAccountId"`
 	UserIdentity    struct {
 		Type        string `json:"type"`
 		ARN         string `json:"arn"`
@@ -59,38 +59,21 @@ func Scan(ctx context.Context, src Source, q Query, opts Options) (*Result, erro
 		mu  sync.Mutex
 		res = &Result{FilesListed: len(names), Days: map[time.Time]bool{}, Regions: map[string]bool{}, RegionDays: map[string]map[time.Time]bool{}}
 		wg  sync.WaitGroup
+		// firsts is each file's first record: its own account, region
+		// and day, checked against what the file's key says.
+		firsts = map[string]*record{}
 	)
-	for _, n := range names {
-		d, dated := fileDay(n)
-		m := regionRe.FindStringSubmatch(n)
-		if m == nil {
-			m = flatNameRe.FindStringSubmatch(path.Base(n))
-		}
-		if m != nil && q.AccountID != "" && m[1] != q.AccountID {
-			continue // another account's file covers nothing of this one
-		}
-		if dated {
-			res.Days[d] = true
-		}
-		if m != nil {
-			key := m[1] + "/" + m[2]
-			res.Regions[key] = true
-			if res.RegionDays[key] == nil {
-				res.RegionDays[key] = map[time.Time]bool{}
-			}
-			if dated {
-				res.RegionDays[key][d] = true
-			}
-		}
-	}
 	for range min(workers, max(len(names), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			w := &worker{src: src, m: m, q: q}
 			for name := range jobs {
-				hits, n, err := w.file(ctx, name)
+				hits, n, first, err := w.file(ctx, name)
 				mu.Lock()
+				if first != nil {
+					firsts[name] = first
+				}
 				res.Hits = append(res.Hits, hits...)
 				res.BytesRead += n
 				if err != nil {
@@ -116,6 +99,9 @@ feed:
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	for _, n := range names {
+		res.cover(n, firsts[n], q)
 	}
 	sort.Slice(res.Hits, func(i, j int) bool {
 		a, b := res.Hits[i], res.Hits[j]
@@ -143,10 +129,10 @@ type worker struct {
 
 // file scans one file. It returns the hits found even when it fails
 // part-way, since an event read before a corrupt tail is still evidence.
-func (w *worker) file(ctx context.Context, name string) (hits []Hit, n int64, err error) {
+func (w *worker) file(ctx context.Context, name string) (hits []Hit, n int64, first *record, err error) {
 	rc, err := w.src.Open(ctx, name)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	defer rc.Close()
 	if w.br == nil {
@@ -162,7 +148,7 @@ func (w *worker) file(ctx context.Context, name string) (hits []Hit, n int64, er
 			err = w.gz.Reset(w.br)
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("not a gzip file: %w", err)
+			return nil, 0, nil, fmt.Errorf("not a gzip file: %w", err)
 		}
 		r = w.gz
 	}
@@ -175,20 +161,28 @@ func (w *worker) file(ctx context.Context, name string) (hits []Hit, n int64, er
 	}()
 	for count := 0; ; count++ {
 		if count%4096 == 0 && ctx.Err() != nil {
-			return hits, 0, ctx.Err()
+			return hits, 0, first, ctx.Err()
 		}
 		raw, err := sp.Next()
 		if err == io.EOF {
-			return hits, 0, nil
+			return hits, 0, first, nil
 		}
 		if err != nil {
-			return hits, 0, err
+			return hits, 0, first, err
+		}
+		if count == 0 {
+			// One full decode per file: the record's own account, region
+			// and time say what the file covers (issue 19.2).
+			var rec record
+			if json.Unmarshal(raw, &rec) == nil {
+				first = &rec
+			}
 		}
 		if !w.m.maybe(raw) {
 			continue
 		}
 		if h, ok, err := w.decode(raw, name); err != nil {
-			return hits, 0, err
+			return hits, 0, first, err
 		} else if ok {
 			hits = append(hits, h)
 		}
@@ -206,6 +200,9 @@ func (w *worker) decode(raw []byte, name string) (Hit, bool, error) {
 	_, userHit := w.m.users[id.UserName]
 	if !keyHit && !userHit {
 		return Hit{}, false, nil
+	}
+	if w.q.AccountID != "" && rec.RecipientAcct != "" && rec.RecipientAcct != w.q.AccountID {
+		return Hit{}, false, nil // another account's event, whatever the file is called
 	}
 	if !w.q.From.IsZero() && rec.EventTime.Before(w.q.From) || !w.q.To.IsZero() && rec.EventTime.After(w.q.To) {
 		return Hit{}, false, nil

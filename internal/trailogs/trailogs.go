@@ -73,6 +73,9 @@ type Result struct {
 	// RegionDays are the days each "ACCOUNT/REGION" holds, so a region
 	// with gaps is seen even when another region covers those days.
 	RegionDays map[string]map[time.Time]bool
+	// FilesMislabelled counts files whose records are of another account,
+	// region or day than their key says: read, but covering nothing.
+	FilesMislabelled int
 	// FilesRead counts files read to the end without error.
 	FilesRead int
 	// BytesRead is the uncompressed size of everything read.

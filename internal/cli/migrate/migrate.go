@@ -19,6 +19,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/clock"
 	"github.com/iamsweep/iamsweep/internal/evidence"
 	"github.com/iamsweep/iamsweep/internal/migrate"
+	"github.com/iamsweep/iamsweep/internal/textsafe"
 )
 
 // Options are the command's settings.
@@ -227,8 +228,8 @@ func migrateRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	fmt.Fprint(f.IO.Out, files["README.md"])
-	fmt.Fprintf(f.IO.Out, "\nWritten to %s: %s\n", opts.OutputDir, strings.Join(sortedNames(files), ", "))
+	fmt.Fprint(f.IO.Out, textsafe.Lines(files["README.md"])) // already inert; kept so for any later writer of it
+	fmt.Fprintf(f.IO.Out, "\nWritten to %s: %s\n", textsafe.Line(opts.OutputDir), strings.Join(sortedNames(files), ", "))
 	if !s.Proof.OK() {
 		return fmt.Errorf("the generated policy failed its proof (see above): report this as a bug")
 	}

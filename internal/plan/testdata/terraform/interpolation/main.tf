@@ -1,0 +1,7 @@
+variable "team" {
+  default = "b"
+}
+
+resource "aws_iam_user" "ci" {
+  name = "${var.team}ob"
+}

@@ -1,0 +1,8 @@
+locals {
+  owner = "bo"
+  user  = "${local.owner}b"
+}
+
+resource "aws_iam_user" "ci" {
+  name = local.user
+}

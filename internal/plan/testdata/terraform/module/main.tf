@@ -1,0 +1,4 @@
+module "bob" {
+  source = "./modules/user"
+  name   = "b${"o"}b"
+}

@@ -1,0 +1,8 @@
+variable "user" {
+  type    = string
+  default = "bob"
+}
+
+resource "aws_iam_user" "ci" {
+  name = var.user
+}
