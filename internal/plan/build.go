@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/statetag"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 		}
 		if u.Unreadable != "" {
 			// Unknown is never unused: what could not be read may keep the user.
-			pl.skip(u.Name, "unknown: its SSH public keys or service-specific credentials could not be read ("+u.Unreadable+"): scan again")
+			pl.skip(u.Name, "unknown: its SSH public keys or service-specific credentials could not be read ("+awsx.Gist(u.Unreadable)+"): scan again")
 			continue
 		}
 		facts := factsOf(u)
