@@ -165,7 +165,7 @@ func (pl *Plan) keyActions(u scan.User, facts Facts, maxUnused int, d *evidence.
 		}
 		act := Action{
 			Action: ActionDeactivateKey, User: u.Name, UserARN: u.ARN, AccessKeyID: c.AccessKeyID, Facts: facts,
-			Reason: fmt.Sprintf("access key unused for %d days; the user stays (another credential is in use)", c.DaysUnused),
+			Reason: fmt.Sprintf("%s unused for %d days; the user stays (another credential is in use)", c.Name, c.DaysUnused),
 		}
 		if d != nil {
 			ae, why := keyEvidence(d, u.Name, c.AccessKeyID)
@@ -204,7 +204,7 @@ func (pl *Plan) inactiveKeyActions(u scan.User, facts Facts, maxUnused int, asOf
 		}
 		pl.Actions = append(pl.Actions, Action{
 			Action: ActionDeleteKey, User: u.Name, UserARN: u.ARN, AccessKeyID: c.AccessKeyID, Facts: facts,
-			Reason: fmt.Sprintf("inactive-access-key: inactive, created %d days ago; the user stays (a backup names the key first)", age),
+			Reason: fmt.Sprintf("inactive-access-key: %s inactive, created %d days ago; the user stays (a backup names the key first)", c.Name, age),
 		})
 	}
 }
