@@ -11,8 +11,6 @@ const maxErrorCell = awsx.MaxGist
 // shortError is err's gist.
 func shortError(s string) string { return awsx.Gist(s) }
 
-func cut(s string) string { return awsx.Cut(s) }
-
 // shortReason is a user's reason for the table (the reason is short
 // already: failures are grouped per source, see failures.go).
 func shortReason(u *UserDossier) string { return u.Reason }
