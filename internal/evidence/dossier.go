@@ -80,6 +80,9 @@ type SourceRun struct {
 	Name   string `json:"name"`
 	Status string `json:"status"`
 	Detail string `json:"detail,omitempty"`
+	// Failures are the ways it failed, grouped (failures.go): each error
+	// once, with the regions and the number of users it hit.
+	Failures []SourceFailure `json:"failures,omitempty"`
 }
 
 // Summary counts verdicts.

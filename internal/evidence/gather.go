@@ -174,6 +174,7 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Dossier, error) {
 		d.Users = append(d.Users, *u)
 	}
 	sort.SliceStable(d.Users, func(i, j int) bool { return d.Users[i].Name < d.Users[j].Name })
+	annotateFailures(d)
 	budget.annotate(d)
 	d.Findings = attemptFindings(d)
 	d.Summary = summarize(d)

@@ -212,10 +212,3 @@ func codeLine(r CodeRef) string {
 func attemptLine(e Event) string {
 	return describeProof(eventProof("", e))
 }
-
-func unknownLine(e SourceError) string {
-	if e.Region != "" {
-		return e.Source + " " + e.Region + ": " + e.Error
-	}
-	return e.Source + ": " + e.Error
-}

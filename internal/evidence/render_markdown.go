@@ -14,7 +14,7 @@ func renderMarkdown(w io.Writer, d *Dossier) error {
 	fmt.Fprintf(&b, "# iamsweep evidence: account %s\n\n%s\n\n", md(d.AccountID), md(summaryLine(d)))
 	b.WriteString("## Sources\n\n| Source | Status | Detail |\n|---|---|---|\n")
 	for _, s := range d.Sources {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.Name, s.Status, md(s.Detail))
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.Name, s.Status, md(SourceLine(s)))
 	}
 	fmt.Fprintf(&b, "\n## Verdicts (%d)\n\n", len(d.Users))
 	if len(d.Users) == 0 {
@@ -49,8 +49,8 @@ func mdUser(b *strings.Builder, u *UserDossier) {
 	if u.DisabledAt != nil {
 		item("Disabled", moment(*u.DisabledAt))
 	}
-	for _, e := range u.Unknown {
-		item("Unreadable", unknownLine(e))
+	for _, l := range UnreadableLines(u.Unknown) {
+		item("Unreadable", l)
 	}
 	for _, c := range u.Credentials {
 		item("Credential", credentialLine(c))

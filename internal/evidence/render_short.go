@@ -1,87 +1,33 @@
 package evidence
 
-import (
-	"regexp"
-	"strings"
-)
+import "github.com/iamsweep/iamsweep/internal/awsx"
 
-// The terminal report keeps error cells short: an SDK error chain runs to
-// 400 characters ("operation error CloudTrail: LookupEvents, https response
-// error StatusCode: 500, RequestID: ..., deserialization failed, ..."), which
-// buries the table. The JSON keeps every error whole.
+// The terminal report keeps error cells short (awsx.Gist); the JSON keeps
+// every error whole.
 
 // maxErrorCell bounds an error in a table cell or a dossier line.
-const maxErrorCell = 100
+const maxErrorCell = awsx.MaxGist
 
-var (
-	apiErrorCode = regexp.MustCompile(`api error ([A-Za-z.]+)`)
-	httpStatus   = regexp.MustCompile(`StatusCode: (\d{3})`)
-	// The messages iamsweep writes itself end in ": the fix" or " (detail)".
-	ownMessages = []string{"missing permission ", "no usable aws credentials", "the endpoint does not implement ",
-		"cannot reach ", "not read within ", "throttled after all retries"}
-)
+// shortError is err's gist.
+func shortError(s string) string { return awsx.Gist(s) }
 
-// shortError is err's gist: iamsweep's own message without its hint, or
-// the AWS error code and HTTP status of an SDK chain, or the text cut.
-func shortError(s string) string {
-	for _, m := range ownMessages {
-		if i := strings.Index(s, m); i >= 0 {
-			gist := s[i:]
-			if j := strings.Index(gist, " ("); j > 0 {
-				gist = gist[:j]
-			}
-			if j := strings.Index(gist, ": "); j > 0 && m != "not read within " {
-				gist = gist[:j]
-			}
-			return cut(gist)
-		}
-	}
-	if strings.Contains(s, "operation error ") {
-		var parts []string
-		if m := apiErrorCode.FindStringSubmatch(s); m != nil {
-			parts = append(parts, m[1])
-		}
-		if m := httpStatus.FindStringSubmatch(s); m != nil {
-			parts = append(parts, "HTTP "+m[1])
-		}
-		if len(parts) > 0 {
-			action, _, _ := strings.Cut(s, ": operation error")
-			if strings.Contains(action, ":") && !strings.Contains(action, " ") {
-				return action + ": " + strings.Join(parts, ", ")
-			}
-			return strings.Join(parts, ", ")
-		}
-	}
-	return cut(s)
-}
+// shortReason is a user's reason for the table (the reason is short
+// already: failures are grouped per source, see failures.go).
+func shortReason(u *UserDossier) string { return u.Reason }
 
-func cut(s string) string {
-	if r := []rune(s); len(r) > maxErrorCell {
-		return string(r[:maxErrorCell-1]) + "…"
-	}
-	return s
-}
-
-// shortReason is a user's reason for the table: for unknown, the sources
-// with their errors' gist.
-func shortReason(u *UserDossier) string {
-	if u.Verdict != VerdictUnknown || len(u.Unknown) == 0 {
-		return u.Reason
-	}
-	var parts []string
-	seen := map[string]bool{}
-	for _, e := range u.Unknown {
-		p := e.Source + ": " + shortError(e.Error)
-		if !seen[p] {
-			seen[p] = true
-			parts = append(parts, p)
+// SourceLine is a source's line: what was read, then its failures
+// grouped; a failed source without grouped failures (log files, code)
+// shows its error's gist. The JSON has every error whole.
+func SourceLine(s SourceRun) string {
+	detail := s.Detail
+	if len(s.Failures) > 0 {
+		if detail != "" {
+			detail += "; "
 		}
+		return detail + describeFailures(s.Failures)
 	}
-	return "could not read " + strings.Join(parts, "; ")
-}
-
-// shortUnknownLine is unknownLine with the error's gist.
-func shortUnknownLine(e SourceError) string {
-	e.Error = shortError(e.Error)
-	return unknownLine(e)
+	if s.Status == RunFailed {
+		return shortError(detail)
+	}
+	return detail
 }

@@ -20,10 +20,7 @@ func renderText(w io.Writer, d *Dossier, width int) error {
 	fitLine(&b, "", summaryLine(d), width)
 	b.WriteString("\nSources:\n")
 	for _, s := range d.Sources {
-		detail := s.Detail
-		if s.Status == RunFailed {
-			detail = shortError(detail) // the JSON has it whole
-		}
+		detail := SourceLine(s)
 		fitLine(&b, fmt.Sprintf("  %-16s %-8s ", s.Name, s.Status), textsafe.Fold(detail), width)
 	}
 	if len(d.Users) == 0 {
@@ -63,8 +60,8 @@ func textUser(b *strings.Builder, u *UserDossier, width int) {
 	if u.DisabledAt != nil {
 		kv("disabled", moment(*u.DisabledAt))
 	}
-	for _, e := range u.Unknown {
-		kv("unreadable", shortUnknownLine(e))
+	for _, l := range UnreadableLines(u.Unknown) {
+		kv("unreadable", l)
 	}
 	for _, c := range u.Credentials {
 		kv("credential", credentialLine(c))

@@ -23,15 +23,7 @@ func decide(u *UserDossier, searched []string, w Window) {
 	}
 	if len(u.Unknown) > 0 {
 		u.Verdict = VerdictUnknown
-		var parts []string
-		for _, e := range u.Unknown {
-			where := e.Source
-			if e.Region != "" {
-				where += " " + e.Region
-			}
-			parts = append(parts, where+": "+e.Error)
-		}
-		u.Reason = "could not read " + strings.Join(parts, "; ")
+		u.Reason = unknownReason(u.Unknown)
 		return
 	}
 	u.Verdict = VerdictUnused

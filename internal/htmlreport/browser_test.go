@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,6 +132,25 @@ func TestBrowserRendersSortsFiltersAndStaysOffline(t *testing.T) {
 	}
 	if n := eval[int](t, ctx, `document.querySelectorAll('svg.chart line.limit').length`); n != 2 {
 		t.Errorf("%d threshold lines, want one per histogram", n)
+	}
+	// The count axis is labelled at evenly spaced round values from 0 to
+	// at least the tallest bar, not only 0 and the maximum (issue 22.5).
+	for _, id := range []string{"chart-keys", "chart-passwords"} {
+		ticks := eval[[]float64](t, ctx, `Array.from(document.querySelectorAll('#`+id+` text.tick-label')).map(e => Number(e.textContent))`)
+		ys := eval[[]float64](t, ctx, `Array.from(document.querySelectorAll('#`+id+` text.tick-label')).map(e => e.getBoundingClientRect().top)`)
+		if len(ticks) < 2 || ticks[0] != 0 || len(ys) != len(ticks) {
+			t.Errorf("%s: tick labels %v", id, ticks)
+			continue
+		}
+		for i := 2; i < len(ticks); i++ {
+			if ticks[i]-ticks[i-1] != ticks[1]-ticks[0] || math.Abs((ys[i-1]-ys[i])-(ys[0]-ys[1])) > 1.5 {
+				t.Errorf("%s: ticks %v at %v: not evenly spaced", id, ticks, ys)
+			}
+		}
+		tallest := eval[float64](t, ctx, `Math.max(...Array.from(document.querySelectorAll('#`+id+` rect')).map(r => Number(r.querySelector('title').textContent.split(': ').pop())))`)
+		if top := ticks[len(ticks)-1]; top < tallest || (tallest >= 3 && len(ticks) < 3) {
+			t.Errorf("%s: ticks %v for a tallest bar of %v: want 0 to at least it, with a tick between when it is 3 or more", id, ticks, tallest)
+		}
 	}
 	// The stylesheet and the script ran: both are allowed only by hash.
 	if d := eval[string](t, ctx, `getComputedStyle(document.getElementById('filters')).display`); d != "flex" {

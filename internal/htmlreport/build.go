@@ -163,6 +163,11 @@ func (b *builder) addDossier(d *evidence.Dossier) {
 	b.page.HasDossier = true
 	b.page.Sources = append(b.page.Sources, fmt.Sprintf("evidence for account %s as of %s: %s, window %s to %s",
 		d.AccountID, moment(d.AsOf), plural(len(d.Users), "user"), day(d.Window.From), day(d.Window.To)))
+	for _, s := range d.Sources {
+		if s.Status == evidence.RunFailed || s.Status == evidence.RunPartial {
+			b.page.Sources = append(b.page.Sources, fmt.Sprintf("evidence source %s for account %s %s: %s", s.Name, d.AccountID, s.Status, evidence.SourceLine(s)))
+		}
+	}
 	b.sawAsOf(d.AccountID, d.AsOf)
 	a := b.account(d.AccountID)
 	for i := range d.Users {

@@ -54,10 +54,33 @@ type Histogram struct {
 	BaseY, Left     int
 	Right, Top      int
 	MaxN            int
-	LineX           int
-	LineLabel       string
-	LabelY          int
-	Table           [][]string
+	// Ticks label the count axis at a few evenly spaced round values,
+	// 0 to the axis' top (MaxN rounded up to a tick), not just 0 and MaxN.
+	Ticks     []Tick
+	LineX     int
+	LineLabel string
+	LabelY    int
+	Table     [][]string
+}
+
+// Tick is one labelled value on a histogram's count axis.
+type Tick struct {
+	Y, N int
+}
+
+// countTicks picks the count axis' step, a round number (1, 2 or 5 times
+// a power of ten) giving at most five intervals up to maxN, and the top of
+// the axis, maxN rounded up to a step.
+func countTicks(maxN int) (step, top int) {
+	step = 1
+	for mag := 1; step*4 < maxN; mag *= 10 {
+		for _, m := range []int{1, 2, 5, 10} {
+			if step = m * mag; step*4 >= maxN {
+				break
+			}
+		}
+	}
+	return step, (maxN + step - 1) / step * step
 }
 
 // Bin is one bar of a histogram.
@@ -276,6 +299,10 @@ func histogram(id, title, noun string, days []int, limit int) *Histogram {
 	h0.MaxN = maxN
 	binW := (h0.Right - left) / (binCount + 1)
 	plotH := h0.BaseY - top
+	step, axisTop := countTicks(maxN)
+	for n := 0; n <= axisTop; n += step {
+		h0.Ticks = append(h0.Ticks, Tick{Y: h0.BaseY - int(math.Round(float64(n)/float64(axisTop)*float64(plotH))), N: n})
+	}
 	for i, n := range counts {
 		lo, hi := i*width, (i+1)*width-1
 		rng := fmt.Sprintf("%d to %d days", lo, hi)
@@ -283,7 +310,7 @@ func histogram(id, title, noun string, days []int, limit int) *Histogram {
 		if i == binCount {
 			rng, label = fmt.Sprintf("%d days or more", lo), fmt.Sprintf("%d+", lo)
 		}
-		bh := int(math.Round(float64(n) / float64(maxN) * float64(plotH)))
+		bh := int(math.Round(float64(n) / float64(axisTop) * float64(plotH)))
 		if n > 0 {
 			bh = max(bh, 2)
 		}

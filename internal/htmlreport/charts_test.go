@@ -51,3 +51,28 @@ func TestBarChartScalesToTheLongestBar(t *testing.T) {
 		t.Errorf("bar widths %d and %d, want both the full %d", w0, w1, chartW-labelW-56)
 	}
 }
+
+// The count axis gets a few round, evenly spaced ticks reaching at least
+// the tallest bar (issue 22.5: only 0 and the maximum were labelled).
+func TestCountTicksAreRoundAndReachTheTallestBar(t *testing.T) {
+	for maxN, want := range map[int][2]int{1: {1, 1}, 3: {1, 3}, 4: {1, 4}, 7: {2, 8}, 10: {5, 10}, 27: {10, 30}, 130: {50, 150}, 1999: {500, 2000}} {
+		step, top := countTicks(maxN)
+		if step != want[0] || top != want[1] {
+			t.Errorf("countTicks(%d) = step %d, top %d; want %d, %d", maxN, step, top, want[0], want[1])
+		}
+		if n := top / step; n > 5 || top < maxN {
+			t.Errorf("countTicks(%d): %d intervals up to %d", maxN, n, top)
+		}
+	}
+	h := histogram("x", "t", "key", []int{0, 0, 0, 0, 0, 0, 0, 100}, 90)
+	var got []int
+	for _, tk := range h.Ticks {
+		got = append(got, tk.N)
+	}
+	if len(got) != 5 || got[0] != 0 || got[4] != 8 || h.Ticks[4].Y != h.Top || h.Ticks[0].Y != h.BaseY {
+		t.Errorf("ticks %+v, want 0, 2, 4, 6, 8 from the base line to the top", h.Ticks)
+	}
+	if h.Bars[0].Y != h.BaseY-int(float64(h.BaseY-h.Top)*7/8+0.5) {
+		t.Errorf("the 7-key bar reaches y=%d: bars scale to the axis' top (8), not to the tallest bar", h.Bars[0].Y)
+	}
+}

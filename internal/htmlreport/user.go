@@ -109,13 +109,9 @@ func dossierView(d *evidence.UserDossier) *DossierView {
 		}
 		v.Attempts = append(v.Attempts, s)
 	}
-	for _, e := range d.Unknown {
-		where := e.Source
-		if e.Region != "" {
-			where += " " + e.Region
-		}
-		v.Unreadable = append(v.Unreadable, where+": "+e.Error)
-	}
+	// One line per source and error, its regions counted: the evidence
+	// JSON has every region's error whole.
+	v.Unreadable = evidence.UnreadableLines(d.Unknown)
 	return v
 }
 

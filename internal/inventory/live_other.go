@@ -3,6 +3,8 @@ package inventory
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -32,7 +34,13 @@ func (l *Live) FillOtherCredentials(ctx context.Context, inv *Inventory, names [
 		return nil
 	}
 	idx := inv.ByName()
-	return par.Do(ctx, len(names), l.Parallel, func(ctx context.Context, i int) error {
+	// One warning per kind of failure, not per user: the same missing
+	// permission on every candidate repeated the SDK error per line
+	// (issue 22.4); each user's unreadable field keeps it whole.
+	var mu sync.Mutex
+	failed := map[string][]string{}
+	var gists []string
+	err := par.Do(ctx, len(names), l.Parallel, func(ctx context.Context, i int) error {
 		u := idx[names[i]]
 		if u == nil {
 			return nil
@@ -45,12 +53,26 @@ func (l *Live) FillOtherCredentials(ctx context.Context, inv *Inventory, names [
 				return ctx.Err()
 			}
 			u.OtherCredentialsError = err.Error()
-			l.log().Warn("SSH keys or service-specific credentials not read; the user is unknown, never retired on this scan", "user", u.Name, "error", err)
+			g := awsx.Gist(u.OtherCredentialsError)
+			mu.Lock()
+			if _, ok := failed[g]; !ok {
+				gists = append(gists, g)
+			}
+			failed[g] = append(failed[g], u.Name)
+			mu.Unlock()
 			return nil
 		}
 		u.OtherCredentialsRead = true
 		return nil
 	})
+	slices.Sort(gists)
+	for _, g := range gists {
+		users := failed[g]
+		slices.Sort(users)
+		l.log().Warn("SSH keys or service-specific credentials not read; these users are unknown, never retired on this scan",
+			"users", len(users), "first", users[0], "error", g)
+	}
+	return err
 }
 
 func listSSHKeys(ctx context.Context, api OtherCredentialsAPI, name string) ([]OtherCredential, error) {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/statetag"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ func Build(res *scan.Result, p Params) (*Plan, error) {
 		}
 		if u.Unreadable != "" {
 			// Unknown is never unused: what could not be read may keep the user.
-			pl.skip(u.Name, "unknown: its SSH public keys or service-specific credentials could not be read ("+u.Unreadable+"): scan again")
+			pl.skip(u.Name, "unknown: its SSH public keys or service-specific credentials could not be read ("+awsx.Gist(u.Unreadable)+"): scan again")
 			continue
 		}
 		facts := factsOf(u)
@@ -164,7 +165,7 @@ func (pl *Plan) keyActions(u scan.User, facts Facts, maxUnused int, d *evidence.
 		}
 		act := Action{
 			Action: ActionDeactivateKey, User: u.Name, UserARN: u.ARN, AccessKeyID: c.AccessKeyID, Facts: facts,
-			Reason: fmt.Sprintf("access key unused for %d days; the user stays (another credential is in use)", c.DaysUnused),
+			Reason: fmt.Sprintf("%s unused for %d days; the user stays (another credential is in use)", c.Name, c.DaysUnused),
 		}
 		if d != nil {
 			ae, why := keyEvidence(d, u.Name, c.AccessKeyID)
@@ -203,7 +204,7 @@ func (pl *Plan) inactiveKeyActions(u scan.User, facts Facts, maxUnused int, asOf
 		}
 		pl.Actions = append(pl.Actions, Action{
 			Action: ActionDeleteKey, User: u.Name, UserARN: u.ARN, AccessKeyID: c.AccessKeyID, Facts: facts,
-			Reason: fmt.Sprintf("inactive-access-key: inactive, created %d days ago; the user stays (a backup names the key first)", age),
+			Reason: fmt.Sprintf("inactive-access-key: %s inactive, created %d days ago; the user stays (a backup names the key first)", c.Name, age),
 		})
 	}
 }

@@ -129,7 +129,7 @@ func keyEvidence(d *evidence.Dossier, user, keyID string) (*ActionEvidence, stri
 	}
 	switch {
 	case v == evidence.VerdictUnused:
-		return &ActionEvidence{Verdict: v, Reason: "no event or IAM last-used date names the key in the window", Sources: sourcesRead(d, u)}, ""
+		return &ActionEvidence{Verdict: v, Reason: "no event or IAM last-used date names " + keyID + " in the window", Sources: sourcesRead(d, u)}, ""
 	case v == evidence.VerdictInUse && c != nil && c.LastEvent != nil:
 		return nil, fmt.Sprintf("access key %s: evidence: in-use: last event %s", keyID, c.LastEvent.UTC().Format(time.RFC3339))
 	case v == evidence.VerdictInUse:
@@ -139,8 +139,32 @@ func keyEvidence(d *evidence.Dossier, user, keyID string) (*ActionEvidence, stri
 	case len(u.Unknown) > 0:
 		return nil, "access key " + keyID + ": evidence: unknown, never treated as unused: " + u.Reason
 	default:
-		return nil, "access key " + keyID + ": evidence: unknown: the user's use (" + u.Reason + ") cannot be told apart by key (Access Advisor, code references)"
+		// Not the user's reason: that is its newest proof, which may be
+		// another key's own last use (issue 22.3).
+		return nil, "access key " + keyID + ": evidence: unknown: the user was used where no key is named (" + unattributedUse(d, u) + "), so " + keyID + " may be the one used"
 	}
+}
+
+// unattributedUse names the use of a user that no credential can be told
+// apart in: Access Advisor's services and code references.
+func unattributedUse(d *evidence.Dossier, u *evidence.UserDossier) string {
+	var parts []string
+	if a := u.AccessAdvisor; a != nil && a.LastAccessed != nil && d.Window.Contains(*a.LastAccessed) {
+		parts = append(parts, fmt.Sprintf("Access Advisor: %s on %s", a.LastService, a.LastAccessed.UTC().Format(time.DateOnly)))
+	}
+	refs := 0
+	for _, r := range u.CodeRefs {
+		if !r.InHistoryOnly {
+			refs++
+		}
+	}
+	if refs > 0 {
+		parts = append(parts, fmt.Sprintf("%d code reference(s)", refs))
+	}
+	if len(parts) == 0 {
+		return "Access Advisor, code references"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // sourcesRead lists the sources that were read for the user: those that

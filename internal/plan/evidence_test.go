@@ -28,7 +28,7 @@ func dossier(verdicts map[string]string) *evidence.Dossier {
 		case evidence.VerdictInUse:
 			ud.Reason = "used: 2026-11-20T10:00:00Z PutObject from 20.1.2.3 (cloudtrail)"
 		case evidence.VerdictUnknown:
-			ud.Reason = "could not read cloudtrail us-east-1: missing permission cloudtrail:LookupEvents"
+			ud.Reason = "could not read cloudtrail in us-east-1 (missing permission cloudtrail:LookupEvents): see the dossier's sources"
 			ud.Unknown = []evidence.SourceError{{Source: evidence.SourceCloudTrail, Region: "us-east-1", Error: "missing permission cloudtrail:LookupEvents"}}
 		}
 		if at, ok := u.Tags[evidence.DisabledAtTag]; ok {
@@ -93,7 +93,7 @@ func TestEvidenceGatesEveryAction(t *testing.T) {
 	if !strings.HasPrefix(skipped["judy"], "evidence: in-use: used: 2026-11-20T10:00:00Z PutObject") {
 		t.Errorf("judy (in use): %q", skipped["judy"])
 	}
-	if !strings.Contains(skipped["gina"], "unknown, never treated as unused: could not read cloudtrail us-east-1") {
+	if !strings.Contains(skipped["gina"], "unknown, never treated as unused: could not read cloudtrail in us-east-1") {
 		t.Errorf("gina (unknown): %q", skipped["gina"])
 	}
 	ae := p.Actions[0].Evidence
@@ -151,7 +151,7 @@ func TestUserMissingFromDossierIsUnknown(t *testing.T) {
 func TestKeyVerdictGatesDeactivateKey(t *testing.T) {
 	for verdict, want := range map[string]string{
 		evidence.VerdictInUse:   "access key AKIAFRANK2: evidence: in-use: last event 2026-11-21T00:00:00Z",
-		evidence.VerdictUnknown: "access key AKIAFRANK2: evidence: unknown: the user's use",
+		evidence.VerdictUnknown: "access key AKIAFRANK2: evidence: unknown: the user was used where no key is named",
 	} {
 		d := dossier(map[string]string{"frank": evidence.VerdictInUse})
 		c := &d.User("frank").Credentials[1]
@@ -164,6 +164,49 @@ func TestKeyVerdictGatesDeactivateKey(t *testing.T) {
 		if strings.Contains(actionList(p), "frank") || !strings.HasPrefix(skipped["frank"], want) {
 			t.Errorf("%s: actions %s; frank: %q", verdict, actionList(p), skipped["frank"])
 		}
+	}
+}
+
+// A user with two keys: key 1 in use, key 2 not. Whatever is said about
+// key 2 (its action, its evidence, why it is left alone) names key 2, never
+// key 1's own last use (issue 22.3: "used: ... access_key_1 last used" was
+// the reason given for key 2).
+func TestKeyReasonsNameTheKeyTheyActOn(t *testing.T) {
+	key1Used := "used: 2026-11-21T00:00:00Z access_key_1 last used (iam-last-used)"
+	d := dossier(map[string]string{"frank": evidence.VerdictInUse})
+	frank := d.User("frank")
+	frank.Reason = key1Used
+	frank.Credentials[1].Verdict = evidence.VerdictUnused
+	p, _ := buildWith(t, Params{Evidence: d})
+	var act *Action
+	for i := range p.Actions {
+		if p.Actions[i].User == "frank" {
+			act = &p.Actions[i]
+		}
+	}
+	if act == nil || act.AccessKeyID != "AKIAFRANK2" {
+		t.Fatalf("actions %s: want deactivate-key frank AKIAFRANK2", actionList(p))
+	}
+	if !strings.Contains(act.Reason, "access_key_2") || strings.Contains(act.Reason, "access_key_1") {
+		t.Errorf("reason %q: want access_key_2 named, not access_key_1", act.Reason)
+	}
+	if act.Evidence == nil || !strings.Contains(act.Evidence.Reason, "AKIAFRANK2") || strings.Contains(act.Evidence.Reason, "access_key_1") {
+		t.Errorf("evidence %+v: want key 2's own evidence", act.Evidence)
+	}
+
+	// Access Advisor saw use no key can be told apart in: key 2 is unknown,
+	// and the reason says so with Access Advisor's use, not key 1's.
+	d = dossier(map[string]string{"frank": evidence.VerdictInUse})
+	frank = d.User("frank")
+	frank.Reason = key1Used
+	frank.Credentials[1].Verdict = evidence.VerdictUnknown
+	seen := asOf.AddDate(0, 0, -3)
+	d.Window = evidence.WindowAt(asOf)
+	frank.AccessAdvisor = &evidence.AdvisorSummary{ServicesAccessed: 1, LastService: "s3", LastAccessed: &seen}
+	p, skipped := buildWith(t, Params{Evidence: d})
+	why := skipped["frank"]
+	if strings.Contains(actionList(p), "frank") || !strings.Contains(why, "AKIAFRANK2") || !strings.Contains(why, "Access Advisor: s3 on") || strings.Contains(why, "access_key_1") {
+		t.Errorf("actions %s; frank left alone because %q: want key 2 and Access Advisor's use named, not key 1's", actionList(p), why)
 	}
 }
 

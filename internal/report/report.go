@@ -20,7 +20,10 @@ import (
 
 // Output formats, as --output spells them.
 const (
-	FormatTable    = "table"
+	FormatTable = "table"
+	// FormatWide is the table never fitted to the terminal: long user
+	// names and messages whole, one line per finding (issue 22.6).
+	FormatWide     = "wide"
 	FormatJSON     = "json"
 	FormatCSV      = "csv"
 	FormatMarkdown = "markdown"
@@ -29,7 +32,7 @@ const (
 
 // Formats lists the output formats in the order help text shows them.
 func Formats() []string {
-	return []string{FormatTable, FormatJSON, FormatCSV, FormatMarkdown, FormatHTML}
+	return []string{FormatTable, FormatWide, FormatJSON, FormatCSV, FormatMarkdown, FormatHTML}
 }
 
 // ParseFormat checks an --output value. Case and surrounding blanks are
@@ -42,7 +45,7 @@ func ParseFormat(s string) (string, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("invalid --output %q: want table, json, csv, markdown or html", s)
+	return "", fmt.Errorf("invalid --output %q: want %s or %s", s, strings.Join(Formats()[:len(Formats())-1], ", "), Formats()[len(Formats())-1])
 }
 
 // Options tune the human formats; JSON and CSV ignore them.
@@ -73,6 +76,9 @@ func Render(w io.Writer, format string, r *scan.Result, opts Options) error {
 		return renderMarkdown(w, r)
 	case FormatHTML:
 		return htmlreport.Render(w, htmlreport.Input{Scans: []*scan.Result{r}})
+	case FormatWide:
+		opts.Width = 0
+		return renderTable(w, r, opts)
 	default:
 		return renderTable(w, r, opts)
 	}

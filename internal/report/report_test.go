@@ -183,7 +183,7 @@ func TestParseFormat(t *testing.T) {
 		}
 	}
 	_, err := ParseFormat("x")
-	if want := `invalid --output "x": want table, json, csv, markdown or html`; err == nil || err.Error() != want {
+	if want := `invalid --output "x": want table, wide, json, csv, markdown or html`; err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
 	}
 	if err := Render(&bytes.Buffer{}, "yaml", fixture(t), Options{}); err == nil {
@@ -354,6 +354,30 @@ func TestNarrowTableCutsALongUserName(t *testing.T) {
 		if text.StringWidthWithoutEscSequences(line) > 80 {
 			t.Errorf("line %d is wider than 80: %q", i+1, line)
 		}
+	}
+	if !strings.Contains(out, WideHint) {
+		t.Errorf("a cut name without the way to see it whole (%q):\n%s", WideHint, out)
+	}
+}
+
+// -o wide shows every user name whole, whatever the terminal's width, and
+// says nothing about cutting (issue 22.6: "eve.martin+contractor@exa...").
+func TestWideShowsLongUserNamesWhole(t *testing.T) {
+	const long = "eve.martin+contractor@example.com"
+	r := evaluate(t, &inventory.Inventory{AccountID: account, Users: []inventory.User{user(long, "/", "2024-05-01")}}, nil)
+	var buf bytes.Buffer
+	if err := Render(&buf, FormatWide, r, Options{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); !strings.Contains(out, long) || strings.Contains(out, "…") || strings.Contains(out, WideHint) {
+		t.Errorf("-o wide at 80 columns:\n%s", out)
+	}
+	buf.Reset()
+	if err := Render(&buf, FormatTable, r, Options{Width: 60}); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); strings.Contains(out, long) && strings.Contains(out, WideHint) {
+		t.Errorf("table at 60 columns shows the name whole yet says it was cut:\n%s", out)
 	}
 }
 

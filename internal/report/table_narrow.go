@@ -12,8 +12,12 @@ import (
 // 80-column terminal: the short columns alone take about 80), each
 // finding's message goes on the lines below its row, indented and wrapped
 // to the terminal. LAST USED is left out there, as every use rule's message
-// already says when; a user name too long for what is left is cut with "…"
-// (the JSON and CSV keep it whole).
+// already says when; a user name too long for what is left is cut with "…",
+// and a line under the table says -o wide shows it whole (as do the JSON
+// and CSV).
+
+// WideHint follows a table that cut a user name to fit the terminal.
+const WideHint = "(user names cut with … to fit the terminal: -o wide shows them whole)"
 
 // messageIndent starts a message under its row.
 const messageIndent = "    "
@@ -37,6 +41,7 @@ func narrowTable(rows []table.Row, opts Options) string {
 		header[i] = tableHeader[c]
 	}
 	short := make([]table.Row, len(rows))
+	cut := false
 	for r, row := range rows {
 		short[r] = make(table.Row, len(narrowColumns))
 		for i, c := range narrowColumns {
@@ -44,6 +49,7 @@ func narrowTable(rows []table.Row, opts Options) string {
 		}
 		if name := fmt.Sprint(row[0]); text.StringWidthWithoutEscSequences(name) > userWidth {
 			short[r][0] = text.Trim(name, userWidth-1) + "…"
+			cut = true
 		}
 	}
 	t := table.NewWriter()
@@ -64,6 +70,9 @@ func narrowTable(rows []table.Row, opts Options) string {
 		for _, m := range strings.Split(text.WrapSoft(msg, msgWidth), "\n") {
 			b.WriteString(messageIndent + strings.TrimRight(m, " ") + "\n")
 		}
+	}
+	if cut {
+		b.WriteString(WideHint + "\n")
 	}
 	return b.String()
 }

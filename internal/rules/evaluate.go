@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamsweep/iamsweep/internal/awsx"
 	"github.com/iamsweep/iamsweep/internal/clock"
 	"github.com/iamsweep/iamsweep/internal/inventory"
 	"github.com/iamsweep/iamsweep/internal/lifecycle"
@@ -232,7 +233,9 @@ func appendUserFindings(out []Finding, account string, u *inventory.User, p Para
 				f.Message = "not unused-user: every password and access key is unused, but " + strings.Join(kept, "; ") +
 					" keeps the user: IAM does not record its use; check it (CloudTrail shows CodeCommit and Bedrock use) before retiring the user"
 			} else if u.OtherCredentialsError != "" {
-				f.Message += "; unknown: SSH public keys or service-specific credentials could not be read (" + u.OtherCredentialsError + "), so the user is not retired until a scan reads them"
+				// The gist only: the same SDK error on every candidate buried the
+				// table (issue 22.4); the scan JSON's unreadable field has it whole.
+				f.Message += "; unknown: SSH public keys or service-specific credentials could not be read (" + awsx.Gist(u.OtherCredentialsError) + "; the scan JSON's unreadable field has the whole error), so the user is not retired until a scan reads them"
 			} else if !u.OtherCredentialsRead {
 				f.Message += "; SSH public keys and service-specific credentials were not read (a report file has none): check them before deleting"
 			}

@@ -141,7 +141,7 @@ func TestPlanUnknownIsNeverUnused(t *testing.T) {
 		t.Errorf("planned on unknown evidence: %s\n%s", actions(p), res.Stdout)
 	}
 	for _, u := range []string{"alice", "bob"} {
-		if why := skipReason(p, u); !strings.Contains(why, "unknown, never treated as unused: could not read cloudtrail us-east-1: missing permission cloudtrail:LookupEvents") {
+		if why := skipReason(p, u); !strings.Contains(why, "unknown, never treated as unused: could not read cloudtrail in us-east-1 (missing permission cloudtrail:LookupEvents)") {
 			t.Errorf("%s: %q", u, why)
 		}
 	}

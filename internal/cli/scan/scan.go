@@ -87,7 +87,7 @@ deletable.`,
 	opts.Flags.Register(cmd.Flags())
 	opts.Org.Register(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.SecurityHub, "securityhub", false, "also import the findings into Security Hub (BatchImportFindings) in the caller's account and --region; findings that no longer hold are resolved")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: "+cmdutil.FormatsHelp(scanFormats())+" (asff: Security Hub's format; default: table on a terminal, json otherwise)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output `FORMAT`: "+cmdutil.FormatsHelp(scanFormats())+" (wide: the table with user names and messages whole, not fitted to the terminal; asff: Security Hub's format; default: table on a terminal, json otherwise)")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the output to `FILE` instead of standard output")
 	cmd.Flags().StringArrayVar(&opts.Notify, "notify", nil, "also send counts and top findings to `TARGET`: sns:TOPIC_ARN, slack (URL in $IAMSWEEP_SLACK_WEBHOOK_URL), slack:env:VAR, slack:ssm:PARAMETER or slack:URL (repeatable)")
 	cmd.Flags().StringVar(&opts.NotifyReport, "notify-report", "", "with --notify, store the HTML report under `s3://BUCKET[/PREFIX]` and link it (pre-signed, 7 days)")
