@@ -115,7 +115,7 @@ func TestMigrateEndToEndInMoto(t *testing.T) {
 	}
 	// AWS's own checks are optional: where they are not reachable (moto
 	// has neither), the run still succeeds and says so.
-	res2 := clitest.Run(ctx, root.Main, asOf, "", "migrate", "app-worker", "--regions", "us-east-1", "--format", "json", "--output-dir", t.TempDir(), "--as-of", asOf.Format(time.RFC3339), "--aws-checks", "--max-attempts", "1")
+	res2 := clitest.Run(ctx, root.Main, asOf, "", "migrate", "app-worker", "--regions", "us-east-1", "--format", "json", "--output-dir", t.TempDir(), "--as-of", asOf.Format(time.RFC3339), "--aws-checks", "--max-attempts", "2")
 	if res2.Code != 0 || !strings.Contains(res2.Stdout, "AWS checks: 0 request(s) simulated") || !strings.Contains(res2.Stdout, "iam:SimulateCustomPolicy") {
 		t.Errorf("--aws-checks against moto: exit %d\n%s\n%s", res2.Code, res2.Stdout, res2.Stderr)
 	}
