@@ -40,16 +40,17 @@ func headerAddr(line []byte) (addr, typ string) {
 // tfBlocks finds the top-level blocks of a .tf file by counting braces
 // outside strings, comments and heredocs. It is not a full HCL parser, but
 // Terraform's own formatting (terraform fmt) keeps it on safe ground.
-func tfBlocks(lines [][]byte) []tfBlock {
+// It takes the lines as tfCommentMask returns them (the one place that
+// knows HCL's comment syntax), so only strings and braces are tracked here.
+func tfBlocks(masked [][]byte) []tfBlock {
 	var (
 		blocks   []tfBlock
 		cur      *tfBlock
 		depth    int
 		heredoc  string
-		comment  bool // inside /* */
 		startDep int
 	)
-	for i, line := range lines {
+	for i, line := range masked {
 		n := i + 1
 		if heredoc != "" {
 			if strings.TrimSpace(string(line)) == heredoc {
@@ -58,7 +59,7 @@ func tfBlocks(lines [][]byte) []tfBlock {
 			continue
 		}
 		startDep = depth
-		if depth == 0 && !comment {
+		if depth == 0 {
 			if addr, typ := headerAddr(line); addr != "" {
 				blocks = append(blocks, tfBlock{addr: addr, typ: typ, start: n, end: n})
 				cur = &blocks[len(blocks)-1]
@@ -70,15 +71,8 @@ func tfBlocks(lines [][]byte) []tfBlock {
 			}
 		}
 		inStr := false
-	scan:
 		for j := 0; j < len(line); j++ {
-			c := line[j]
-			switch {
-			case comment:
-				if c == '*' && j+1 < len(line) && line[j+1] == '/' {
-					comment = false
-					j++
-				}
+			switch c := line[j]; {
 			case inStr:
 				if c == '\\' {
 					j++
@@ -87,11 +81,6 @@ func tfBlocks(lines [][]byte) []tfBlock {
 				}
 			case c == '"':
 				inStr = true
-			case c == '#' || c == '/' && j+1 < len(line) && line[j+1] == '/':
-				break scan
-			case c == '/' && j+1 < len(line) && line[j+1] == '*':
-				comment = true
-				j++
 			case c == '{':
 				depth++
 			case c == '}':

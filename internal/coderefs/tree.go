@@ -87,13 +87,13 @@ func isBinary(data []byte) bool {
 func searchFile(repo, rel string, data []byte, m *matcher) ([]Ref, *tfFile) {
 	kind := kindOf(rel)
 	lines := bytes.Split(data, []byte("\n"))
-	var tf *tfFile
-	if kind == KindTerraform && path.Ext(rel) == ".tf" {
-		tf = &tfFile{path: rel, lines: lines, blocks: tfBlocks(lines)}
-	}
 	var code [][]byte // HCL lines without comments
 	if kind == KindTerraform && (path.Ext(rel) == ".tf" || path.Ext(rel) == ".tfvars") {
 		code = tfCommentMask(lines)
+	}
+	var tf *tfFile
+	if kind == KindTerraform && path.Ext(rel) == ".tf" {
+		tf = &tfFile{path: rel, lines: lines, blocks: tfBlocks(code)}
 	}
 	var refs []Ref
 	for i, line := range lines {
