@@ -1,6 +1,7 @@
 package lambdafn_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -92,7 +93,7 @@ func TestFunctionServesScheduledAndConfigRuleEvents(t *testing.T) {
 	if strings.Join(sched.Notified, " ") != "sns:"+topic+" slack:ssm:/iamsweep/slack-webhook" {
 		t.Errorf("notified %q", sched.Notified)
 	}
-	sent := snsSent(t, a.srv.URL, topic)
+	sent := snsSent(t, topic)
 	if len(sent) != 1 || !strings.Contains(sent[0].subject, "in account 123456789012") || !strings.Contains(sent[0].body, "[high] old-ci unused-access-key") {
 		t.Errorf("sns got %+v", sent)
 	}
@@ -240,14 +241,12 @@ func wantRefusedAtStartup(t *testing.T, config, want string) {
 
 type snsMessage struct{ body, subject string }
 
-func snsSent(t *testing.T, motoURL, topic string) []snsMessage {
+// snsSent is what topic (made by motoserver.CreateTopic) delivered so far.
+func snsSent(t *testing.T, topic string) []snsMessage {
 	t.Helper()
 	var out []snsMessage
-	for _, sent := range (&motoserver.Server{URL: motoURL}).SNSSent(t, topic) {
-		var m snsMessage
-		_ = json.Unmarshal(sent[1], &m.body)
-		_ = json.Unmarshal(sent[2], &m.subject)
-		out = append(out, m)
+	for _, m := range motoserver.SNSSent(t, context.Background(), topic) {
+		out = append(out, snsMessage{body: m.Body, subject: m.Subject})
 	}
 	return out
 }

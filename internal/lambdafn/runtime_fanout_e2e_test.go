@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/iamsweep/iamsweep/internal/lambdafn"
 	"github.com/iamsweep/iamsweep/internal/testutil/cfntemplate"
@@ -182,11 +181,7 @@ func TestFanoutAcrossTheOrganization(t *testing.T) {
 	// The root opts out (an OU entry, walked as --ou walks it); the
 	// account's own entry beats it.
 	optIn := retire + "=disable," + aws.ToString(roots.Roots[0].Id) + "=off"
-	topicOut, err := sns.NewFromConfig(o.Base).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("iamsweep-fanout")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	topic := aws.ToString(topicOut.TopicArn)
+	topic := motoserver.CreateTopic(t, ctx, o.Base, "iamsweep-fanout")
 	hub := securityhub.NewFromConfig(o.Base)
 	if _, err := hub.EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
 		t.Fatal(err)
@@ -230,7 +225,7 @@ func TestFanoutAcrossTheOrganization(t *testing.T) {
 	if !agg.Error || !strings.Contains(string(agg.Body), "1 of 3 account(s) failed") {
 		t.Errorf("the aggregation must fail naming the failed account count: error=%v %s", agg.Error, agg.Body)
 	}
-	sent := snsSent(t, srv.URL, topic)
+	sent := snsSent(t, topic)
 	if len(sent) != 1 {
 		t.Fatalf("%d digests, want 1\n%s", len(sent), fn.output())
 	}

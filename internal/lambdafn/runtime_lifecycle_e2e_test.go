@@ -64,7 +64,7 @@ func TestScheduledDigestGroupsOwnersApart(t *testing.T) {
 	if res.Error {
 		t.Fatalf("scheduled event failed: %s\n%s", res.Body, fn.output())
 	}
-	sent := snsSent(t, a.srv.URL, topic)
+	sent := snsSent(t, topic)
 	if len(sent) != 1 {
 		t.Fatalf("sns got %d messages", len(sent))
 	}
@@ -106,7 +106,7 @@ func TestScheduledDigestGroupsOwnersApart(t *testing.T) {
 	if strings.Join(sched.Notified, " ") != "sns:"+topic+" sns:"+platformTopic+" (platform@example.com)" {
 		t.Errorf("notified %q", sched.Notified)
 	}
-	own := snsSent(t, a.srv.URL, platformTopic)
+	own := snsSent(t, platformTopic)
 	if len(own) != 1 || !strings.Contains(own[0].subject, "on users of platform@example.com") ||
 		!strings.Contains(own[0].body, "ci-legacy expired-user") || !strings.Contains(own[0].body, "ci-deploy expires-soon") ||
 		strings.Contains(own[0].body, "etl-nightly") || strings.Contains(own[0].body, "orphan") {

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/iamsweep/iamsweep/internal/lifecycle"
 	"github.com/iamsweep/iamsweep/internal/testutil/cfntemplate"
@@ -52,11 +51,7 @@ func TestFunctionScansTheOrganization(t *testing.T) {
 	}
 	denied := o.Members[2]
 	o.Deny(denied)
-	topicOut, err := sns.NewFromConfig(o.Base).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("iamsweep-org-report")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	topic := aws.ToString(topicOut.TopicArn)
+	topic := motoserver.CreateTopic(t, ctx, o.Base, "iamsweep-org-report")
 	hub := securityhub.NewFromConfig(o.Base)
 	if _, err := hub.EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
 		t.Fatal(err)
@@ -80,7 +75,7 @@ func TestFunctionScansTheOrganization(t *testing.T) {
 	}
 
 	// The digest: one message, every account, the failed one first with its reason.
-	sent := snsSent(t, srv.URL, topic)
+	sent := snsSent(t, topic)
 	if len(sent) != 1 {
 		t.Fatalf("sns got %d messages, want 1\n%s", len(sent), fn.output())
 	}

@@ -56,7 +56,7 @@ func TestFunctionStoresTheHTMLReportAndLinksIt(t *testing.T) {
 		t.Errorf("key %q", key)
 	}
 
-	sent := snsSent(t, a.srv.URL, topic)
+	sent := snsSent(t, topic)
 	if len(sent) != 1 {
 		t.Fatalf("sns got %+v", sent)
 	}

@@ -83,7 +83,7 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 	for _, u := range []string{"idle-1", "idle-2", "tried", "keep-me"} {
 		a.wantEnabled(u)
 	}
-	if sent := snsSent(t, a.srv.URL, topic); len(sent) != 1 || !strings.Contains(sent[0].body, "more than max_users 1") {
+	if sent := snsSent(t, topic); len(sent) != 1 || !strings.Contains(sent[0].body, "more than max_users 1") {
 		t.Errorf("want 1 report saying why nothing was disabled, got %+v", sent)
 	}
 
@@ -104,7 +104,7 @@ func TestFunctionDisablesThenDeletesAfterQuarantine(t *testing.T) {
 		a.wantDisabled(u)
 	}
 	a.wantEnabled("keep-me")
-	if sent := snsSent(t, a.srv.URL, topic); len(sent) != 2 || !strings.Contains(sent[1].body, "Changes made by this run (auto-disable):\n  disable idle-1: done\n  disable idle-2: done\n") {
+	if sent := snsSent(t, topic); len(sent) != 2 || !strings.Contains(sent[1].body, "Changes made by this run (auto-disable):\n  disable idle-1: done\n  disable idle-2: done\n") {
 		t.Errorf("the report does not list the users disabled: %+v", sent)
 	}
 

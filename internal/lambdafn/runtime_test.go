@@ -18,7 +18,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -44,9 +43,13 @@ var (
 	buildErr  error
 )
 
-// bootstrap builds the binary as it is deployed (lambda.norpc, no cgo),
+// bootstrap builds the binary as it is deployed (lambda.norpc, stripped),
 // plus the iamsweep_testclock tag, which only lets a test that sets
 // IAMSWEEP_TEST_ONLY_CLOCK_FILE move the function's clock (moveClock).
+// It keeps the test run's cgo setting: a release is built with
+// CGO_ENABLED=0 (bench/lambda.sh), but forcing that here compiled every
+// package a second time on a fresh machine (90 s of a 2-core CI run) for
+// nothing these tests look at.
 func bootstrap(t *testing.T) string {
 	t.Helper()
 	motoserver.SkipIfShort(t)
@@ -60,7 +63,6 @@ func bootstrap(t *testing.T) string {
 		// -s -w: no symbol table or DWARF, as released; linking the
 		// binary without them is much faster on a busy machine.
 		cmd := exec.Command("go", "build", "-tags", "lambda.norpc,iamsweep_testclock", "-ldflags=-s -w", "-o", binPath, "../../cmd/iamsweep")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -293,9 +295,5 @@ func (a *account) param(name, value string, typ ssmtypes.ParameterType) {
 
 func (a *account) topic(name string) string {
 	a.t.Helper()
-	out, err := sns.NewFromConfig(a.srv.Config()).CreateTopic(a.ctx, &sns.CreateTopicInput{Name: aws.String(name)})
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return aws.ToString(out.TopicArn)
+	return motoserver.CreateTopic(a.t, a.ctx, a.srv.Config(), name)
 }

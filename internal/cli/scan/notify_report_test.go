@@ -1,7 +1,6 @@
 package scan_test
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
@@ -26,25 +24,21 @@ func TestNotifyLinksTheHTMLReportStoredInS3(t *testing.T) {
 	a.user("old-ci", "/", nil)
 	a.key(srv, "old-ci", false)
 	cfg := srv.Config()
-	topic, err := sns.NewFromConfig(cfg).CreateTopic(a.ctx, &sns.CreateTopicInput{Name: aws.String("iamsweep")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	topic := motoserver.CreateTopic(t, a.ctx, cfg, "iamsweep")
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	if _, err := s3c.CreateBucket(a.ctx, &s3.CreateBucketInput{Bucket: aws.String("reports")}); err != nil {
 		t.Fatal(err)
 	}
 	later := time.Now().UTC().Add(120 * 24 * time.Hour).Format(time.DateOnly)
-	res, _ := runScan(t, srv, "--as-of", later, "--notify", "sns:"+aws.ToString(topic.TopicArn), "--notify-report", "s3://reports/iamsweep")
+	res, _ := runScan(t, srv, "--as-of", later, "--notify", "sns:"+topic, "--notify-report", "s3://reports/iamsweep")
 	if res.Code != 0 || !strings.Contains(res.Stderr, "stored the HTML report under s3://reports/iamsweep") {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}
-	sent := srv.SNSSent(t, aws.ToString(topic.TopicArn))
+	sent := motoserver.SNSSent(t, a.ctx, topic)
 	if len(sent) != 1 {
 		t.Fatalf("%d notifications", len(sent))
 	}
-	var body string
-	_ = json.Unmarshal(sent[0][1], &body)
+	body := sent[0].Body
 	link := regexp.MustCompile(`(?m)^http\S+/reports/iamsweep/iamsweep-123456789012-\d{8}T\d{6}Z\.html\?\S*X-Amz-Signature=\S+$`).FindString(body)
 	if link == "" {
 		t.Fatalf("no pre-signed link in the e-mail:\n%s", body)

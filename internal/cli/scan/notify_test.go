@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
@@ -58,25 +56,17 @@ func TestNotifySNSFromALiveScan(t *testing.T) {
 	a := newLiveAccount(t, srv)
 	a.user("old-ci", "/", nil)
 	a.key(srv, "old-ci", false)
-	out, err := sns.NewFromConfig(srv.Config()).CreateTopic(a.ctx, &sns.CreateTopicInput{Name: aws.String("iamsweep")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	topic := aws.ToString(out.TopicArn)
+	topic := motoserver.CreateTopic(t, a.ctx, srv.Config(), "iamsweep")
 	later := time.Now().UTC().Add(120 * 24 * time.Hour).Format(time.DateOnly)
 	res, _ := runScan(t, srv, "--as-of", later, "--notify", "sns:"+topic)
 	if res.Code != 0 {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}
-	sent := srv.SNSSent(t, topic)
+	sent := motoserver.SNSSent(t, a.ctx, topic)
 	if len(sent) != 1 {
 		t.Fatalf("%d notifications", len(sent))
 	}
-	var body, subject string
-	var attrs map[string]struct{ Value string }
-	_ = json.Unmarshal(sent[0][1], &body)
-	_ = json.Unmarshal(sent[0][2], &subject)
-	_ = json.Unmarshal(sent[0][3], &attrs)
+	body, subject, attrs := sent[0].Body, sent[0].Subject, sent[0].Attributes
 	if subject != "iamsweep: 3 findings in account 123456789012 (2 high or critical)" {
 		t.Errorf("subject %q", subject)
 	}
@@ -86,7 +76,7 @@ func TestNotifySNSFromALiveScan(t *testing.T) {
 	var digest struct {
 		Findings int `json:"findings"`
 	}
-	if err := json.Unmarshal([]byte(attrs["iamsweep.digest"].Value), &digest); err != nil || digest.Findings != 3 {
+	if err := json.Unmarshal([]byte(attrs["iamsweep.digest"]), &digest); err != nil || digest.Findings != 3 {
 		t.Errorf("digest attribute %v: %v", attrs, err)
 	}
 }

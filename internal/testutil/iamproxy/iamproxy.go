@@ -37,6 +37,8 @@ type Proxy struct {
 	holds map[string]*hold // action + "\x00" + user name
 
 	faults faults // injected 500s (faults.go)
+
+	keyAccounts map[string]string // AssumeRole's keys -> account (accounts.go)
 }
 
 // hold is one request Hold stops.
@@ -158,8 +160,9 @@ func New(upstream string) (p *Proxy, stop func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p = &Proxy{creds: map[string][]cred{}, deny: map[string]bool{}, holds: map[string]*hold{}}
+	p = &Proxy{creds: map[string][]cred{}, deny: map[string]bool{}, holds: map[string]*hold{}, keyAccounts: map[string]string{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = p.learnAssumedKey
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ok, delay := p.admit(time.Now())
 		if delay > 0 {
@@ -176,8 +179,9 @@ func New(upstream string) (p *Proxy, stop func(), err error) {
 		if p.faults.fail(w, form.Get("Action"), form.Get("UserName")) {
 			return
 		}
+		p.markAccount(r, form)
 		if form.Get("Action") == "TagUser" {
-			if msg, err := tagQuotaExceeded(upstream, form); err == nil && msg != "" {
+			if msg, err := tagQuotaExceeded(upstream, form, r.Header); err == nil && msg != "" {
 				fail(w, "LimitExceeded", msg)
 				return
 			}

@@ -15,8 +15,10 @@ import (
 const MaxUserTags = 50
 
 // tagQuotaExceeded reads the user's tags from upstream and reports the
-// error message when the TagUser in form would exceed the quota.
-func tagQuotaExceeded(upstream string, form url.Values) (string, error) {
+// error message when the TagUser in form would exceed the quota. The read
+// carries the TagUser's own signature and account header, so moto reads
+// the user in the account the TagUser acts in.
+func tagQuotaExceeded(upstream string, form url.Values, tagUser http.Header) (string, error) {
 	user := form.Get("UserName")
 	q := url.Values{"Action": {"ListUserTags"}, "Version": {"2010-05-08"}, "UserName": {user}, "MaxItems": {"1000"}}
 	req, err := http.NewRequest(http.MethodPost, upstream, strings.NewReader(q.Encode()))
@@ -24,8 +26,12 @@ func tagQuotaExceeded(upstream string, form url.Values) (string, error) {
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	// moto routes by the signature's service and region.
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAPROXY/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+	// moto routes by the signature's service and region, and does not
+	// check signatures.
+	req.Header.Set("Authorization", tagUser.Get("Authorization"))
+	if a := tagUser.Get(accountHeader); a != "" {
+		req.Header.Set(accountHeader, a)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", err

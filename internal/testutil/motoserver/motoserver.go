@@ -4,11 +4,13 @@ package motoserver
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -38,6 +40,31 @@ type Server struct {
 	Proxy     *iamproxy.Proxy
 	stopProxy func()
 	cmd       *exec.Cmd
+	site      string // the directory of sitecustomize.py
+}
+
+// siteCustomize makes moto_server read its own package listing once
+// instead of on every request (see the file for why and what it leaves).
+//
+//go:embed python/sitecustomize.py
+var siteCustomize []byte
+
+// sitePackages writes sitecustomize.py to a new directory for
+// moto_server's PYTHONPATH.
+func sitePackages() (string, error) {
+	dir, err := os.MkdirTemp("", "motoserver-site-")
+	if err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "sitecustomize.py"), siteCustomize, 0o644)
+}
+
+// pythonPath puts site before any PYTHONPATH already set.
+func pythonPath(site string) string {
+	if old := os.Getenv("PYTHONPATH"); old != "" {
+		return site + string(os.PathListSeparator) + old
+	}
+	return site
 }
 
 var (
@@ -91,16 +118,20 @@ func Start() (*Server, error) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
+	site, err := sitePackages()
+	if err != nil {
+		return nil, err
+	}
 	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	// Step Functions in moto calls Lambda and S3 through MOTO_PORT.
-	cmd.Env = append(os.Environ(), fmt.Sprintf("MOTO_PORT=%d", port))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("MOTO_PORT=%d", port), "PYTHONPATH="+pythonPath(site))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &Server{MotoURL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
+	s := &Server{MotoURL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, site: site}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(s.MotoURL + "/moto-api/")
@@ -127,6 +158,9 @@ func (s *Server) Stop() {
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		_ = s.cmd.Wait()
+	}
+	if s.site != "" {
+		_ = os.RemoveAll(s.site)
 	}
 }
 
