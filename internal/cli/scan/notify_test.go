@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/testutil/clitest"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
