@@ -63,6 +63,7 @@ func runOnPTY(t *testing.T, cmd *exec.Cmd) string {
 }
 
 func TestAccountsLineOnATerminal(t *testing.T) {
+	t.Parallel() // a helper process each, waiting on real time
 	got := runOnPTY(t, accountsCmd())
 	for _, want := range []string{
 		"accounts: 1/3 done · 250 users · 40 findings",
@@ -78,6 +79,7 @@ func TestAccountsLineOnATerminal(t *testing.T) {
 }
 
 func TestAccountsLineKeepsDebugLogs(t *testing.T) {
+	t.Parallel() // a helper process each, waiting on real time
 	got := runOnPTY(t, accountsCmd("PROGRESS_DEBUG=1"))
 	for _, want := range []string{"accounts: 3/3 done, 1 failed", "level=DEBUG msg=\"account failed\" account=222222222222"} {
 		if !strings.Contains(got, want) {
@@ -87,6 +89,7 @@ func TestAccountsLineKeepsDebugLogs(t *testing.T) {
 }
 
 func TestAccountsLineQuietAndPiped(t *testing.T) {
+	t.Parallel() // a helper process each, waiting on real time
 	if got := strings.TrimSpace(runOnPTY(t, accountsCmd("PROGRESS_QUIET=1"))); got != "RESULT" {
 		t.Errorf("--quiet on a terminal printed %q", got)
 	}

@@ -55,6 +55,7 @@ func helperCmd(t *testing.T, quiet bool) *exec.Cmd {
 }
 
 func TestSlowStageShowsItsLineOnATerminal(t *testing.T) {
+	t.Parallel() // a helper process each, waiting on real time
 	cmd := helperCmd(t, false)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 100})
 	if err != nil {
@@ -81,6 +82,7 @@ func TestSlowStageShowsItsLineOnATerminal(t *testing.T) {
 }
 
 func TestPipedStderrGetsOneLogLinePerStage(t *testing.T) {
+	t.Parallel() // a helper process each, waiting on real time
 	cmd := helperCmd(t, false)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -100,6 +102,7 @@ func TestPipedStderrGetsOneLogLinePerStage(t *testing.T) {
 }
 
 func TestQuietShowsNothing(t *testing.T) {
+	t.Parallel() // a helper process each, waiting on real time
 	cmd := helperCmd(t, true)
 	tty, err := pty.Start(cmd)
 	if err != nil {
@@ -138,6 +141,7 @@ func TestTerminalWithoutStagesWritesNothing(t *testing.T) {
 }
 
 func TestThrottledNotesTheLiveLines(t *testing.T) {
+	t.Parallel() // a helper process each, waiting on real time
 	var buf bytes.Buffer
 	r := New(Options{Mode: Terminal, Out: &buf, ShowAfter: time.Hour})
 	defer r.Close()

@@ -2,6 +2,7 @@ package retire_test
 
 import (
 	"github.com/iamsweep/iamsweep/internal/statetag"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"os"
 	"strings"
 	"testing"
@@ -74,13 +75,13 @@ func writePlan(t *testing.T, path string, p *plan.Plan) {
 // from what it reads.
 func TestForgedFactsDoNotDisableAUsedUser(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	victimKey, victimSecret := user(t, a, "victim", nil)
-	useKey(t, a, victimKey, victimSecret)
-	keyUser, keySecret := user(t, a, "keyholder", nil)
-	useKey(t, a, keyUser, keySecret)
-	env(t, a)
-	cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
-	p := readPlan(t, "plan.json")
+	victimKey, victimSecret := retiretest.User(t, a, "victim", nil)
+	retiretest.UseKey(t, a, victimKey, victimSecret)
+	keyUser, keySecret := retiretest.User(t, a, "keyholder", nil)
+	retiretest.UseKey(t, a, keyUser, keySecret)
+	retiretest.Env(t, a)
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+	p := retiretest.ReadPlan(t, "plan.json")
 	var disable, deactivate plan.Action
 	for _, act := range p.Actions {
 		switch {
@@ -91,7 +92,7 @@ func TestForgedFactsDoNotDisableAUsedUser(t *testing.T) {
 		}
 	}
 	if disable.User == "" || deactivate.User == "" {
-		t.Fatalf("no disables to forge from: %s", actions(p))
+		t.Fatalf("no disables to forge from: %s", retiretest.Actions(p))
 	}
 	// the facts are the current ones: key IDs and last-used dates as read
 	deactivate.Action, deactivate.AccessKeyID = plan.ActionDeactivateKey, keyUser
@@ -100,7 +101,7 @@ func TestForgedFactsDoNotDisableAUsedUser(t *testing.T) {
 	p.Actions = []plan.Action{disable, deactivate}
 	writePlan(t, "forged.json", p)
 
-	res := cli(t, a, 0, "apply", "forged.json", "--yes")
+	res := retiretest.CLI(t, a, 0, "apply", "forged.json", "--yes")
 	if keyStatus(t, a, "victim", victimKey) != "Active" || keyStatus(t, a, "keyholder", keyUser) != "Active" {
 		t.Fatalf("a forged plan changed a used user:\n%s", res.Stdout)
 	}
@@ -116,17 +117,17 @@ func TestForgedFactsDoNotDisableAUsedUser(t *testing.T) {
 // the file does not shorten the configured 14-day quarantine.
 func TestQuarantineLoweredInThePlanFile(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	user(t, a, "short", nil)
-	env(t, a)
-	cli(t, a, 0, "disable", "short", "--yes", "--reason", "unused")
-	cliAt(t, a, later(2), 0, "plan", "--no-evidence", "--quarantine-days", "1", "--output-file", "plan.json")
-	p := readPlan(t, "plan.json")
-	if actions(p) != "delete short" {
-		t.Fatalf("plan: %s", actions(p))
+	retiretest.User(t, a, "short", nil)
+	retiretest.Env(t, a)
+	retiretest.CLI(t, a, 0, "disable", "short", "--yes", "--reason", "unused")
+	retiretest.CLIAt(t, a, retiretest.Later(2), 0, "plan", "--no-evidence", "--quarantine-days", "1", "--output-file", "plan.json")
+	p := retiretest.ReadPlan(t, "plan.json")
+	if retiretest.Actions(p) != "delete short" {
+		t.Fatalf("plan: %s", retiretest.Actions(p))
 	}
 	p.Parameters.QuarantineDays = 0
 	writePlan(t, "edited.json", p)
-	res := cliAt(t, a, later(2), 0, "apply", "edited.json", "--yes")
+	res := retiretest.CLIAt(t, a, retiretest.Later(2), 0, "apply", "edited.json", "--yes")
 	if !exists(t, a, "short") {
 		t.Fatalf("deleted 2 days into a 14-day quarantine:\n%s", res.Stdout)
 	}
@@ -140,24 +141,24 @@ func TestQuarantineLoweredInThePlanFile(t *testing.T) {
 // whatever its state tag says.
 func TestReEnabledByHandIsNotDeleted(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	user(t, a, "back", nil)
-	env(t, a)
-	cli(t, a, 0, "disable", "back", "--yes", "--reason", "unused")
-	cliAt(t, a, later(20), 0, "plan", "--no-evidence", "--output-file", "plan.json")
-	if p := readPlan(t, "plan.json"); actions(p) != "delete back" {
-		t.Fatalf("plan: %s", actions(p))
+	retiretest.User(t, a, "back", nil)
+	retiretest.Env(t, a)
+	retiretest.CLI(t, a, 0, "disable", "back", "--yes", "--reason", "unused")
+	retiretest.CLIAt(t, a, retiretest.Later(20), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+	if p := retiretest.ReadPlan(t, "plan.json"); retiretest.Actions(p) != "delete back" {
+		t.Fatalf("plan: %s", retiretest.Actions(p))
 	}
 	if _, err := a.API.DetachUserPolicy(a.Ctx, &iam.DetachUserPolicyInput{UserName: aws.String("back"), PolicyArn: aws.String(remediate.DenyAllPolicyARN)}); err != nil {
 		t.Fatal(err)
 	}
-	res := cliAt(t, a, later(20), 0, "apply", "plan.json", "--yes")
+	res := retiretest.CLIAt(t, a, retiretest.Later(20), 0, "apply", "plan.json", "--yes")
 	if !exists(t, a, "back") {
 		t.Fatalf("apply deleted a user re-enabled by hand:\n%s", res.Stdout)
 	}
 	if !strings.Contains(res.Stdout, "re-enabled outside iamsweep since") {
 		t.Errorf("apply should say why:\n%s", res.Stdout)
 	}
-	res = cliAt(t, a, later(20), 1, "delete", "back", "--yes")
+	res = retiretest.CLIAt(t, a, retiretest.Later(20), 1, "delete", "back", "--yes")
 	if !exists(t, a, "back") {
 		t.Fatalf("delete deleted a user re-enabled by hand:\n%s%s", res.Stdout, res.Stderr)
 	}
@@ -174,14 +175,14 @@ func TestRestoreAt40Tags(t *testing.T) {
 	for i := range 40 {
 		tags["team-"+string(rune('a'+i/26))+string(rune('a'+i%26))] = "x"
 	}
-	key, _ := user(t, a, "tagged", tags)
+	key, _ := retiretest.User(t, a, "tagged", tags)
 	for i := 40; i < 45; i++ {
 		tags["team-"+string(rune('a'+i/26))+string(rune('a'+i%26))] = "x"
 	}
-	fullKey, _ := user(t, a, "full", tags)
-	env(t, a)
+	fullKey, _ := retiretest.User(t, a, "full", tags)
+	retiretest.Env(t, a)
 
-	res := cli(t, a, 1, "disable", "full", "--yes", "--reason", "unused")
+	res := retiretest.CLI(t, a, 1, "disable", "full", "--yes", "--reason", "unused")
 	if keyStatus(t, a, "full", fullKey) != "Active" || userTags(t, a, "full")[statetag.TagState] != "" {
 		t.Fatalf("a user without room for the state tags was changed:\n%s%s", res.Stdout, res.Stderr)
 	}
@@ -189,13 +190,13 @@ func TestRestoreAt40Tags(t *testing.T) {
 		t.Errorf("stderr: %s", res.Stderr)
 	}
 
-	cli(t, a, 0, "disable", "tagged", "--yes", "--reason", "unused")
+	retiretest.CLI(t, a, 0, "disable", "tagged", "--yes", "--reason", "unused")
 	if keyStatus(t, a, "tagged", key) != "Inactive" {
 		t.Fatal("not disabled")
 	}
 	// Stop the restore at its console step.
 	a.Proxy.Deny("CreateLoginProfile")
-	cli(t, a, 4, "restore", "tagged", "--yes", "--print-password")
+	retiretest.CLI(t, a, 4, "restore", "tagged", "--yes", "--print-password")
 	if st := userTags(t, a, "tagged")[statetag.TagState]; st == statetag.StateDisabled {
 		t.Fatalf("a half-restored user (key active again) is still marked %q", st)
 	}
@@ -203,7 +204,7 @@ func TestRestoreAt40Tags(t *testing.T) {
 		t.Fatal("the key was not reactivated before the failing step")
 	}
 	a.Proxy.Allow("CreateLoginProfile")
-	cli(t, a, 0, "restore", "tagged", "--yes", "--print-password")
+	retiretest.CLI(t, a, 0, "restore", "tagged", "--yes", "--print-password")
 	got := userTags(t, a, "tagged")
 	if got[statetag.TagState] != "" || got[statetag.TagRestoredAt] == "" || len(got) != 42 {
 		t.Errorf("after the rerun: %d tags, state %q, restored-at %q", len(got), got[statetag.TagState], got[statetag.TagRestoredAt])
@@ -217,15 +218,15 @@ func TestRestoreAt40Tags(t *testing.T) {
 // apply names it and exits non-zero, and changes nothing.
 func TestClaimDatedInTheFuture(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	key, _ := user(t, a, "claimed", nil)
-	env(t, a)
-	cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+	key, _ := retiretest.User(t, a, "claimed", nil)
+	retiretest.Env(t, a)
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
 	if _, err := a.API.TagUser(a.Ctx, &iam.TagUserInput{UserName: aws.String("claimed"), Tags: []iamtypes.Tag{
 		{Key: aws.String(remediate.ClaimTagPrefix + "20990101T000000Z-deadbeef"), Value: aws.String("2099-01-01T00:00:00Z arn:aws:iam::123456789012:user/x")},
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	res := cliAt(t, a, later(100), 1, "apply", "plan.json", "--yes")
+	res := retiretest.CLIAt(t, a, retiretest.Later(100), 1, "apply", "plan.json", "--yes")
 	if keyStatus(t, a, "claimed", key) != "Active" {
 		t.Fatal("changed a user with an invalid claim")
 	}
@@ -238,11 +239,11 @@ func TestClaimDatedInTheFuture(t *testing.T) {
 // permission) is not a clean "would do": it exits non-zero.
 func TestFailingDryRunExitsNonZero(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	key, _ := user(t, a, "dry", nil)
-	env(t, a)
-	cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+	key, _ := retiretest.User(t, a, "dry", nil)
+	retiretest.Env(t, a)
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
 	a.Proxy.Deny("ListAccessKeys")
-	res := cliAt(t, a, later(100), 4, "apply", "plan.json")
+	res := retiretest.CLIAt(t, a, retiretest.Later(100), 4, "apply", "plan.json")
 	a.Proxy.Allow("ListAccessKeys")
 	if keyStatus(t, a, "dry", key) != "Active" {
 		t.Fatal("a dry run changed IAM")
@@ -258,18 +259,18 @@ func TestFailingDryRunExitsNonZero(t *testing.T) {
 // iamsweep did not deactivate has its quarantine started, not deleted.
 func TestDeleteKeyMinutesAfterDeactivation(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	user(t, a, "keys", nil)
-	k2, err := a.API.CreateAccessKey(a.Ctx, iamCreateKey("keys"))
+	retiretest.User(t, a, "keys", nil)
+	k2, err := a.API.CreateAccessKey(a.Ctx, retiretest.IAMCreateKey("keys"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	second := aws.ToString(k2.AccessKey.AccessKeyId)
-	env(t, a)
+	retiretest.Env(t, a)
 	// deactivate the second key the way apply does, on a clock 100 days on
-	cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
-	p := readPlan(t, "plan.json")
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+	p := retiretest.ReadPlan(t, "plan.json")
 	if len(p.Actions) == 0 {
-		t.Fatalf("plan: %s", actions(p))
+		t.Fatalf("plan: %s", retiretest.Actions(p))
 	}
 	d := p.Actions[0]
 	d.Action, d.AccessKeyID = plan.ActionDeactivateKey, second
@@ -277,7 +278,7 @@ func TestDeleteKeyMinutesAfterDeactivation(t *testing.T) {
 	del.Action, del.Reason = plan.ActionDeleteKey, "inactive-access-key: inactive, created 200 days ago"
 	p.Actions = []plan.Action{d}
 	writePlan(t, "deactivate.json", p)
-	cliAt(t, a, later(100), 0, "apply", "deactivate.json", "--yes")
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "apply", "deactivate.json", "--yes")
 	if keyStatus(t, a, "keys", second) != "Inactive" {
 		t.Fatal("not deactivated")
 	}
@@ -288,12 +289,12 @@ func TestDeleteKeyMinutesAfterDeactivation(t *testing.T) {
 	}
 	p.Actions = []plan.Action{del}
 	writePlan(t, "deletekey.json", p)
-	res := cliAt(t, a, later(100), 0, "apply", "deletekey.json", "--yes")
+	res := retiretest.CLIAt(t, a, retiretest.Later(100), 0, "apply", "deletekey.json", "--yes")
 	if keyStatus(t, a, "keys", second) != "Inactive" {
 		t.Fatalf("deleted a key minutes after deactivating it:\n%s", res.Stdout)
 	}
 	// After its quarantine it goes.
-	cliAt(t, a, later(115), 0, "apply", "deletekey.json", "--yes")
+	retiretest.CLIAt(t, a, retiretest.Later(115), 0, "apply", "deletekey.json", "--yes")
 	if keyStatus(t, a, "keys", second) != "" {
 		t.Fatal("not deleted after the quarantine")
 	}
@@ -304,16 +305,16 @@ func TestDeleteKeyMinutesAfterDeactivation(t *testing.T) {
 // the plan was made. apply looks attempts up again and keeps her.
 func TestAttemptAfterThePlanHoldsTheDelete(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	erinKey, _ := user(t, a, "erin", nil)
-	env(t, a)
-	fake := evidenceServer(t, a)
-	cli(t, a, 0, "disable", "erin", "--yes", "--reason", "unused")
-	cliAt(t, a, later(15), 0, "plan", "--gather-evidence", "--output-file", "plan.json")
-	if p := readPlan(t, "plan.json"); actions(p) != "delete erin" {
-		t.Fatalf("plan: %s", actions(p))
+	erinKey, _ := retiretest.User(t, a, "erin", nil)
+	retiretest.Env(t, a)
+	fake := retiretest.EvidenceServer(t, a)
+	retiretest.CLI(t, a, 0, "disable", "erin", "--yes", "--reason", "unused")
+	retiretest.CLIAt(t, a, retiretest.Later(15), 0, "plan", "--gather-evidence", "--output-file", "plan.json")
+	if p := retiretest.ReadPlan(t, "plan.json"); retiretest.Actions(p) != "delete erin" {
+		t.Fatalf("plan: %s", retiretest.Actions(p))
 	}
 	fake.Events["us-east-1"] = []fakeaws.TrailEvent{{ID: "e1", Time: time.Now().Add(2 * time.Hour), Name: "ListBuckets", AccessKeyID: erinKey, SourceIP: "10.0.0.9", ErrorCode: "InvalidClientTokenId"}}
-	res := cliAt(t, a, later(15), 0, "apply", "plan.json", "--yes")
+	res := retiretest.CLIAt(t, a, retiretest.Later(15), 0, "apply", "plan.json", "--yes")
 	if !exists(t, a, "erin") {
 		t.Fatalf("deleted a user tried after the plan:\n%s", res.Stdout)
 	}

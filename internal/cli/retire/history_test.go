@@ -3,6 +3,7 @@ package retire_test
 import (
 	"encoding/json"
 	"github.com/iamsweep/iamsweep/internal/statetag"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 // user is disabled, never "never"; restore removes it with the others.
 func TestLastUseSurvivesTheDisable(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	env(t, a)
+	retiretest.Env(t, a)
 	n := aws.String("worker")
 	if _, err := a.API.CreateUser(a.Ctx, &iam.CreateUserInput{UserName: n}); err != nil {
 		t.Fatal(err)
@@ -36,7 +37,7 @@ func TestLastUseSurvivesTheDisable(t *testing.T) {
 	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(a.Ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatal(err)
 	}
-	cli(t, a, 0, "disable", "worker", "--yes")
+	retiretest.CLI(t, a, 0, "disable", "worker", "--yes")
 	tag := func() string {
 		tags, err := a.API.ListUserTags(a.Ctx, &iam.ListUserTagsInput{UserName: n})
 		if err != nil {
@@ -53,7 +54,7 @@ func TestLastUseSurvivesTheDisable(t *testing.T) {
 	if recorded == "" {
 		t.Fatalf("no %s tag after disable", statetag.TagLastUsed)
 	}
-	res := cli(t, a, 0, "scan", "--output", "json", "--as-of", time.Now().AddDate(0, 0, 200).Format(time.DateOnly))
+	res := retiretest.CLI(t, a, 0, "scan", "--output", "json", "--as-of", time.Now().AddDate(0, 0, 200).Format(time.DateOnly))
 	var r scan.Result
 	if err := json.Unmarshal([]byte(res.Stdout), &r); err != nil {
 		t.Fatal(err)
@@ -70,7 +71,7 @@ func TestLastUseSurvivesTheDisable(t *testing.T) {
 	if len(r.Users) != 1 || r.Users[0].Status != scan.StatusDisabled {
 		t.Errorf("users %+v, want worker disabled", r.Users)
 	}
-	cli(t, a, 0, "restore", "worker", "--yes")
+	retiretest.CLI(t, a, 0, "restore", "worker", "--yes")
 	if v := tag(); v != "" {
 		t.Errorf("restore left %s=%s", statetag.TagLastUsed, v)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
 
@@ -19,29 +20,29 @@ import (
 func TestLifecycle(t *testing.T) {
 	a := iamfixture.NewAccount(t)
 	a.FullUser("alice")
-	user(t, a, "carol", map[string]string{"iamsweep:exclude": "break-glass"})
-	user(t, a, "moto", nil) // the identity moto says the caller is
-	user(t, a, "cfn-user", map[string]string{"aws:cloudformation:stack-name": "legacy"})
-	dir := env(t, a)
-	evidenceServer(t, a)
+	retiretest.User(t, a, "carol", map[string]string{"iamsweep:exclude": "break-glass"})
+	retiretest.User(t, a, "moto", nil) // the identity moto says the caller is
+	retiretest.User(t, a, "cfn-user", map[string]string{"aws:cloudformation:stack-name": "legacy"})
+	dir := retiretest.Env(t, a)
+	retiretest.EvidenceServer(t, a)
 	pristine := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
 
 	// scan -> plan (from the saved scan, and live: same actions)
-	cli(t, a, 0, "scan", "--as-of", days(100), "--output-file", "scan.json")
-	res := cli(t, a, 0, "plan", "--from-scan", "scan.json", "--output-file", "plan-from-scan.json")
-	if p := readPlan(t, "plan-from-scan.json"); actions(p) != "disable alice" {
-		t.Fatalf("plan from scan: %s\n%s", actions(p), res.Stdout)
+	retiretest.CLI(t, a, 0, "scan", "--as-of", retiretest.Days(100), "--output-file", "scan.json")
+	res := retiretest.CLI(t, a, 0, "plan", "--from-scan", "scan.json", "--output-file", "plan-from-scan.json")
+	if p := retiretest.ReadPlan(t, "plan-from-scan.json"); retiretest.Actions(p) != "disable alice" {
+		t.Fatalf("plan from scan: %s\n%s", retiretest.Actions(p), res.Stdout)
 	}
-	cli(t, a, 0, "plan", "--from-scan", "scan.json", "--exclude", "ali*", "--output-file", "plan-excluded.json")
-	if p := readPlan(t, "plan-excluded.json"); len(p.Actions) != 0 {
-		t.Errorf("an --exclude given to plan --from-scan was ignored: %s", actions(p))
+	retiretest.CLI(t, a, 0, "plan", "--from-scan", "scan.json", "--exclude", "ali*", "--output-file", "plan-excluded.json")
+	if p := retiretest.ReadPlan(t, "plan-excluded.json"); len(p.Actions) != 0 {
+		t.Errorf("an --exclude given to plan --from-scan was ignored: %s", retiretest.Actions(p))
 	}
 	// Changing commands judge on the real clock: the run is 100 days on.
-	at := later(100)
-	res = cliAt(t, a, at, 0, "plan", "--gather-evidence", "--output-file", "plan.json")
-	p := readPlan(t, "plan.json")
-	if actions(p) != "disable alice" {
-		t.Fatalf("live plan: %s", actions(p))
+	at := retiretest.Later(100)
+	res = retiretest.CLIAt(t, a, at, 0, "plan", "--gather-evidence", "--output-file", "plan.json")
+	p := retiretest.ReadPlan(t, "plan.json")
+	if retiretest.Actions(p) != "disable alice" {
+		t.Fatalf("live plan: %s", retiretest.Actions(p))
 	}
 	if ev := p.Actions[0].Evidence; ev == nil || ev.Verdict != "unused" || p.Evidence.Mode != "gathered" {
 		t.Errorf("live plan's evidence: %+v %+v", ev, p.Evidence)
@@ -57,7 +58,7 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	// apply: dry run changes nothing
-	res = cliAt(t, a, at, 0, "apply", "plan.json")
+	res = retiretest.CLIAt(t, a, at, 0, "apply", "plan.json")
 	if !strings.Contains(res.Stdout, "dry run: nothing was changed") {
 		t.Errorf("dry run output:\n%s", res.Stdout)
 	}
@@ -70,7 +71,7 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	// apply --yes disables
-	cliAt(t, a, at, 0, "apply", "plan.json", "--yes")
+	retiretest.CLIAt(t, a, at, 0, "apply", "plan.json", "--yes")
 	u, err := remediate.ReadUser(a.Ctx, a.API, "alice", false)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +80,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("after apply: %+v", u)
 	}
 	// a second apply has nothing left to do
-	res = cliAt(t, a, at, 0, "apply", "plan.json", "--yes")
+	res = retiretest.CLIAt(t, a, at, 0, "apply", "plan.json", "--yes")
 	if !strings.Contains(res.Stdout, "already done") {
 		t.Errorf("second apply:\n%s", res.Stdout)
 	}
@@ -87,12 +88,12 @@ func TestLifecycle(t *testing.T) {
 	// the one-time password is not written to a stdout that is not a
 	// terminal unless asked for, and nothing changes then
 	unrestored := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
-	res = cliAt(t, a, at, 2, "restore", "alice", "--yes")
+	res = retiretest.CLIAt(t, a, at, 2, "restore", "alice", "--yes")
 	if !strings.Contains(res.Stderr, "--print-password") || iamfixture.Snapshot(t, a.Ctx, a.API, a.API) != unrestored {
 		t.Errorf("restore to a non-terminal without --print-password: %s", res.Stderr)
 	}
 	// restore gives back the prior state and shows a one-time password once
-	res = cliAt(t, a, at, 0, "restore", "alice", "--yes", "--print-password")
+	res = retiretest.CLIAt(t, a, at, 0, "restore", "alice", "--yes", "--print-password")
 	if !strings.Contains(res.Stdout, "one-time console password for alice") {
 		t.Errorf("restore output:\n%s", res.Stdout)
 	}
@@ -105,24 +106,24 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	// the old plan no longer disables a user somebody had restored
-	res = cliAt(t, a, at, 0, "apply", "plan.json", "--yes")
+	res = retiretest.CLIAt(t, a, at, 0, "apply", "plan.json", "--yes")
 	if !strings.Contains(res.Stdout, "disable alice: skipped: stale plan: the user was restored at") {
 		t.Errorf("old plan after restore:\n%s", res.Stdout)
 	}
 	// disable again; 15 days later the plan deletes
-	cliAt(t, a, at, 0, "disable", "alice", "--yes", "--reason", "unused 100 days")
-	cliAt(t, a, at, 1, "delete", "alice", "--yes") // still in quarantine
+	retiretest.CLIAt(t, a, at, 0, "disable", "alice", "--yes", "--reason", "unused 100 days")
+	retiretest.CLIAt(t, a, at, 1, "delete", "alice", "--yes") // still in quarantine
 	before := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
-	res = cliAt(t, a, at, 0, "delete", "alice", "--force")
+	res = retiretest.CLIAt(t, a, at, 0, "delete", "alice", "--force")
 	golden(t, "delete-dry-run.golden", normalize(res.Stdout))
 	if got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API); got != before {
 		t.Fatalf("delete dry run changed the account:\n%s", got)
 	}
-	res = cliAt(t, a, later(115), 0, "plan", "--gather-evidence", "--output-file", "plan2.json")
-	if p := readPlan(t, "plan2.json"); actions(p) != "delete alice" {
-		t.Fatalf("plan 15 days on: %s\n%s", actions(p), res.Stdout)
+	res = retiretest.CLIAt(t, a, retiretest.Later(115), 0, "plan", "--gather-evidence", "--output-file", "plan2.json")
+	if p := retiretest.ReadPlan(t, "plan2.json"); retiretest.Actions(p) != "delete alice" {
+		t.Fatalf("plan 15 days on: %s\n%s", retiretest.Actions(p), res.Stdout)
 	}
-	cliAt(t, a, later(115), 0, "apply", "plan2.json", "--yes", "--backup-dir", "backups")
+	retiretest.CLIAt(t, a, retiretest.Later(115), 0, "apply", "plan2.json", "--yes", "--backup-dir", "backups")
 	if _, err := a.API.GetUser(a.Ctx, &iam.GetUserInput{UserName: aws.String("alice")}); err == nil {
 		t.Fatal("alice still exists")
 	}
@@ -143,7 +144,7 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	// recreate
-	cli(t, a, 0, "recreate", files[0], "--yes")
+	retiretest.CLI(t, a, 0, "recreate", files[0], "--yes")
 	got := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
 	if !strings.Contains(got, "groups=[g-alice] inline=1 attached=[arn:aws:iam::aws:policy/ReadOnlyAccess]") {
 		t.Errorf("recreated:\n%s", got)

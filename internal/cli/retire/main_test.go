@@ -8,11 +8,8 @@ import (
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
 )
 
-// goldenDir and repoRoot are absolute: tests change directory.
-var (
-	goldenDir, _ = filepath.Abs("testdata")
-	repoRoot, _  = filepath.Abs("../../..")
-)
+// goldenDir is absolute: tests change directory.
+var goldenDir, _ = filepath.Abs("testdata")
 
 func TestMain(m *testing.M) {
 	if args := os.Getenv("IAMSWEEP_PTY_ARGS"); args != "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
 
@@ -19,12 +20,12 @@ import (
 func TestDisabledUserAcrossCommands(t *testing.T) {
 	a := iamfixture.NewAccount(t)
 	a.FullUser("alice")
-	user(t, a, "moto", nil) // the caller
-	env(t, a)
+	retiretest.User(t, a, "moto", nil) // the caller
+	retiretest.Env(t, a)
 
-	cli(t, a, 0, "disable", "alice", "--yes", "--reason", "unused (100 days)")
+	retiretest.CLI(t, a, 0, "disable", "alice", "--yes", "--reason", "unused (100 days)")
 
-	res := cli(t, a, 0, "scan", "-o", "json")
+	res := retiretest.CLI(t, a, 0, "scan", "-o", "json")
 	var r scan.Result
 	if err := json.Unmarshal([]byte(res.Stdout), &r); err != nil {
 		t.Fatal(err)
@@ -44,7 +45,7 @@ func TestDisabledUserAcrossCommands(t *testing.T) {
 	if r.Summary.Disabled != 1 {
 		t.Errorf("summary %+v: want 1 disabled", r.Summary)
 	}
-	if table := cli(t, a, 0, "scan", "-o", "table"); !strings.Contains(table.Stdout, "Disabled by iamsweep (1") || !strings.Contains(table.Stdout, "1 disabled") {
+	if table := retiretest.CLI(t, a, 0, "scan", "-o", "table"); !strings.Contains(table.Stdout, "Disabled by iamsweep (1") || !strings.Contains(table.Stdout, "1 disabled") {
 		t.Errorf("table:\n%s", table.Stdout)
 	}
 	if !strings.Contains(alice.Tags["iamsweep:reason"], "unused - 100 days") {
@@ -63,8 +64,8 @@ func TestDisabledUserAcrossCommands(t *testing.T) {
 		}
 	}
 
-	cli(t, a, 0, "restore", "alice", "--yes", "--print-password")
-	again := cli(t, a, 1, "restore", "alice", "--yes")
+	retiretest.CLI(t, a, 0, "restore", "alice", "--yes", "--print-password")
+	again := retiretest.CLI(t, a, 1, "restore", "alice", "--yes")
 	if !strings.Contains(again.Stderr, "already restored on") || strings.Contains(again.Stderr, "did not disable") {
 		t.Errorf("second restore: %s", again.Stderr)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
 
@@ -30,22 +31,22 @@ func TestOtherCredentialsKeepAUser(t *testing.T) {
 	if _, err := a.API.CreateServiceSpecificCredential(a.Ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("svc-only"), ServiceName: aws.String("codecommit.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
-	env(t, a)
-	res := cliAt(t, a, later(100), 0, "scan", "-o", "json")
+	retiretest.Env(t, a)
+	res := retiretest.CLIAt(t, a, retiretest.Later(100), 0, "scan", "-o", "json")
 	for _, want := range []string{"active SSH public key", "active service-specific credential", "for codecommit.amazonaws.com"} {
 		if !strings.Contains(res.Stdout, want) {
 			t.Errorf("scan does not say %q kept a user:\n%.3000s", want, res.Stdout)
 		}
 	}
-	cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
-	p := readPlan(t, "plan.json")
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+	p := retiretest.ReadPlan(t, "plan.json")
 	for _, a := range p.Actions {
 		if a.User != "nothing" {
 			t.Errorf("planned %s %s: %s", a.Action, a.User, a.Reason)
 		}
 	}
-	if actions(p) != "disable nothing" {
-		t.Errorf("plan: %s", actions(p))
+	if retiretest.Actions(p) != "disable nothing" {
+		t.Errorf("plan: %s", retiretest.Actions(p))
 	}
 	if !strings.Contains(res.Stdout, "active signing certificate") {
 		t.Logf("moto's credential report does not show the certificate; the report-file unit tests cover it")

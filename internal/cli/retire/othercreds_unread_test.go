@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
 
@@ -32,7 +33,7 @@ func TestUnreadOtherCredentialsNeverRetireAUser(t *testing.T) {
 	if _, err := a.API.CreateServiceSpecificCredential(a.Ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("svc-blip"), ServiceName: aws.String("codecommit.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
-	env(t, a)
+	retiretest.Env(t, a)
 	before := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
 
 	px := a.Proxy
@@ -41,7 +42,7 @@ func TestUnreadOtherCredentialsNeverRetireAUser(t *testing.T) {
 	px.FailAlways("ListServiceSpecificCredentials", "ssh-svc-down")
 	px.FailAlways("ListSSHPublicKeys", "ssh-down")
 
-	res := cliAt(t, a, later(100), 0, "scan", "-o", "json")
+	res := retiretest.CLIAt(t, a, retiretest.Later(100), 0, "scan", "-o", "json")
 	var r scan.Result
 	if err := json.Unmarshal([]byte(res.Stdout), &r); err != nil {
 		t.Fatalf("scan -o json: %v\n%.2000s", err, res.Stdout)
@@ -63,15 +64,15 @@ func TestUnreadOtherCredentialsNeverRetireAUser(t *testing.T) {
 		t.Errorf("faults not reached: %d SSH, %d service-specific", px.Failed("ListSSHPublicKeys"), px.Failed("ListServiceSpecificCredentials"))
 	}
 
-	cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
-	p := readPlan(t, "plan.json")
-	if actions(p) != "disable plain" {
-		t.Errorf("plan: %s", actions(p))
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+	p := retiretest.ReadPlan(t, "plan.json")
+	if retiretest.Actions(p) != "disable plain" {
+		t.Errorf("plan: %s", retiretest.Actions(p))
 	}
 	if why := skipReason(p, "ssh-down"); !strings.Contains(why, "unknown: its SSH public keys or service-specific credentials could not be read") {
 		t.Errorf("ssh-down skipped for %q", why)
 	}
-	cliAt(t, a, later(100), 0, "apply", "plan.json", "--yes", "--backup-dir", "backups")
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "apply", "plan.json", "--yes", "--backup-dir", "backups")
 
 	for _, n := range []string{"ssh-svc-down", "ssh-down"} {
 		px.Heal("ListSSHPublicKeys", n)

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamproxy"
 	"github.com/iamsweep/iamsweep/internal/testutil/motoserver"
@@ -35,12 +36,12 @@ func TestApplyStopsBeforeAnyChangeWithoutAWSDenyAll(t *testing.T) {
 	if _, err := a.API.GetPolicy(a.Ctx, &iam.GetPolicyInput{PolicyArn: aws.String(remediate.DenyAllPolicyARN)}); err == nil {
 		t.Fatal("this moto knows AWSDenyAll")
 	}
-	user(t, a, "u1", nil)
-	user(t, a, "u2", nil)
-	env(t, a)
-	cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+	retiretest.User(t, a, "u1", nil)
+	retiretest.User(t, a, "u2", nil)
+	retiretest.Env(t, a)
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
 	before := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
-	res := cliAt(t, a, later(100), 1, "apply", "plan.json", "--yes")
+	res := retiretest.CLIAt(t, a, retiretest.Later(100), 1, "apply", "plan.json", "--yes")
 	if !strings.Contains(res.Stderr, "checked before the first change: the managed policy arn:aws:iam::aws:policy/AWSDenyAll does not exist") ||
 		!strings.Contains(res.Stderr, "nothing was changed") {
 		t.Errorf("apply:\n%s\n%s", res.Stdout, res.Stderr)
@@ -49,7 +50,7 @@ func TestApplyStopsBeforeAnyChangeWithoutAWSDenyAll(t *testing.T) {
 		t.Errorf("apply changed the account although its check failed:\n%s\nbefore:\n%s", got, before)
 	}
 	// disable checks it too, before its first change
-	res = cliAt(t, a, later(100), 1, "disable", "u1", "--yes")
+	res = retiretest.CLIAt(t, a, retiretest.Later(100), 1, "disable", "u1", "--yes")
 	if !strings.Contains(res.Stderr, "does not exist here") || !strings.Contains(res.Stderr, "nothing was changed") {
 		t.Errorf("disable:\n%s", res.Stderr)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"github.com/iamsweep/iamsweep/internal/statetag"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"os"
 	"strings"
 	"testing"
@@ -17,11 +18,11 @@ import (
 
 func TestSafetyRailsRefuse(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	user(t, a, "moto", nil) // moto's caller identity is user/moto
-	user(t, a, "carol", map[string]string{"iamsweep:exclude": "break-glass"})
-	user(t, a, "svc-ci", nil)
-	user(t, a, "cfn-user", map[string]string{"aws:cloudformation:stack-name": "legacy"})
-	env(t, a)
+	retiretest.User(t, a, "moto", nil) // moto's caller identity is user/moto
+	retiretest.User(t, a, "carol", map[string]string{"iamsweep:exclude": "break-glass"})
+	retiretest.User(t, a, "svc-ci", nil)
+	retiretest.User(t, a, "cfn-user", map[string]string{"aws:cloudformation:stack-name": "legacy"})
+	retiretest.Env(t, a)
 	before := iamfixture.Snapshot(t, a.Ctx, a.API, a.API)
 	for _, tc := range []struct {
 		args []string
@@ -39,7 +40,7 @@ func TestSafetyRailsRefuse(t *testing.T) {
 		{[]string{"restore", "svc-ci"}, "nothing to restore"},
 		{[]string{"disable", "nobody"}, "iam user nobody not found"},
 	} {
-		res := cli(t, a, 1, append(tc.args, "--yes")...)
+		res := retiretest.CLI(t, a, 1, append(tc.args, "--yes")...)
 		if !strings.Contains(res.Stderr, tc.want) {
 			t.Errorf("%v: stderr %q, want %q", tc.args, res.Stderr, tc.want)
 		}
@@ -51,16 +52,16 @@ func TestSafetyRailsRefuse(t *testing.T) {
 
 func TestStalePlanSkipsUserWhoseKeyWasUsed(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	id, secret := user(t, a, "alice", nil)
-	user(t, a, "bob", nil)
-	env(t, a)
-	cliAt(t, a, later(100), 0, "plan", "--output-file", "plan.json")
-	if p := readPlan(t, "plan.json"); actions(p) != "disable alice, disable bob" {
-		t.Fatalf("plan: %s", actions(p))
+	id, secret := retiretest.User(t, a, "alice", nil)
+	retiretest.User(t, a, "bob", nil)
+	retiretest.Env(t, a)
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--output-file", "plan.json")
+	if p := retiretest.ReadPlan(t, "plan.json"); retiretest.Actions(p) != "disable alice, disable bob" {
+		t.Fatalf("plan: %s", retiretest.Actions(p))
 	}
 	// The plan recorded the key as never used, so any use is after it.
-	useKey(t, a, id, secret)
-	res := cliAt(t, a, later(100), 0, "apply", "plan.json", "--yes")
+	retiretest.UseKey(t, a, id, secret)
+	res := retiretest.CLIAt(t, a, retiretest.Later(100), 0, "apply", "plan.json", "--yes")
 	if !strings.Contains(res.Stdout, "disable alice: skipped: stale plan: access key "+id+" was used at") {
 		t.Errorf("apply output:\n%s", res.Stdout)
 	}
@@ -70,12 +71,12 @@ func TestStalePlanSkipsUserWhoseKeyWasUsed(t *testing.T) {
 		t.Errorf("alice %+v bob %+v", alice.State, bob.State)
 	}
 	// A key created after the scan makes the plan stale too.
-	cli(t, a, 0, "restore", "bob", "--yes", "--print-password")
-	cliAt(t, a, later(100), 0, "plan", "--output-file", "plan2.json")
-	if _, err := a.API.CreateAccessKey(a.Ctx, iamCreateKey("bob")); err != nil {
+	retiretest.CLI(t, a, 0, "restore", "bob", "--yes", "--print-password")
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--output-file", "plan2.json")
+	if _, err := a.API.CreateAccessKey(a.Ctx, retiretest.IAMCreateKey("bob")); err != nil {
 		t.Fatal(err)
 	}
-	res = cliAt(t, a, later(100), 0, "apply", "plan2.json", "--yes")
+	res = retiretest.CLIAt(t, a, retiretest.Later(100), 0, "apply", "plan2.json", "--yes")
 	if !strings.Contains(res.Stdout, "disable bob: skipped: stale plan: access key") || !strings.Contains(res.Stdout, "was created after the scan") {
 		t.Errorf("apply output:\n%s", res.Stdout)
 	}
@@ -84,15 +85,15 @@ func TestStalePlanSkipsUserWhoseKeyWasUsed(t *testing.T) {
 func TestMaxUsers(t *testing.T) {
 	a := iamfixture.NewAccount(t)
 	for _, n := range []string{"u1", "u2", "u3"} {
-		user(t, a, n, nil)
+		retiretest.User(t, a, n, nil)
 	}
-	env(t, a)
-	res := cliAt(t, a, later(100), 1, "plan", "--max-users", "2", "--output-file", "plan.json")
+	retiretest.Env(t, a)
+	res := retiretest.CLIAt(t, a, retiretest.Later(100), 1, "plan", "--max-users", "2", "--output-file", "plan.json")
 	if !strings.Contains(res.Stderr, "disables or deletes 3 users, more than --max-users 2") {
 		t.Errorf("stderr %q", res.Stderr)
 	}
-	cliAt(t, a, later(100), 0, "plan", "--max-users", "3", "--output-file", "plan.json")
-	res = cliAt(t, a, later(100), 1, "apply", "plan.json", "--yes", "--max-users", "2")
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--max-users", "3", "--output-file", "plan.json")
+	res = retiretest.CLIAt(t, a, retiretest.Later(100), 1, "apply", "plan.json", "--yes", "--max-users", "2")
 	if !strings.Contains(res.Stderr, "more than --max-users 2") {
 		t.Errorf("stderr %q", res.Stderr)
 	}
@@ -104,20 +105,20 @@ func TestMaxUsers(t *testing.T) {
 	if err := os.WriteFile("iamsweep.yaml", []byte("max_users: 2\nquarantine_days: 30\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res = cliAt(t, a, later(100), 1, "apply", "plan.json", "--yes", "--config", "iamsweep.yaml")
+	res = retiretest.CLIAt(t, a, retiretest.Later(100), 1, "apply", "plan.json", "--yes", "--config", "iamsweep.yaml")
 	if !strings.Contains(res.Stderr, "more than --max-users 2") {
 		t.Errorf("config max_users: stderr %q", res.Stderr)
 	}
 	// The default (20) holds too.
-	cliAt(t, a, later(100), 0, "apply", "plan.json", "--yes")
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "apply", "plan.json", "--yes")
 }
 
 // TestConfirmationAtTerminal types the account ID at the prompt; a wrong
 // answer changes nothing.
 func TestConfirmationAtTerminal(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	user(t, a, "alice", nil)
-	env(t, a)
+	retiretest.User(t, a, "alice", nil)
+	retiretest.Env(t, a)
 	run := func(stdin string) string {
 		var out, errOut bytes.Buffer
 		f := &cmdutil.Factory{
@@ -151,11 +152,11 @@ func TestConfirmationAtTerminal(t *testing.T) {
 // failure, and once it is granted a rerun finishes the disable.
 func TestMissingPermissionExits4AndRerunFinishes(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	id, _ := user(t, a, "alice", nil)
-	user(t, a, "bob", nil)
-	env(t, a)
+	id, _ := retiretest.User(t, a, "alice", nil)
+	retiretest.User(t, a, "bob", nil)
+	retiretest.Env(t, a)
 	a.Proxy.Deny("UpdateAccessKey")
-	res := cli(t, a, 4, "disable", "alice", "--yes")
+	res := retiretest.CLI(t, a, 4, "disable", "alice", "--yes")
 	if !strings.Contains(res.Stderr, "missing permission iam:UpdateAccessKey") {
 		t.Errorf("stderr %q", res.Stderr)
 	}
@@ -167,13 +168,13 @@ func TestMissingPermissionExits4AndRerunFinishes(t *testing.T) {
 	if u.State.State != statetag.StateDisabling || u.State.DeactivatedKeys[0] != id {
 		t.Errorf("the interrupted disable did not record its intent: %+v", u.State)
 	}
-	cliAt(t, a, later(100), 0, "plan", "--output-file", "plan.json")
-	res = cliAt(t, a, later(100), 4, "apply", "plan.json", "--yes")
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--output-file", "plan.json")
+	res = retiretest.CLIAt(t, a, retiretest.Later(100), 4, "apply", "plan.json", "--yes")
 	if !strings.Contains(res.Stderr, "2 action(s) failed") {
 		t.Errorf("apply stderr %q", res.Stderr)
 	}
 	a.Proxy.Allow("UpdateAccessKey")
-	cliAt(t, a, later(100), 0, "apply", "plan.json", "--yes")
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "apply", "plan.json", "--yes")
 	for _, n := range []string{"alice", "bob"} {
 		if u, _ := remediate.ReadUser(a.Ctx, a.API, n, false); !u.State.Disabled() || u.Keys[0].Active() {
 			t.Errorf("%s after the rerun: %+v", n, u.State)

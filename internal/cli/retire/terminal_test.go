@@ -20,6 +20,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/lifecycle"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"github.com/iamsweep/iamsweep/internal/testutil/fakeaws"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
@@ -80,7 +81,7 @@ func unsafeOnTerminal(b []byte) (string, bool) {
 // terminal would act on gets through.
 func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	dir := env(t, a)
+	dir := retiretest.Env(t, a)
 	for _, name := range []string{"victim", "quiet"} {
 		// Both expired: the plan disables them, with a warning for the one in use.
 		in := &iam.CreateUserInput{UserName: aws.String(name), Tags: []iamtypes.Tag{{Key: aws.String(lifecycle.TagExpires), Value: aws.String("2026-01-01")}}}
@@ -96,7 +97,7 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	if _, err := a.API.TagUser(a.Ctx, &iam.TagUserInput{UserName: aws.String("quiet"), Tags: []iamtypes.Tag{{Key: aws.String("iamsweep:run:evil"), Value: aws.String(hostile)}}}); err != nil {
 		t.Fatal(err)
 	}
-	fake := evidenceServer(t, a)
+	fake := retiretest.EvidenceServer(t, a)
 	fake.Events["us-east-1"] = []fakeaws.TrailEvent{{
 		ID: "e1", Time: time.Now().Add(-time.Hour), Name: "ListBuckets", Source: "s3.amazonaws.com", Region: "us-east-1",
 		UserName: "victim", SourceIP: "203.0.113.9", UserAgent: "\x1b]0;PWNED\x07\x1b[2J\u202eboto3",

@@ -1,4 +1,4 @@
-package retire_test
+package race_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
 
@@ -87,7 +88,7 @@ func assertBusyNamesHolder(t *testing.T, out, user string) string {
 // prior state.
 func raceUser(t *testing.T, a *iamfixture.Account, name string, denyBefore bool) string {
 	t.Helper()
-	user(t, a, name, nil)
+	retiretest.User(t, a, name, nil)
 	if denyBefore {
 		if _, err := a.API.AttachUserPolicy(a.Ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(remediate.DenyAllPolicyARN)}); err != nil {
 			t.Fatal(err)
@@ -110,10 +111,10 @@ func TestDisableAndApplyRace(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := iamfixture.NewAccount(t)
-			env(t, a)
-			clock := later(100)
+			retiretest.Env(t, a)
+			clock := retiretest.Later(100)
 			prior := raceUser(t, a, "racer", c.denyBefore)
-			cliAt(t, a, clock, 0, "plan", "--no-evidence", "--output-file", "plan.json")
+			retiretest.CLIAt(t, a, clock, 0, "plan", "--no-evidence", "--output-file", "plan.json")
 			a.Proxy.SetLatency(20 * time.Millisecond)
 			// The first run stops at its key deactivation: by then it owns
 			// the user and has written its intent.
@@ -152,7 +153,7 @@ func TestDisableAndApplyRace(t *testing.T) {
 			if st.State.DenyAttached == c.denyBefore || !st.State.ConsoleRemoved {
 				t.Errorf("record deny-attached=%v console-removed=%v, AWSDenyAll before iamsweep: %v", st.State.DenyAttached, st.State.ConsoleRemoved, c.denyBefore)
 			}
-			cliAt(t, a, clock, 0, "restore", "racer", "--yes", "--print-password")
+			retiretest.CLIAt(t, a, clock, 0, "restore", "racer", "--yes", "--print-password")
 			if got := priorState(t, a, "racer"); got != prior {
 				t.Errorf("after restore:\n%s\nwant:\n%s", got, prior)
 			}
@@ -165,9 +166,9 @@ func TestTwoRestoresRace(t *testing.T) {
 		t.Skip("races commands against moto")
 	}
 	a := iamfixture.NewAccount(t)
-	env(t, a)
+	retiretest.Env(t, a)
 	prior := raceUser(t, a, "racer", true)
-	cli(t, a, 0, "disable", "racer", "--yes")
+	retiretest.CLI(t, a, 0, "disable", "racer", "--yes")
 	a.Proxy.SetLatency(20 * time.Millisecond)
 	// The first restore stops at making the key active again.
 	reached, release := a.Proxy.Hold(t, "UpdateAccessKey", "racer")

@@ -1,4 +1,4 @@
-package retire_test
+package race_test
 
 import (
 	"errors"
@@ -14,6 +14,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/pipeline"
 	"github.com/iamsweep/iamsweep/internal/plan"
 	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
 
@@ -39,14 +40,14 @@ func TestApplyKilledAndRunAgain(t *testing.T) {
 		if err := x.Run(a.Ctx, remediate.PlanDisable(u3, x.Caller, "old", early)); err != nil {
 			t.Fatal(err)
 		}
-		env(t, a)
+		retiretest.Env(t, a)
 		// about resuming, not evidence: --no-evidence lets u3's delete be planned
 		// planned and applied on a clock 100 days ahead (a plan is applied
 		// on the clock it was made on, never a what-if)
-		cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
-		p := readPlan(t, "plan.json")
-		if actions(p) != "disable u1, disable u2, delete u3" {
-			t.Fatalf("plan: %s", actions(p))
+		retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+		p := retiretest.ReadPlan(t, "plan.json")
+		if retiretest.Actions(p) != "disable u1, disable u2, delete u3" {
+			t.Fatalf("plan: %s", retiretest.Actions(p))
 		}
 		return a, p
 	}
@@ -131,4 +132,4 @@ func skippedAsBusy(outs []plan.Outcome) bool {
 
 // stripTimes hides timestamps: a run resumed after the lease writes its
 // own disabled-at when the killed one had not written the record yet.
-func stripTimes(s string) string { return timestamps.ReplaceAllString(s, "TIME") }
+func stripTimes(s string) string { return retiretest.StripTimes(s) }

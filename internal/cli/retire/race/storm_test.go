@@ -1,4 +1,4 @@
-package retire_test
+package race_test
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/iamsweep/iamsweep/internal/remediate"
 	"github.com/iamsweep/iamsweep/internal/scan"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
 
@@ -54,21 +55,21 @@ var disabledAt = regexp.MustCompile(`iamsweep:disabled-at=[^;\n]*`)
 func stormScenario(t *testing.T, throttle int) stormRun {
 	a := iamfixture.NewAccount(t)
 	for i := range 6 {
-		user(t, a, fmt.Sprintf("svc-%02d", i), nil)
+		retiretest.User(t, a, fmt.Sprintf("svc-%02d", i), nil)
 	}
-	env(t, a)
+	retiretest.Env(t, a)
 	a.Proxy.Throttle(throttle)
 	// The users look 100 days unused on a clock 100 days ahead: a
 	// changing command judges on the (real) clock, never on --as-of.
-	clock := later(100)
-	cliAt(t, a, clock, 0, "scan", "--parallel", "16", "--output-file", "scan.json")
-	cliAt(t, a, clock, 0, "plan", "--no-evidence", "--parallel", "16", "--output-file", "plan.json")
-	cliAt(t, a, clock, 0, "apply", "plan.json", "--yes", "--parallel", "16")
+	clock := retiretest.Later(100)
+	retiretest.CLIAt(t, a, clock, 0, "scan", "--parallel", "16", "--output-file", "scan.json")
+	retiretest.CLIAt(t, a, clock, 0, "plan", "--no-evidence", "--parallel", "16", "--output-file", "plan.json")
+	retiretest.CLIAt(t, a, clock, 0, "apply", "plan.json", "--yes", "--parallel", "16")
 	a.Proxy.Throttle(0)
 
 	var out stormRun
 	out.throttled = a.Proxy.Throttled()
-	out.actions = actions(readPlan(t, "plan.json"))
+	out.actions = retiretest.Actions(retiretest.ReadPlan(t, "plan.json"))
 	data, err := os.ReadFile("scan.json")
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package retire_test
+package race_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/iamsweep/iamsweep/internal/cli/cmdutil"
 	"github.com/iamsweep/iamsweep/internal/cli/root"
 	"github.com/iamsweep/iamsweep/internal/remediate"
+	"github.com/iamsweep/iamsweep/internal/testutil/clitest/retiretest"
 	"github.com/iamsweep/iamsweep/internal/testutil/iamfixture"
 )
 
@@ -60,20 +61,20 @@ func TestTwoAppliesOfOnePlanRace(t *testing.T) {
 	for round := range rounds {
 		t.Run(fmt.Sprint("round", round), func(t *testing.T) {
 			a := iamfixture.NewAccount(t)
-			env(t, a)
-			clock := later(100) // the users look 100 days unused
+			retiretest.Env(t, a)
+			clock := retiretest.Later(100) // the users look 100 days unused
 			var users []string
 			prior := map[string]string{}
 			for i := range 6 {
 				name := fmt.Sprintf("race-%d", i)
-				user(t, a, name, nil)
+				retiretest.User(t, a, name, nil)
 				if i%2 == 0 { // iamsweep must not take this one as its own
 					if _, err := a.API.AttachUserPolicy(a.Ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(remediate.DenyAllPolicyARN)}); err != nil {
 						t.Fatal(err)
 					}
 				}
 				if i == 1 { // a second, inactive key stays inactive
-					k, err := a.API.CreateAccessKey(a.Ctx, iamCreateKey(name))
+					k, err := a.API.CreateAccessKey(a.Ctx, retiretest.IAMCreateKey(name))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -84,7 +85,7 @@ func TestTwoAppliesOfOnePlanRace(t *testing.T) {
 				users = append(users, name)
 				prior[name] = priorState(t, a, name)
 			}
-			cliAt(t, a, clock, 0, "plan", "--no-evidence", "--output-file", "plan.json")
+			retiretest.CLIAt(t, a, clock, 0, "plan", "--no-evidence", "--output-file", "plan.json")
 			a.Proxy.SetLatency(20 * time.Millisecond)
 			var wg sync.WaitGroup
 			results := make([]string, 2)
@@ -111,7 +112,7 @@ func TestTwoAppliesOfOnePlanRace(t *testing.T) {
 			}
 			// An operator runs apply again for anything both runs left to
 			// the other; it cannot repair a wrong record, only finish.
-			cliAt(t, a, clock, 0, "apply", "plan.json", "--yes")
+			retiretest.CLIAt(t, a, clock, 0, "apply", "plan.json", "--yes")
 			log, _ := os.ReadFile(remediate.DefaultAuditLog)
 			runs := map[string]bool{}
 			for line := range strings.Lines(string(log)) {
@@ -148,7 +149,7 @@ func TestTwoAppliesOfOnePlanRace(t *testing.T) {
 				if !st.State.ConsoleRemoved {
 					t.Errorf("%s: console-removed=false although iamsweep removed the login\n%s\n%s", u, results[0], results[1])
 				}
-				cliAt(t, a, clock, 0, "restore", u, "--yes", "--print-password")
+				retiretest.CLIAt(t, a, clock, 0, "restore", u, "--yes", "--print-password")
 				if got := priorState(t, a, u); got != prior[u] {
 					t.Errorf("%s after restore:\n%s\nwant:\n%s", u, got, prior[u])
 				}
@@ -161,8 +162,8 @@ func TestTwoAppliesOfOnePlanRace(t *testing.T) {
 // command, naming the run; once the claim's lease is over, it is taken over.
 func TestUserClaimedByALiveRunIsLeftToIt(t *testing.T) {
 	a := iamfixture.NewAccount(t)
-	user(t, a, "bob", nil)
-	env(t, a)
+	retiretest.User(t, a, "bob", nil)
+	retiretest.Env(t, a)
 	claim := remediate.ClaimTagPrefix + "20261129T000000Z-0badc0de"
 	tag := func(at time.Time) {
 		if _, err := a.API.TagUser(a.Ctx, &iam.TagUserInput{UserName: aws.String("bob"), Tags: []iamtypes.Tag{{Key: aws.String(claim), Value: aws.String(at.UTC().Format(time.RFC3339) + " arn:aws:iam::123456789012:user/jo")}}}); err != nil {
@@ -170,13 +171,13 @@ func TestUserClaimedByALiveRunIsLeftToIt(t *testing.T) {
 		}
 	}
 	tag(time.Now())
-	res := cli(t, a, 1, "disable", "bob", "--yes")
+	res := retiretest.CLI(t, a, 1, "disable", "bob", "--yes")
 	if !strings.Contains(res.Stderr, "bob is being changed by run 20261129T000000Z-0badc0de (arn:aws:iam::123456789012:user/jo) since") {
 		t.Errorf("disable: %s", res.Stderr)
 	}
-	cliAt(t, a, later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
-	tag(later(100)())
-	res = cliAt(t, a, later(100), 0, "apply", "plan.json", "--yes")
+	retiretest.CLIAt(t, a, retiretest.Later(100), 0, "plan", "--no-evidence", "--output-file", "plan.json")
+	tag(retiretest.Later(100)())
+	res = retiretest.CLIAt(t, a, retiretest.Later(100), 0, "apply", "plan.json", "--yes")
 	if !strings.Contains(res.Stdout, "disable bob: skipped: bob is being changed by run") {
 		t.Errorf("apply: %s", res.Stdout)
 	}
@@ -184,7 +185,7 @@ func TestUserClaimedByALiveRunIsLeftToIt(t *testing.T) {
 		t.Errorf("bob changed while another run owned it: %+v", u.State)
 	}
 	// 31 minutes on, the claim has lapsed: the user is taken over
-	res = cliAt(t, a, func() time.Time { return later(100)().Add(remediate.ClaimLease + time.Minute) }, 0, "apply", "plan.json", "--yes")
+	res = retiretest.CLIAt(t, a, func() time.Time { return retiretest.Later(100)().Add(remediate.ClaimLease + time.Minute) }, 0, "apply", "plan.json", "--yes")
 	if u, _ := remediate.ReadUser(a.Ctx, a.API, "bob", false); !u.State.Disabled() || len(u.Claims) != 0 {
 		t.Errorf("after the lease: %+v claims %v\n%s", u.State, u.Claims, res.Stdout)
 	}
