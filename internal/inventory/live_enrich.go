@@ -47,26 +47,29 @@ func (l *Live) FillProfileDates(ctx context.Context, inv *Inventory, names []str
 func (l *Live) FillKeyIDs(ctx context.Context, inv *Inventory, names []string) error {
 	idx := inv.ByName()
 	return par.Do(ctx, len(names), l.Parallel, func(ctx context.Context, i int) error {
-		name := names[i]
-		u := idx[name]
-		if u == nil {
-			return nil
-		}
-		var keys []types.AccessKeyMetadata
-		p := iam.NewListAccessKeysPaginator(l.IAM, &iam.ListAccessKeysInput{UserName: aws.String(name)})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if awsx.ErrorCode(err) == "NoSuchEntity" {
-				break
-			}
-			if err != nil {
-				return awsx.Classify("iam:ListAccessKeys", err)
-			}
-			keys = append(keys, page.AccessKeyMetadata...)
-		}
-		matchKeys(u, keys)
-		return nil
+		return l.fillKeyIDs(ctx, idx[names[i]])
 	})
+}
+
+// fillKeyIDs names one user's access keys (nil: a user not in the report).
+func (l *Live) fillKeyIDs(ctx context.Context, u *User) error {
+	if u == nil {
+		return nil
+	}
+	var keys []types.AccessKeyMetadata
+	p := iam.NewListAccessKeysPaginator(l.IAM, &iam.ListAccessKeysInput{UserName: aws.String(u.Name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if awsx.ErrorCode(err) == "NoSuchEntity" {
+			break
+		}
+		if err != nil {
+			return awsx.Classify("iam:ListAccessKeys", err)
+		}
+		keys = append(keys, page.AccessKeyMetadata...)
+	}
+	matchKeys(u, keys)
+	return nil
 }
 
 func matchKeys(u *User, keys []types.AccessKeyMetadata) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -20,51 +19,74 @@ type OtherCredentialsAPI interface {
 	ListServiceSpecificCredentials(ctx context.Context, in *iam.ListServiceSpecificCredentialsInput, optFns ...func(*iam.Options)) (*iam.ListServiceSpecificCredentialsOutput, error)
 }
 
-// FillOtherCredentials reads the SSH public keys and service-specific
-// credentials of the named users: two calls per unused-user candidate,
-// never per user of the account, concurrently (Parallel), each with the
-// client's standard retryer. A list that still cannot be read leaves the
-// user unread (OtherCredentialsRead false, OtherCredentialsError says
-// why), which makes the user unknown rather than unused; the credentials
-// of the other list are kept, so an active SSH key read before the
-// service-specific list failed still keeps the user.
-func (l *Live) FillOtherCredentials(ctx context.Context, inv *Inventory, names []string) error {
+// FillUserReads makes a live scan's per-user reads in one pool of at most
+// Parallel calls in flight, each with the client's standard retryer: the
+// SSH public keys and the service-specific credentials of others (the
+// unused-user candidates: two calls each, never per user of the account)
+// and the access key IDs of keyed (as FillKeyIDs). One pool, and a
+// candidate's two lists as two calls side by side: read one phase after the
+// other, or one list after the other, the scan waited on each phase's
+// slowest call and paid two latencies per candidate where one does.
+//
+// A key read that fails fails the scan, as FillKeyIDs does. A list that
+// still cannot be read leaves its user unread (OtherCredentialsRead false,
+// OtherCredentialsError says why), which makes the user unknown rather
+// than unused; the credentials of the other list are kept, so an active
+// SSH key read when the service-specific list failed still keeps the user.
+func (l *Live) FillUserReads(ctx context.Context, inv *Inventory, others, keyed []string) error {
 	api, ok := l.IAM.(OtherCredentialsAPI)
 	if !ok {
-		return nil
+		others = nil // nothing to read them with: the users stay unread
 	}
 	idx := inv.ByName()
+	n := len(others)
+	lists := make([][]OtherCredential, 2*n) // [i]: SSH keys of others[i]; [n+i]: its service-specific credentials
+	errs := make([]error, 2*n)
+	err := par.Do(ctx, 2*n+len(keyed), l.Parallel, func(ctx context.Context, i int) error {
+		switch {
+		case i < n:
+			lists[i], errs[i] = listSSHKeys(ctx, api, others[i])
+		case i < 2*n:
+			lists[i], errs[i] = listServiceCredentials(ctx, api, others[i-n])
+		default:
+			return l.fillKeyIDs(ctx, idx[keyed[i-2*n]])
+		}
+		if errs[i] != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return nil
+	})
+	l.recordOtherCredentials(idx, others, lists, errs)
+	return err
+}
+
+// recordOtherCredentials keeps what the pool read of each candidate's two
+// lists, in the order SSH keys then service-specific credentials, and
+// marks a candidate whose lists could not both be read.
+func (l *Live) recordOtherCredentials(idx map[string]*User, others []string, lists [][]OtherCredential, errs []error) {
+	n := len(others)
 	// One warning per kind of failure, not per user: the same missing
 	// permission on every candidate repeated the SDK error per line
 	// (issue 22.4); each user's unreadable field keeps it whole.
-	var mu sync.Mutex
 	failed := map[string][]string{}
 	var gists []string
-	err := par.Do(ctx, len(names), l.Parallel, func(ctx context.Context, i int) error {
-		u := idx[names[i]]
+	for i, name := range others {
+		u := idx[name]
 		if u == nil {
-			return nil
+			continue
 		}
-		ssh, sshErr := listSSHKeys(ctx, api, u.Name)
-		svc, svcErr := listServiceCredentials(ctx, api, u.Name)
-		u.OtherCredentials = append(ssh, svc...)
-		if err := errors.Join(sshErr, svcErr); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
+		u.OtherCredentials = append(lists[i], lists[n+i]...)
+		if err := errors.Join(errs[i], errs[n+i]); err != nil {
 			u.OtherCredentialsError = err.Error()
 			g := awsx.Gist(u.OtherCredentialsError)
-			mu.Lock()
 			if _, ok := failed[g]; !ok {
 				gists = append(gists, g)
 			}
 			failed[g] = append(failed[g], u.Name)
-			mu.Unlock()
-			return nil
+			continue
 		}
 		u.OtherCredentialsRead = true
-		return nil
-	})
+	}
 	slices.Sort(gists)
 	for _, g := range gists {
 		users := failed[g]
@@ -72,7 +94,6 @@ func (l *Live) FillOtherCredentials(ctx context.Context, inv *Inventory, names [
 		l.log().Warn("SSH keys or service-specific credentials not read; these users are unknown, never retired on this scan",
 			"users", len(users), "first", users[0], "error", g)
 	}
-	return err
 }
 
 func listSSHKeys(ctx context.Context, api OtherCredentialsAPI, name string) ([]OtherCredential, error) {

@@ -25,11 +25,11 @@ type Enricher interface {
 	FillKeyIDs(ctx context.Context, inv *inventory.Inventory, names []string) error
 }
 
-// OtherCredentialReader is implemented by live collectors: it reads the
-// credentials the report lacks (SSH public keys, service-specific
-// credentials) for the named users.
-type OtherCredentialReader interface {
-	FillOtherCredentials(ctx context.Context, inv *inventory.Inventory, names []string) error
+// UserReader is implemented by live collectors: in one pool of calls it
+// reads the credentials the report lacks (SSH public keys,
+// service-specific credentials) of others and the access key IDs of keyed.
+type UserReader interface {
+	FillUserReads(ctx context.Context, inv *inventory.Inventory, others, keyed []string) error
 }
 
 // Options configure a scan.
@@ -73,26 +73,30 @@ func Run(ctx context.Context, c Collector, opts Options) (*Result, *inventory.In
 		return res, inv, err
 	}
 	// SSH keys and service-specific credentials keep a user from
-	// unused-user; they are read for the candidates only.
-	if o, ok := c.(OtherCredentialReader); ok {
-		if names := ruleUsers(res, rules.UnusedUser); len(names) > 0 {
-			if err := o.FillOtherCredentials(ctx, inv, names); err != nil {
-				return nil, nil, err
-			}
-			if res, err = Evaluate(inv, opts.Params, opts.Exclusions, opts.Source, now()); err != nil {
-				return nil, nil, err
-			}
-		}
+	// unused-user; they are read for the candidates only. Key IDs are read
+	// for the users with a key finding, which the other credentials do not
+	// change, so both reads share one pool of calls.
+	others := ruleUsers(res, rules.UnusedUser)
+	var keyed []string
+	if !opts.SkipKeyIDs {
+		keyed = keyFindingUsers(res)
 	}
-	if opts.SkipKeyIDs {
+	r, reads := c.(UserReader)
+	if !reads {
+		others = nil
+	}
+	if len(others) == 0 && len(keyed) == 0 {
 		return res, inv, nil
 	}
-	names := keyFindingUsers(res)
-	if len(names) == 0 {
-		return res, inv, nil
+	var stage *progress.Stage
+	if len(keyed) > 0 {
+		stage = progress.Start(ctx, fmt.Sprintf("naming the unused access keys of %d user(s) (--key-ids=false skips this)", len(keyed)))
 	}
-	stage := progress.Start(ctx, fmt.Sprintf("naming the unused access keys of %d user(s) (--key-ids=false skips this)", len(names)))
-	err = e.FillKeyIDs(ctx, inv, names)
+	if reads {
+		err = r.FillUserReads(ctx, inv, others, keyed)
+	} else {
+		err = e.FillKeyIDs(ctx, inv, keyed)
+	}
 	stage.Done()
 	if err != nil {
 		return nil, nil, err
