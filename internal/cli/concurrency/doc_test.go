@@ -11,9 +11,5 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// apply attaches AWSDenyAll, which moto knows only when asked.
-	os.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-	code := m.Run()
-	motoserver.StopShared()
-	os.Exit(code)
+	os.Exit(motoserver.RunWithManagedPolicies(m))
 }

@@ -15,9 +15,5 @@ func TestMain(m *testing.M) {
 	if args := os.Getenv("IAMSWEEP_PTY_ARGS"); args != "" {
 		os.Exit(ptyHelper(args)) // the binary, run under a pseudo-terminal
 	}
-	// moto knows AWS managed policies such as AWSDenyAll only when asked.
-	os.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-	code := m.Run()
-	motoserver.StopShared()
-	os.Exit(code)
+	os.Exit(motoserver.RunWithManagedPolicies(m))
 }

@@ -202,3 +202,14 @@ func Ctx(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// RunWithManagedPolicies is a TestMain for packages whose tests change
+// users: moto knows AWS managed policies (AWSDenyAll, which a disable
+// attaches) only when told before it starts. It runs the tests, stops the
+// shared server and returns the exit code for os.Exit.
+func RunWithManagedPolicies(m *testing.M) int {
+	os.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+	code := m.Run()
+	StopShared()
+	return code
+}
