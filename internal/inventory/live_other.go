@@ -41,7 +41,12 @@ func (l *Live) FillUserReads(ctx context.Context, inv *Inventory, others, keyed 
 	idx := inv.ByName()
 	n := len(others)
 	lists := make([][]OtherCredential, 2*n) // [i]: SSH keys of others[i]; [n+i]: its service-specific credentials
+	// A list the pool never started (it stops on a cancelled context) stays
+	// unread: a user is read only where both its calls answered.
 	errs := make([]error, 2*n)
+	for i := range errs {
+		errs[i] = errNotRead
+	}
 	err := par.Do(ctx, 2*n+len(keyed), l.Parallel, func(ctx context.Context, i int) error {
 		switch {
 		case i < n:
@@ -57,6 +62,9 @@ func (l *Live) FillUserReads(ctx context.Context, inv *Inventory, others, keyed 
 		return nil
 	})
 	l.recordOtherCredentials(idx, others, lists, errs)
+	if err == nil {
+		err = ctx.Err() // the pool starts nothing on a cancelled context
+	}
 	return err
 }
 
@@ -76,6 +84,7 @@ func (l *Live) recordOtherCredentials(idx map[string]*User, others []string, lis
 			continue
 		}
 		u.OtherCredentials = append(lists[i], lists[n+i]...)
+		u.OtherCredentialsRead, u.OtherCredentialsError = false, ""
 		if err := errors.Join(errs[i], errs[n+i]); err != nil {
 			u.OtherCredentialsError = err.Error()
 			g := awsx.Gist(u.OtherCredentialsError)
@@ -95,6 +104,8 @@ func (l *Live) recordOtherCredentials(idx map[string]*User, others []string, lis
 			"users", len(users), "first", users[0], "error", g)
 	}
 }
+
+var errNotRead = errors.New("not read: the scan stopped before this call")
 
 func listSSHKeys(ctx context.Context, api OtherCredentialsAPI, name string) ([]OtherCredential, error) {
 	var creds []OtherCredential
