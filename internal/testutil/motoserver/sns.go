@@ -27,8 +27,8 @@ type topic struct {
 	sent []SNSMessage
 }
 
-// topics holds every topic CreateTopic made, by ARN.
-var topics sync.Map
+// made holds every topic CreateTopic made, by ARN.
+var made sync.Map
 
 // CreateTopic creates an SNS topic with an SQS queue subscribed to it, as
 // a subscriber in a real account would be, so SNSSent can read what the
@@ -37,7 +37,8 @@ var topics sync.Map
 // for one read in the Lambda tests.)
 func CreateTopic(t testing.TB, ctx context.Context, cfg aws.Config, name string) string {
 	t.Helper()
-	out, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name)})
+	topics := sns.NewFromConfig(cfg)
+	out, err := topics.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +51,11 @@ func CreateTopic(t testing.TB, ctx context.Context, cfg aws.Config, name string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{TopicArn: out.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"])}); err != nil {
+	if _, err := topics.Subscribe(ctx, &sns.SubscribeInput{TopicArn: out.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"])}); err != nil {
 		t.Fatal(err)
 	}
 	arn := aws.ToString(out.TopicArn)
-	topics.Store(arn, &topic{sqs: q, url: aws.ToString(queue.QueueUrl)})
+	made.Store(arn, &topic{sqs: q, url: aws.ToString(queue.QueueUrl)})
 	return arn
 }
 
@@ -62,7 +63,7 @@ func CreateTopic(t testing.TB, ctx context.Context, cfg aws.Config, name string)
 // far, in order.
 func SNSSent(t testing.TB, ctx context.Context, arn string) []SNSMessage {
 	t.Helper()
-	v, ok := topics.Load(arn)
+	v, ok := made.Load(arn)
 	if !ok {
 		t.Fatalf("topic %s was not made by motoserver.CreateTopic: nothing reads what it sent", arn)
 	}
