@@ -179,6 +179,25 @@ type objectStore interface {
 	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 }
 
+// fanoutOpen opens the per-account item and the aggregation alike: the
+// clients, the settings (from SSM) and the S3 store of the fan-out's
+// results.
+func (h *Handler) fanoutOpen(ctx context.Context) (*Clients, *Settings, objectStore, error) {
+	c, err := h.Clients(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, err := h.loadSettings(ctx, c.SSM)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := fanoutStore(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, s, st, nil
+}
+
 func fanoutStore(c *Clients) (objectStore, error) {
 	if c.AWS == nil {
 		return nil, errors.New("no AWS clients for the fan-out's S3 results")

@@ -48,15 +48,7 @@ func (h *Handler) fanoutAggregate(ctx context.Context, log *slog.Logger, fe Fano
 	if err := list.Run.check(); err != nil {
 		return nil, err
 	}
-	c, err := h.Clients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s, err := h.loadSettings(ctx, c.SSM)
-	if err != nil {
-		return nil, err
-	}
-	st, err := fanoutStore(c)
+	c, s, st, err := h.fanoutOpen(ctx)
 	if err != nil {
 		return nil, err
 	}

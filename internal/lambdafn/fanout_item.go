@@ -62,15 +62,7 @@ func (h *Handler) fanoutAccount(ctx context.Context, log *slog.Logger, fe Fanout
 	if !org.ValidAccountID(ev.Account.ID) {
 		return nil, fmt.Errorf("item account %q: want a 12-digit account ID (the Map passes $$.Map.Item.Value)", ev.Account.ID)
 	}
-	c, err := h.Clients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s, err := h.loadSettings(ctx, c.SSM)
-	if err != nil {
-		return nil, err
-	}
-	st, err := fanoutStore(c)
+	c, s, st, err := h.fanoutOpen(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
@@ -43,13 +42,7 @@ func writeOperations(botocore, out string) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(b)
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	return os.WriteFile(out, buf.Bytes(), 0o644)
+	return writeGzip(out, b)
 }
 
 func readModel(path string) ([]operation, error) {

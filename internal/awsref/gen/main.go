@@ -86,13 +86,21 @@ func run(version, tarball, out string) error {
 	if err != nil {
 		return err
 	}
+	return writeGzip(out, b)
+}
+
+// writeGzip writes b to path, gzipped at the best compression (the
+// snapshot and the operation list alike).
+func writeGzip(path string, b []byte) error {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(b)
+	if _, err := zw.Write(b); err != nil {
+		return err
+	}
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	return os.WriteFile(out, buf.Bytes(), 0o644)
+	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 func readService(files map[string][]byte, s string) (*awsref.Service, error) {
